@@ -1,0 +1,950 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The decoder: a finite-state machine over
+ *   legacy prefixes -> REX / VEX / EVEX / XOP -> opcode map -> decode tree
+ *   (mandatory prefix, ModRM fields, W, L, mode...) -> SIB -> displacement
+ *   -> immediates -> operands.
+ * Every opcode fact lives in the generated tables (decoder/isa/, the .isa files); this
+ * file knows only the encoding rules shared by all instructions.
+ */
+#include <string.h>
+
+#include "decoder/registers.h"
+#include "decoder/tables.h"
+
+/* Decoder state for one instruction. */
+struct dec {
+    const uint8_t *buf;
+    size_t len;
+    size_t pos;
+    size_t needed; /* on XA_ERR_TRUNCATED: the length known to be required */
+    uint8_t mode;
+    uint8_t vendor;
+    uint8_t mode64;
+    /* legacy prefixes */
+    uint8_t lock, has66, has67, last_rep; /* last_rep: 0, 0xF2 or 0xF3 */
+    uint8_t seg;                          /* enum xa_reg of the last override */
+    uint8_t rex;                          /* REX byte that counts, 0 if none */
+    uint8_t rex_seen;                     /* any REX present (8-bit register naming) */
+    /* VEX/EVEX/XOP, with the inverted fields already un-inverted */
+    uint8_t enc;
+    uint8_t r, x, b, w, rr, vv, l, pp, vvvv;
+    uint8_t ez, eb, aaa;
+    /* opcode */
+    uint8_t space, opcode, modrm, has_modrm;
+    uint8_t mp;
+    uint8_t opsize, adsize;
+};
+
+enum { MODRM_PREREAD = 2 };
+
+/* Reads one byte; 0 on success, or the status to return. */
+static inline xa_status next_byte(struct dec *d, uint8_t *out)
+{
+    if (d->pos >= XA_MAX_INSN_LENGTH)
+        return XA_ERR_TOO_LONG;
+    if (d->pos >= d->len) {
+        d->needed = d->pos + 1;
+        return XA_ERR_TRUNCATED;
+    }
+    *out = d->buf[d->pos++];
+    return XA_OK;
+}
+
+/* Checks that n more bytes exist (the instruction then needs `total` bytes). */
+static inline xa_status need_bytes(struct dec *d, size_t n, size_t total)
+{
+    if (d->pos + n > XA_MAX_INSN_LENGTH || total > XA_MAX_INSN_LENGTH)
+        return XA_ERR_TOO_LONG;
+    if (d->pos + n > d->len) {
+        d->needed = total;
+        return XA_ERR_TRUNCATED;
+    }
+    return XA_OK;
+}
+
+/* Little-endian read of n (1, 2, 4 or 8) bytes at the cursor, sign-extended. */
+static inline int64_t read_signed(struct dec *d, unsigned n)
+{
+    const uint8_t *p = d->buf + d->pos;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)p[i] << (8 * i);
+    d->pos += n;
+    if (n < 8 && (v >> (8 * n - 1)) & 1)
+        v |= ~(uint64_t)0 << (8 * n);
+    return (int64_t)v;
+}
+
+static inline uint64_t zext(int64_t v, unsigned n)
+{
+    return n >= 8 ? (uint64_t)v : (uint64_t)v & ((UINT64_C(1) << (8 * n)) - 1);
+}
+
+/* ---- Prefix states ---------------------------------------------------- */
+
+/* Legacy prefixes and REX; leaves the first opcode byte in *op. */
+static xa_status node_legacy_prefixes(struct dec *d, uint8_t *op)
+{
+    for (;;) {
+        uint8_t c;
+        xa_status st = next_byte(d, &c);
+        if (st)
+            return st;
+        switch (c) {
+        case 0xF0: d->lock = 1; break;
+        case 0xF2:
+        case 0xF3: d->last_rep = c; break;
+        case 0x66: d->has66 = 1; break;
+        case 0x67: d->has67 = 1; break;
+        case 0x26: d->seg = XA_REG_ES; break;
+        case 0x2E: d->seg = XA_REG_CS; break;
+        case 0x36: d->seg = XA_REG_SS; break;
+        case 0x3E: d->seg = XA_REG_DS; break;
+        case 0x64: d->seg = XA_REG_FS; break;
+        case 0x65: d->seg = XA_REG_GS; break;
+        default:
+            if (d->mode64 && (c & 0xF0) == 0x40) {
+                /* REX counts only when the opcode follows it directly. */
+                d->rex = c;
+                d->rex_seen = 1;
+                continue;
+            }
+            *op = c;
+            return XA_OK;
+        }
+        d->rex = 0; /* a legacy prefix after REX cancels it */
+    }
+}
+
+/* VEX (C4/C5) payload; byte1 is already read. */
+static xa_status node_vex(struct dec *d, uint8_t lead, uint8_t byte1)
+{
+    uint8_t byte2;
+    xa_status st;
+    d->enc = XA_ENC_VEX;
+    if (lead == 0xC5) {
+        d->r = !(byte1 & 0x80);
+        d->vvvv = (uint8_t)((~byte1 >> 3) & 15);
+        d->l = (byte1 >> 2) & 1;
+        d->pp = byte1 & 3;
+        d->space = XAI_SP_VEX_0F;
+    } else {
+        st = next_byte(d, &byte2);
+        if (st)
+            return st;
+        d->r = !(byte1 & 0x80);
+        d->x = !(byte1 & 0x40);
+        d->b = !(byte1 & 0x20);
+        switch (byte1 & 0x1F) {
+        case 1: d->space = XAI_SP_VEX_0F; break;
+        case 2: d->space = XAI_SP_VEX_0F38; break;
+        case 3: d->space = XAI_SP_VEX_0F3A; break;
+        default: return XA_ERR_INVALID;
+        }
+        d->w = byte2 >> 7;
+        d->vvvv = (uint8_t)((~byte2 >> 3) & 15);
+        d->l = (byte2 >> 2) & 1;
+        d->pp = byte2 & 3;
+    }
+    return XA_OK;
+}
+
+/* XOP (8F) payload; byte1 is already read and selects map 8..10. */
+static xa_status node_xop(struct dec *d, uint8_t byte1)
+{
+    uint8_t byte2;
+    xa_status st = next_byte(d, &byte2);
+    if (st)
+        return st;
+    d->enc = XA_ENC_XOP;
+    d->r = !(byte1 & 0x80);
+    d->x = !(byte1 & 0x40);
+    d->b = !(byte1 & 0x20);
+    switch (byte1 & 0x1F) {
+    case 8: d->space = XAI_SP_XOP_8; break;
+    case 9: d->space = XAI_SP_XOP_9; break;
+    case 10: d->space = XAI_SP_XOP_A; break;
+    default: return XA_ERR_INVALID;
+    }
+    d->w = byte2 >> 7;
+    d->vvvv = (uint8_t)((~byte2 >> 3) & 15);
+    d->l = (byte2 >> 2) & 1;
+    d->pp = byte2 & 3;
+    return XA_OK;
+}
+
+/* EVEX (62) payload; P0 is already read. */
+static xa_status node_evex(struct dec *d, uint8_t p0)
+{
+    uint8_t p1, p2;
+    xa_status st = next_byte(d, &p1);
+    if (st)
+        return st;
+    st = next_byte(d, &p2);
+    if (st)
+        return st;
+    d->enc = XA_ENC_EVEX;
+    if ((p0 & 0x08) || !(p1 & 0x04))
+        return XA_ERR_INVALID; /* reserved bits */
+    d->r = !(p0 & 0x80);
+    d->x = !(p0 & 0x40);
+    d->b = !(p0 & 0x20);
+    d->rr = !(p0 & 0x10);
+    switch (p0 & 7) {
+    case 1: d->space = XAI_SP_EVEX_0F; break;
+    case 2: d->space = XAI_SP_EVEX_0F38; break;
+    case 3: d->space = XAI_SP_EVEX_0F3A; break;
+    case 5: d->space = XAI_SP_EVEX_MAP5; break;
+    case 6: d->space = XAI_SP_EVEX_MAP6; break;
+    default: return XA_ERR_INVALID;
+    }
+    d->w = p1 >> 7;
+    d->vvvv = (uint8_t)((~p1 >> 3) & 15);
+    d->pp = p1 & 3;
+    d->ez = p2 >> 7;
+    d->l = (p2 >> 5) & 3;
+    d->eb = (p2 >> 4) & 1;
+    d->vv = !(p2 & 0x08);
+    d->aaa = p2 & 7;
+    return XA_OK;
+}
+
+/* ---- Decode tree ------------------------------------------------------ */
+
+static inline unsigned size_index(unsigned bits)
+{
+    return bits == 16 ? 0 : bits == 32 ? 1 : 2;
+}
+
+static inline uint16_t walk_tree(const struct dec *d, uint16_t ref, unsigned raw_osz)
+{
+    while (ref & XAI_NODE_FLAG) {
+        const uint16_t *n = &xai_nodes[ref & ~XAI_NODE_FLAG];
+        unsigned v;
+        switch (n[0]) {
+        case XAI_N_MP: v = d->mp; break;
+        case XAI_N_MOD: v = (d->modrm >> 6) == 3; break;
+        case XAI_N_REG: v = (d->modrm >> 3) & 7; break;
+        case XAI_N_RM: v = d->modrm & 7; break;
+        case XAI_N_W: v = d->w; break;
+        case XAI_N_L: v = d->l; break;
+        case XAI_N_MODE: v = d->mode64; break;
+        case XAI_N_OSZ: v = size_index(raw_osz); break;
+        case XAI_N_ASZ: v = size_index(d->adsize); break;
+        case XAI_N_VENDOR: v = d->vendor; break;
+        case XAI_N_REXB: v = d->b; break;
+        default: return 0;
+        }
+        ref = n[1 + v];
+    }
+    return ref;
+}
+
+/* ---- Operands ---------------------------------------------------------- */
+
+/* Bytes of a size code; vl is the vector length in bytes. */
+static unsigned size_bytes(const struct dec *d, unsigned code, unsigned vl)
+{
+    unsigned os = d->opsize / 8;
+    switch (code) {
+    case XAI_SZ_B:
+    case XAI_SZ_BS: return 1;
+    case XAI_SZ_W: return 2;
+    case XAI_SZ_D: return 4;
+    case XAI_SZ_Q: return 8;
+    case XAI_SZ_DQ: return 16;
+    case XAI_SZ_QQ: return 32;
+    case XAI_SZ_ZQ: return 64;
+    case XAI_SZ_T: return 10;
+    case XAI_SZ_V: return os;
+    case XAI_SZ_Z: return os == 2 ? 2 : 4;
+    case XAI_SZ_Y: return os == 8 ? 8 : 4;
+    case XAI_SZ_N: return d->mode64 ? 8 : 4;
+    case XAI_SZ_X: return vl;
+    case XAI_SZ_H: return vl / 2;
+    case XAI_SZ_Q4: return vl / 4;
+    case XAI_SZ_O8: return vl / 8;
+    case XAI_SZ_P: return 2 + os;
+    case XAI_SZ_S: return d->mode64 ? 10 : 6;
+    case XAI_SZ_A: return 2 * os;
+    case XAI_SZ_ENV: return os == 2 ? 14 : 28;
+    case XAI_SZ_ST: return os == 2 ? 94 : 108;
+    case XAI_SZ_FX: return 512;
+    default: return 0;
+    }
+}
+
+/* General-purpose register n (0..15) of the given width in bytes. */
+static inline uint8_t gpr(const struct dec *d, unsigned n, unsigned bytes)
+{
+    switch (bytes) {
+    case 1:
+        if (!d->rex_seen && n >= 4 && n < 8)
+            return (uint8_t)(XA_REG_AH + n - 4);
+        return (uint8_t)(n < 4 ? XA_REG_AL + n : XA_REG_SPL + n - 4);
+    case 2: return (uint8_t)(XA_REG_AX + n);
+    case 8: return (uint8_t)(XA_REG_RAX + n);
+    default: return (uint8_t)(XA_REG_EAX + n);
+    }
+}
+
+static inline uint8_t vreg(unsigned n, unsigned bytes)
+{
+    unsigned base = bytes >= 64 ? XA_REG_ZMM0 : bytes == 32 ? XA_REG_YMM0 : XA_REG_XMM0;
+    return (uint8_t)(base + n);
+}
+
+/* The width of the register form of a vector operand of size code `code`. */
+static inline unsigned vreg_bytes(unsigned code, unsigned vl, unsigned mem_bytes)
+{
+    switch (code) {
+    case XAI_SZ_X:
+    case XAI_SZ_H:
+    case XAI_SZ_Q4:
+    case XAI_SZ_O8:
+    case XAI_SZ_QQ:
+    case XAI_SZ_ZQ: return mem_bytes < 16 ? 16 : mem_bytes;
+    default: return 16;
+    }
+    (void)vl;
+}
+
+static const uint8_t base16[8] = {XA_REG_BX, XA_REG_BX, XA_REG_BP, XA_REG_BP,
+                                  XA_REG_SI, XA_REG_DI, XA_REG_BP, XA_REG_BX};
+static const uint8_t index16[8] = {XA_REG_SI, XA_REG_DI, XA_REG_SI, XA_REG_DI, 0, 0, 0, 0};
+
+/* SIB and displacement of a memory ModRM; fills insn->mem (disp unscaled). */
+static xa_status node_memory(struct dec *d, struct xa_insn *insn, const struct xai_def *def,
+                             unsigned imm_bytes, unsigned vl)
+{
+    unsigned mod = d->modrm >> 6, rm = d->modrm & 7;
+    unsigned disp_size = 0;
+    uint8_t base = 0, index = 0, scale = 1;
+    xa_status st;
+
+    if (d->adsize == 16) {
+        if (mod == 0 && rm == 6) {
+            disp_size = 2;
+        } else {
+            base = base16[rm];
+            index = index16[rm];
+            disp_size = mod == 1 ? 1 : mod == 2 ? 2 : 0;
+        }
+    } else {
+        unsigned regw = d->adsize / 8;
+        if (rm == 4) {
+            uint8_t sib;
+            st = next_byte(d, &sib);
+            if (st)
+                return st;
+            insn->sib = sib;
+            insn->has_sib = 1;
+            unsigned idx = ((sib >> 3) & 7) | (unsigned)d->x << 3;
+            unsigned bs = (sib & 7) | (unsigned)d->b << 3;
+            scale = (uint8_t)(1u << (sib >> 6));
+            if (def->attrs & (XAI_A_VSIB | XAI_A_VSIBH)) {
+                unsigned iw = (def->attrs & XAI_A_VSIBH) ? vl / 2 : vl;
+                if (d->enc == XA_ENC_EVEX)
+                    idx |= (unsigned)d->vv << 4;
+                index = vreg(idx, iw < 16 ? 16 : iw);
+            } else if (idx != 4) {
+                index = gpr(d, idx, regw);
+            } else {
+                scale = 1;
+            }
+            if ((sib & 7) == 5 && mod == 0)
+                disp_size = 4;
+            else
+                base = gpr(d, bs, regw);
+        } else if (def->attrs & (XAI_A_VSIB | XAI_A_VSIBH)) {
+            return XA_ERR_INVALID; /* VSIB needs a SIB byte */
+        } else if (rm == 5 && mod == 0) {
+            disp_size = 4;
+            if (d->mode64)
+                base = d->adsize == 64 ? XA_REG_RIP : XA_REG_EIP;
+        } else {
+            base = gpr(d, rm | (unsigned)d->b << 3, regw);
+        }
+        if (mod == 1)
+            disp_size = 1;
+        else if (mod == 2)
+            disp_size = 4;
+    }
+    if (disp_size) {
+        st = need_bytes(d, disp_size, d->pos + disp_size + imm_bytes);
+        if (st)
+            return st;
+        insn->disp_offset = (uint8_t)d->pos;
+        insn->disp_size = (uint8_t)disp_size;
+        insn->mem.disp = read_signed(d, disp_size);
+    }
+    insn->mem.base = base;
+    insn->mem.index = index;
+    insn->mem.scale = scale;
+    /* Default segment: SS for stack-based addressing, else DS; in 64-bit mode
+     * only FS and GS overrides have an effect. */
+    uint8_t seg = XA_REG_DS;
+    if (base == XA_REG_BP || base == XA_REG_EBP || base == XA_REG_RBP || base == XA_REG_SP ||
+        base == XA_REG_ESP || base == XA_REG_RSP)
+        seg = XA_REG_SS;
+    if (d->seg && (!d->mode64 || d->seg == XA_REG_FS || d->seg == XA_REG_GS))
+        seg = d->seg;
+    insn->mem.seg = seg;
+    return XA_OK;
+}
+
+/* Total immediate bytes of a definition. */
+static unsigned immediate_bytes(const struct dec *d, const struct xai_def *def)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < def->op_count; i++) {
+        const struct xai_opdef *o = &def->ops[i];
+        switch (o->loc) {
+        case XAI_LOC_I: n += o->size == XAI_SZ_V ? d->opsize / 8 : size_bytes(d, o->size, 16); break;
+        case XAI_LOC_J: n += o->size == XAI_SZ_B ? 1 : d->opsize == 16 ? 2 : 4; break;
+        case XAI_LOC_O: n += d->adsize / 8; break;
+        case XAI_LOC_AP: n += d->opsize == 16 ? 4 : 6; break;
+        case XAI_LOC_L: n += 1; break;
+        default: break;
+        }
+    }
+    return n;
+}
+
+/* Builds the operands from the definition, reading immediates in order. */
+static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct xai_def *def,
+                               unsigned vl)
+{
+    unsigned mod3 = (d->modrm >> 6) == 3 || (def->attrs & XAI_A_MODREG);
+    unsigned reg = (d->modrm >> 3) & 7, rm = d->modrm & 7;
+    unsigned nimm = 0;
+    int mem_seen = 0;
+
+    for (unsigned i = 0; i < def->op_count; i++) {
+        const struct xai_opdef *o = &def->ops[i];
+        struct xa_operand *op = &insn->ops[i];
+        unsigned sz = size_bytes(d, o->size, vl);
+        op->access = o->access;
+        op->type = XA_OP_REG;
+        op->size = (uint16_t)sz;
+        switch (o->loc) {
+        case XAI_LOC_E:
+        case XAI_LOC_M:
+        case XAI_LOC_R:
+            if (mod3)
+                op->reg = gpr(d, rm | (unsigned)d->b << 3, sz);
+            else
+                op->type = XA_OP_MEM;
+            break;
+        case XAI_LOC_G:
+            if (d->rr)
+                return XA_ERR_INVALID;
+            op->reg = gpr(d, reg | (unsigned)d->r << 3, sz);
+            break;
+        case XAI_LOC_Z:
+            op->reg = gpr(d, (d->opcode & 7) | (unsigned)d->b << 3, sz);
+            break;
+        case XAI_LOC_B:
+            op->reg = gpr(d, d->vvvv, sz);
+            break;
+        case XAI_LOC_ACC:
+            op->reg = gpr(d, 0, sz);
+            break;
+        case XAI_LOC_V:
+            op->size = (uint16_t)vreg_bytes(o->size, vl, sz);
+            op->reg = vreg(reg | (unsigned)d->r << 3 | (unsigned)d->rr << 4, op->size);
+            break;
+        case XAI_LOC_W:
+        case XAI_LOC_U:
+            if (mod3) {
+                op->size = (uint16_t)vreg_bytes(o->size, vl, sz);
+                op->reg = vreg(rm | (unsigned)d->b << 3 |
+                                   (d->enc == XA_ENC_EVEX ? (unsigned)d->x << 4 : 0),
+                               op->size);
+            } else {
+                op->type = XA_OP_MEM;
+            }
+            break;
+        case XAI_LOC_H:
+            op->size = (uint16_t)vreg_bytes(o->size, vl, sz);
+            op->reg = vreg(d->vvvv | (unsigned)d->vv << 4, op->size);
+            break;
+        case XAI_LOC_L: {
+            uint8_t b = d->buf[d->pos++];
+            op->size = (uint16_t)vreg_bytes(o->size, vl, sz);
+            op->reg = vreg(d->mode64 ? b >> 4 : (b >> 4) & 7, op->size);
+            if (!insn->imm_offset)
+                insn->imm_offset = (uint8_t)(d->pos - 1);
+            break;
+        }
+        case XAI_LOC_P:
+            op->reg = (uint8_t)(XA_REG_MM0 + reg);
+            op->size = 8;
+            break;
+        case XAI_LOC_Q:
+        case XAI_LOC_N:
+            if (mod3) {
+                op->reg = (uint8_t)(XA_REG_MM0 + rm);
+                op->size = 8;
+            } else {
+                op->type = XA_OP_MEM;
+            }
+            break;
+        case XAI_LOC_S:
+            if (reg > 5 || (reg == 1 && (o->access & XA_ACC_WRITE)))
+                return XA_ERR_INVALID; /* no such segment register; MOV CS is #UD */
+            op->reg = (uint8_t)(XA_REG_ES + reg);
+            break;
+        case XAI_LOC_C: {
+            unsigned n = reg | (unsigned)d->r << 3;
+            if (n != 0 && n != 2 && n != 3 && n != 4 && n != 8)
+                return XA_ERR_INVALID;
+            op->reg = (uint8_t)(XA_REG_CR0 + n);
+            break;
+        }
+        case XAI_LOC_D:
+            if (d->r)
+                return XA_ERR_INVALID;
+            op->reg = (uint8_t)(XA_REG_DR0 + reg);
+            break;
+        case XAI_LOC_KG:
+            op->reg = (uint8_t)(XA_REG_K0 + reg);
+            op->size = 8;
+            break;
+        case XAI_LOC_KE:
+        case XAI_LOC_KR:
+            if (mod3) {
+                op->reg = (uint8_t)(XA_REG_K0 + rm);
+                op->size = 8;
+            } else {
+                op->type = XA_OP_MEM;
+            }
+            break;
+        case XAI_LOC_KH:
+            op->reg = (uint8_t)(XA_REG_K0 + (d->vvvv & 7));
+            op->size = 8;
+            break;
+        case XAI_LOC_T:
+            op->reg = (uint8_t)(XA_REG_TMM0 + reg);
+            op->size = 1024;
+            break;
+        case XAI_LOC_TE:
+            op->reg = (uint8_t)(XA_REG_TMM0 + rm);
+            op->size = 1024;
+            break;
+        case XAI_LOC_TH:
+            op->reg = (uint8_t)(XA_REG_TMM0 + (d->vvvv & 7));
+            op->size = 1024;
+            break;
+        case XAI_LOC_BNDG:
+            if (reg > 3 || d->r)
+                return XA_ERR_INVALID;
+            op->reg = (uint8_t)(XA_REG_BND0 + reg);
+            op->size = 16;
+            break;
+        case XAI_LOC_BNDE:
+            if (!mod3) {
+                op->type = XA_OP_MEM;
+                break;
+            }
+            if (rm > 3 || d->b)
+                return XA_ERR_INVALID;
+            op->reg = (uint8_t)(XA_REG_BND0 + rm);
+            op->size = 16;
+            break;
+        case XAI_LOC_STI:
+            op->reg = (uint8_t)(XA_REG_ST0 + rm);
+            op->size = 10;
+            break;
+        case XAI_LOC_FIXED:
+            op->reg = o->size;
+            op->size = (uint16_t)xai_reg_width(o->size);
+            break;
+        case XAI_LOC_ONE:
+            op->type = XA_OP_IMM;
+            op->size = 1;
+            op->imm_index = (uint8_t)nimm;
+            insn->imm[nimm++ & 1] = 1;
+            break;
+        case XAI_LOC_I: {
+            unsigned n = o->size == XAI_SZ_V ? d->opsize / 8 : sz;
+            int64_t v;
+            if (!insn->imm_offset)
+                insn->imm_offset = (uint8_t)d->pos;
+            v = read_signed(d, n);
+            op->type = XA_OP_IMM;
+            op->imm_index = (uint8_t)(nimm & 1);
+            /* imm8 of ALU forms and imm32 of 64-bit forms are sign-extended. */
+            if (o->size == XAI_SZ_BS || (o->size == XAI_SZ_Z && d->opsize == 64)) {
+                op->size = (uint16_t)(d->opsize / 8);
+                insn->imm[nimm++ & 1] = (int64_t)zext(v, op->size);
+            } else {
+                op->size = (uint16_t)n;
+                insn->imm[nimm++ & 1] = (int64_t)zext(v, n);
+            }
+            break;
+        }
+        case XAI_LOC_J: {
+            unsigned n = o->size == XAI_SZ_B ? 1 : d->opsize == 16 ? 2 : 4;
+            if (!insn->imm_offset)
+                insn->imm_offset = (uint8_t)d->pos;
+            op->type = XA_OP_REL;
+            op->size = (uint16_t)n;
+            op->imm_index = (uint8_t)(nimm & 1);
+            insn->imm[nimm++ & 1] = read_signed(d, n);
+            break;
+        }
+        case XAI_LOC_O:
+            if (!insn->imm_offset)
+                insn->imm_offset = (uint8_t)d->pos;
+            insn->disp_offset = (uint8_t)d->pos;
+            insn->disp_size = (uint8_t)(d->adsize / 8);
+            insn->mem.disp = (int64_t)zext(read_signed(d, d->adsize / 8), d->adsize / 8);
+            insn->mem.scale = 1;
+            insn->mem.seg = XA_REG_DS;
+            if (d->seg && (!d->mode64 || d->seg == XA_REG_FS || d->seg == XA_REG_GS))
+                insn->mem.seg = d->seg;
+            op->type = XA_OP_MEM;
+            break;
+        case XAI_LOC_AP: {
+            unsigned n = d->opsize == 16 ? 2 : 4;
+            if (!insn->imm_offset)
+                insn->imm_offset = (uint8_t)d->pos;
+            op->type = XA_OP_FAR;
+            op->size = (uint16_t)(n + 2);
+            insn->imm[0] = (int64_t)zext(read_signed(d, n), n);
+            insn->imm[1] = (int64_t)zext(read_signed(d, 2), 2);
+            nimm = 2;
+            break;
+        }
+        default:
+            return XA_ERR_INVALID;
+        }
+        if (op->type == XA_OP_MEM) {
+            if (mem_seen)
+                return XA_ERR_INVALID;
+            mem_seen = 1;
+        }
+    }
+    return XA_OK;
+}
+
+/* ---- The instruction --------------------------------------------------- */
+
+static xa_status decode(struct dec *d, struct xa_insn *insn)
+{
+    uint8_t op = 0, byte1 = 0;
+    xa_status st;
+
+    st = node_legacy_prefixes(d, &op);
+    if (st)
+        return st;
+
+    d->space = XAI_SP_LEGACY;
+    /* C4/C5/62/8F start VEX/EVEX/XOP outside real mode when 64-bit mode or the
+     * next byte could not be a memory ModRM (mod = 3) of LES/LDS/BOUND; 8F is
+     * XOP when the map field is 8 or more (POP's ModRM.reg is 0). */
+    if ((op == 0xC4 || op == 0xC5 || op == 0x62 || op == 0x8F) && d->mode != XA_MODE_REAL) {
+        st = next_byte(d, &byte1);
+        if (st)
+            return st;
+        int escape = op == 0x8F ? (byte1 & 0x1F) >= 8 : d->mode64 || (byte1 & 0xC0) == 0xC0;
+        if (escape) {
+            if (d->has66 || d->last_rep || d->lock || d->rex)
+                return XA_ERR_INVALID;
+            st = op == 0x62 ? node_evex(d, byte1)
+                 : op == 0x8F ? node_xop(d, byte1)
+                              : node_vex(d, op, byte1);
+            if (st)
+                return st;
+            if (!d->mode64) {
+                /* Outside 64-bit mode the extension bits do not exist. */
+                d->r = d->x = d->b = d->rr = 0;
+                d->vvvv &= 7;
+                d->vv = 0;
+            }
+            d->mp = d->pp;
+            st = next_byte(d, &op);
+            if (st)
+                return st;
+        } else {
+            d->modrm = byte1;
+            d->has_modrm = MODRM_PREREAD;
+        }
+    } else if (op == 0x0F) {
+        st = next_byte(d, &op);
+        if (st)
+            return st;
+        if (op == 0x38 || op == 0x3A) {
+            d->space = op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
+            st = next_byte(d, &op);
+            if (st)
+                return st;
+        } else if (op == 0x0F) {
+            d->space = XAI_SP_3DNOW;
+        } else {
+            d->space = XAI_SP_0F;
+        }
+    }
+    if (d->enc == XA_ENC_LEGACY) {
+        d->r = (d->rex >> 2) & 1;
+        d->x = (d->rex >> 1) & 1;
+        d->b = d->rex & 1;
+        d->w = (d->rex >> 3) & 1;
+        d->mp = d->last_rep == 0xF3 ? 2 : d->last_rep == 0xF2 ? 3 : d->has66 ? 1 : 0;
+    }
+    d->opcode = op;
+
+    /* Address size, and the operand size before the instruction's defaults. */
+    unsigned raw_osz;
+    if (d->mode64) {
+        d->adsize = d->has67 ? 32 : 64;
+        raw_osz = d->w ? 64 : d->has66 ? 16 : 32;
+    } else {
+        unsigned def16 = d->mode != XA_MODE_32;
+        d->adsize = (def16 ^ d->has67) ? 16 : 32;
+        raw_osz = (def16 ^ d->has66) ? 16 : 32;
+    }
+    if (d->enc != XA_ENC_LEGACY)
+        raw_osz = d->mode64 && d->w ? 64 : 32;
+
+    int has_modrm = d->space == XAI_SP_3DNOW ||
+                    ((xai_has_modrm[d->space][op >> 5] >> (op & 31)) & 1);
+    if (d->has_modrm == MODRM_PREREAD) {
+        /* LES/LDS/BOUND/POP: the byte after the opcode was already read as ModRM. */
+        has_modrm = 1;
+    } else if (has_modrm) {
+        st = next_byte(d, &d->modrm);
+        if (st)
+            return st;
+    }
+    d->has_modrm = (uint8_t)has_modrm;
+
+    const struct xai_def *def;
+    uint16_t ref;
+    unsigned vl = 16;
+    if (d->enc == XA_ENC_EVEX)
+        vl = (d->eb && (d->modrm >> 6) == 3) ? 64 : 16u << d->l;
+    else if (d->enc != XA_ENC_LEGACY)
+        vl = d->l ? 32 : 16;
+
+    if (d->space == XAI_SP_3DNOW) {
+        /* 0F 0F: ModRM, SIB, displacement, then the opcode as the last byte. */
+        static const struct xai_def mmx_mem = {0, 0, 1, 0, {{XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_R}}};
+        d->opsize = 32;
+        if ((d->modrm >> 6) != 3) {
+            st = node_memory(d, insn, &mmx_mem, 1, vl);
+            if (st)
+                return st;
+        }
+        st = next_byte(d, &op);
+        if (st)
+            return st;
+        d->opcode = op;
+        ref = walk_tree(d, xai_roots[XAI_SP_3DNOW][op], raw_osz);
+        if (!ref)
+            return XA_ERR_INVALID;
+        def = &xai_defs[ref];
+    } else {
+        ref = walk_tree(d, xai_roots[d->space][op], raw_osz);
+        if (!ref)
+            return XA_ERR_INVALID;
+        def = &xai_defs[ref];
+    }
+    uint32_t attrs = def->attrs;
+
+    /* Effective operand size. */
+    if (d->enc != XA_ENC_LEGACY) {
+        d->opsize = (uint8_t)raw_osz;
+    } else if ((attrs & XAI_A_MP) && d->mp == 1) {
+        d->opsize = d->mode64 && d->w ? 64 : (d->mode == XA_MODE_32 || d->mode64) ? 32 : 16;
+    } else {
+        d->opsize = (uint8_t)raw_osz;
+        if (d->mode64 && !d->w) {
+            if (attrs & XAI_A_F64)
+                d->opsize = (d->vendor == XA_VENDOR_AMD && d->has66) ? 16 : 64;
+            else if ((attrs & XAI_A_D64) && !d->has66)
+                d->opsize = 64;
+        }
+    }
+
+    /* Encoding rules shared by every instruction. */
+    unsigned mem = has_modrm && (d->modrm >> 6) != 3 && !(attrs & XAI_A_MODREG);
+    if (d->lock) {
+        if (!(attrs & XAI_A_LOCK) || !mem)
+            return XA_ERR_INVALID;
+    }
+    if (d->enc != XA_ENC_LEGACY && (attrs & XAI_A_NOVVVV) && (d->vvvv || d->vv))
+        return XA_ERR_INVALID;
+    if (d->enc == XA_ENC_EVEX) {
+        if (d->aaa && !(attrs & XAI_A_K))
+            return XA_ERR_INVALID;
+        if (!d->aaa && (attrs & XAI_A_KREQ))
+            return XA_ERR_INVALID;
+        if (d->ez && (!(attrs & XAI_A_Z) || (mem && (def->ops[0].access & XA_ACC_WRITE) &&
+                                            (def->ops[0].loc == XAI_LOC_W ||
+                                             def->ops[0].loc == XAI_LOC_M ||
+                                             def->ops[0].loc == XAI_LOC_E))))
+            return XA_ERR_INVALID;
+        if (d->eb) {
+            if (mem ? !(attrs & (XAI_A_B2 | XAI_A_B4 | XAI_A_B8))
+                    : !(attrs & (XAI_A_ER | XAI_A_SAE)))
+                return XA_ERR_INVALID;
+        } else if (d->l == 3) {
+            return XA_ERR_INVALID;
+        }
+        if (d->vv && !(attrs & (XAI_A_VSIB | XAI_A_VSIBH))) {
+            /* V' extends vvvv; it must be clear unless vvvv names a vector */
+            int uses_vvvv_vector = 0;
+            for (unsigned i = 0; i < def->op_count; i++)
+                if (def->ops[i].loc == XAI_LOC_H)
+                    uses_vvvv_vector = 1;
+            if (!uses_vvvv_vector)
+                return XA_ERR_INVALID;
+        }
+        if ((attrs & (XAI_A_VSIB | XAI_A_VSIBH)) && !mem)
+            return XA_ERR_INVALID;
+    }
+
+    unsigned imm_bytes = immediate_bytes(d, def);
+    if (mem) {
+        st = node_memory(d, insn, def, imm_bytes, vl);
+        if (st)
+            return st;
+    }
+    if (imm_bytes && d->space != XAI_SP_3DNOW) {
+        st = need_bytes(d, imm_bytes, d->pos + imm_bytes);
+        if (st)
+            return st;
+    }
+    st = node_operands(d, insn, def, vl);
+    if (st)
+        return st;
+
+    /* Memory operand size and the EVEX compressed displacement (disp8*N). */
+    for (unsigned i = 0; i < def->op_count; i++) {
+        struct xa_operand *o = &insn->ops[i];
+        if (o->type != XA_OP_MEM)
+            continue;
+        if (d->enc == XA_ENC_EVEX && d->eb) {
+            unsigned es = (attrs & XAI_A_B2) ? 2 : (attrs & XAI_A_B4) ? 4 : 8;
+            insn->evex.broadcast = (uint8_t)(o->size / es);
+            o->size = (uint16_t)es;
+        }
+        if (d->enc == XA_ENC_EVEX && insn->disp_size == 1 && o->size)
+            insn->mem.disp *= o->size;
+    }
+
+    /* Fill in the instruction. */
+    insn->mnemonic = def->mnemonic;
+    insn->isa_set = def->isa_set;
+    insn->operand_count = def->op_count;
+    insn->length = (uint8_t)d->pos;
+    insn->encoding = d->enc;
+    insn->opcode = d->opcode;
+    insn->modrm = d->modrm;
+    insn->has_modrm = d->has_modrm;
+    insn->opsize = d->opsize;
+    insn->adsize = d->adsize;
+    insn->seg_override = d->seg;
+    insn->vvvv = (uint8_t)(d->vvvv | d->vv << 4);
+    insn->rex = d->enc == XA_ENC_LEGACY
+                    ? d->rex
+                    : (uint8_t)(0x40 | d->w << 3 | d->r << 2 | d->x << 1 | d->b);
+    if (d->enc != XA_ENC_LEGACY)
+        insn->vector_length = (uint8_t)vl;
+    if (imm_bytes)
+        insn->imm_size = (uint8_t)imm_bytes;
+    static const uint8_t map_of_space[XAI_SP_COUNT] = {
+        XA_MAP_1BYTE, XA_MAP_0F, XA_MAP_0F38, XA_MAP_0F3A, XA_MAP_3DNOW,
+        XA_MAP_0F, XA_MAP_0F38, XA_MAP_0F3A, XA_MAP_0F, XA_MAP_0F38, XA_MAP_0F3A,
+        XA_MAP_5, XA_MAP_6, XA_MAP_XOP8, XA_MAP_XOP9, XA_MAP_XOPA};
+    insn->map = map_of_space[d->space];
+
+    uint32_t pfx = 0;
+    if (d->lock)
+        pfx |= XA_PFX_LOCK;
+    if (d->last_rep == 0xF3)
+        pfx |= XA_PFX_REP;
+    if (d->last_rep == 0xF2)
+        pfx |= XA_PFX_REPNE;
+    if (d->has66)
+        pfx |= XA_PFX_OPSIZE;
+    if (d->has67)
+        pfx |= XA_PFX_ADSIZE;
+    if (d->seg)
+        pfx |= XA_PFX_SEG;
+    if (d->rex)
+        pfx |= XA_PFX_REX;
+    if (d->enc == XA_ENC_VEX)
+        pfx |= XA_PFX_VEX;
+    else if (d->enc == XA_ENC_EVEX)
+        pfx |= XA_PFX_EVEX;
+    else if (d->enc == XA_ENC_XOP)
+        pfx |= XA_PFX_XOP;
+    if ((attrs & XAI_A_MP) && d->mp)
+        pfx |= XA_PFX_MANDATORY;
+    if ((attrs & XAI_A_BND) && d->last_rep == 0xF2)
+        pfx |= XA_PFX_BND;
+    if ((attrs & XAI_A_NOTRACK) && d->seg == XA_REG_DS)
+        pfx |= XA_PFX_NOTRACK;
+    if ((attrs & XAI_A_HLE) && d->last_rep && (d->lock || def->mnemonic == XA_MNEM_XCHG ||
+                                               def->mnemonic == XA_MNEM_MOV))
+        pfx |= d->last_rep == 0xF2 ? XA_PFX_XACQUIRE : XA_PFX_XRELEASE;
+    insn->prefixes = pfx;
+
+    uint16_t ia = 0;
+    if (attrs & XAI_A_LOCK)
+        ia |= XA_ATTR_LOCKABLE;
+    if (attrs & XAI_A_REP)
+        ia |= XA_ATTR_REP;
+    if (attrs & XAI_A_REPCC)
+        ia |= XA_ATTR_REPCC;
+    if (attrs & XAI_A_BRANCH)
+        ia |= XA_ATTR_BRANCH;
+    if (attrs & XAI_A_PRIV)
+        ia |= XA_ATTR_PRIVILEGED;
+    if (attrs & (XAI_A_VSIB | XAI_A_VSIBH))
+        ia |= XA_ATTR_VSIB;
+    if (attrs & XAI_A_ALIGNED)
+        ia |= XA_ATTR_SSE_ALIGNED;
+    insn->attributes = ia;
+
+    if (d->enc == XA_ENC_EVEX) {
+        insn->evex.mask = d->aaa;
+        insn->evex.zeroing = d->ez;
+        if (d->eb && !mem)
+            insn->evex.rounding = (attrs & XAI_A_ER) ? (uint8_t)(2 + d->l) : 1;
+    }
+    return XA_OK;
+}
+
+xa_status xa_decode(struct xa_insn *insn, enum xa_mode mode, enum xa_vendor vendor,
+                    const uint8_t *bytes, size_t len)
+{
+    struct dec d;
+    xa_status st;
+
+    if (!insn)
+        return XA_ERR_BAD_ARGUMENT;
+    memset(insn, 0, sizeof(*insn));
+    if ((!bytes && len) || (unsigned)mode > XA_MODE_64 || (unsigned)vendor > XA_VENDOR_AMD)
+        return XA_ERR_BAD_ARGUMENT;
+    memset(&d, 0, sizeof(d));
+    d.buf = bytes;
+    d.len = len;
+    d.mode = (uint8_t)mode;
+    d.mode64 = mode == XA_MODE_64;
+    d.vendor = (uint8_t)vendor;
+    insn->mode = (uint8_t)mode;
+
+    st = decode(&d, insn);
+    if (st == XA_OK)
+        return XA_OK;
+    memset(insn, 0, sizeof(*insn));
+    insn->mode = (uint8_t)mode;
+    if (st == XA_ERR_TRUNCATED)
+        insn->length = (uint8_t)(d.needed > XA_MAX_INSN_LENGTH ? XA_MAX_INSN_LENGTH : d.needed);
+    return st;
+}

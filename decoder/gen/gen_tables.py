@@ -1,0 +1,507 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""Generates the decoder's opcode tables from decoder/isa/*.isa.
+
+Usage: python3 decoder/gen/gen_tables.py [--check]
+
+Writes decoder/generated/tables.c and include/x86assist/mnemonics.h. With
+--check, writes nothing and exits 1 when the committed files are not current.
+The format of the .isa files is described in decoder/isa/README.md.
+"""
+import glob
+import os
+import re
+import sys
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+ISA_DIR = os.path.join(ROOT, "decoder", "isa")
+OUT_C = os.path.join(ROOT, "decoder", "generated", "tables.c")
+OUT_H = os.path.join(ROOT, "include", "x86assist", "mnemonics.h")
+
+
+class IsaError(Exception):
+    pass
+
+
+SPACES = ["LEGACY", "0F", "0F38", "0F3A", "3DNOW", "VEX_0F", "VEX_0F38", "VEX_0F3A",
+          "EVEX_0F", "EVEX_0F38", "EVEX_0F3A", "EVEX_MAP5", "EVEX_MAP6",
+          "XOP_8", "XOP_9", "XOP_A"]
+
+# Filter kinds in the order the tree tests them, with their child values.
+KINDS = [
+    ("MODE", [0, 1]),
+    ("VENDOR", [0, 1]),
+    ("MP", [0, 1, 2, 3]),
+    ("MOD", [0, 1]),
+    ("REG", list(range(8))),
+    ("RM", list(range(8))),
+    ("L", [0, 1, 2, 3]),
+    ("W", [0, 1]),
+    ("OSZ", [0, 1, 2]),
+    ("ASZ", [0, 1, 2]),
+    ("REXB", [0, 1]),
+]
+KIND_INDEX = {k: i + 1 for i, (k, _) in enumerate(KINDS)}
+NODE_KIND_NAMES = {"MODE": "XAI_N_MODE", "VENDOR": "XAI_N_VENDOR", "MP": "XAI_N_MP",
+                   "MOD": "XAI_N_MOD", "REG": "XAI_N_REG", "RM": "XAI_N_RM", "L": "XAI_N_L",
+                   "W": "XAI_N_W", "OSZ": "XAI_N_OSZ", "ASZ": "XAI_N_ASZ", "REXB": "XAI_N_REXB"}
+
+MP_VALUES = {"NP": 0, "66": 1, "F3": 2, "F2": 3}
+
+LOCS = ["BNDG", "BNDE", "Acc", "STi", "KG", "KE", "KR", "KH", "TE", "TH", "A",
+        "E", "M", "R", "G", "V", "W", "U", "H", "B", "L", "P", "Q", "N", "S", "C", "D",
+        "T", "Z", "I", "J", "O"]
+LOC_ENUM = {"E": "E", "M": "M", "R": "R", "G": "G", "V": "V", "W": "W", "U": "U", "H": "H",
+            "B": "B", "L": "L", "P": "P", "Q": "Q", "N": "N", "S": "S", "C": "C", "D": "D",
+            "KG": "KG", "KE": "KE", "KR": "KR", "KH": "KH", "T": "T", "TE": "TE", "TH": "TH",
+            "BNDG": "BNDG", "BNDE": "BNDE", "Z": "Z", "I": "I", "J": "J", "O": "O", "A": "AP", "Acc": "ACC", "STi": "STI"}
+SIZES = {"0": "0", "b": "B", "bs": "BS", "w": "W", "d": "D", "q": "Q", "dq": "DQ", "qq": "QQ", "zq": "ZQ",
+         "t": "T", "v": "V", "z": "Z", "y": "Y", "n": "N", "x": "X", "h": "H", "q4": "Q4",
+         "o8": "O8", "p": "P", "s": "S", "a": "A", "env": "ENV", "st": "ST", "fx": "FX",
+         "xs": "XS"}
+ACCESS = {"r": "R", "w": "W", "rw": "RW", "cw": "CW", "crw": "CRW", "n": "N"}
+FIXED_REGS = {}
+for i, n in enumerate(["AL", "CL", "DL", "BL", "AH", "CH", "DH", "BH"]):
+    FIXED_REGS[n] = "XA_REG_" + n
+for n in ["AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI", "EAX", "ECX", "EDX", "EBX",
+          "ESP", "EBP", "ESI", "EDI", "RAX", "RCX", "RDX", "RBX", "ES", "CS", "SS", "DS",
+          "FS", "GS"]:
+    FIXED_REGS[n] = "XA_REG_" + n
+FIXED_REGS["ST0"] = "XA_REG_ST0"
+FIXED_REGS["ST1"] = "XA_REG_ST0 + 1"
+FIXED_REGS["XMM0"] = "XA_REG_XMM0"
+FIXED_REGS["CR8"] = "XA_REG_CR0 + 8"
+
+ATTRS = {"lock": "LOCK", "hle": "HLE", "rep": "REP", "repcc": "REPCC", "d64": "D64",
+         "f64": "F64", "bnd": "BND", "notrack": "NOTRACK", "branch": "BRANCH", "priv": "PRIV",
+         "aligned": "ALIGNED", "vsib": "VSIB", "k": "K", "z": "Z", "kreq": "KREQ", "er": "ER",
+         "sae": "SAE", "b2": "B2", "b4": "B4", "b8": "B8", "vsibh": "VSIBH",
+         "modreg": "MODREG"}
+
+# Operand locations that need ModRM, and those that force mod=3 or mod!=3.
+MODRM_LOCS = {"BNDG", "BNDE", "E", "M", "R", "G", "V", "W", "U", "P", "Q", "N", "S", "C", "D", "KG", "KE",
+              "KR", "T", "TE", "STi"}
+MEM_ONLY = {"M"}
+REG_ONLY = {"R", "U", "N", "KR", "STi", "TE"}
+VVVV_LOCS = {"H", "B", "KH", "TH"}
+IMM_LOCS = {"I", "J", "O", "A", "L"}
+
+
+class Line:
+    def __init__(self, path, lineno, space, opcode, conds, modrm_required, mnemonic, ops,
+                 attrs, isa):
+        self.where = "%s:%d" % (os.path.relpath(path, ROOT), lineno)
+        self.space = space
+        self.opcode = opcode
+        self.conds = conds  # kind -> set of values
+        self.modrm = modrm_required
+        self.mnemonic = mnemonic
+        self.ops = ops  # list of (loc, size, access) as C enum names
+        self.attrs = attrs  # set of attr enum names
+        self.isa = isa
+
+
+def parse_operand(tok, where):
+    tok = tok.strip()
+    acc = "r"
+    if ":" in tok:
+        tok, acc = tok.split(":", 1)
+    if acc not in ACCESS:
+        raise IsaError("%s: unknown access '%s'" % (where, acc))
+    if tok == "1":
+        return ("XAI_LOC_ONE", "XAI_SZ_B", "XAI_ACC_" + ACCESS[acc]), None
+    if tok.upper() in FIXED_REGS and not re.match(r"^(Acc|[A-Z]{1,2})[a-z0-9]+$", tok):
+        return ("XAI_LOC_FIXED", FIXED_REGS[tok.upper()], "XAI_ACC_" + ACCESS[acc]), None
+    for loc in LOCS:
+        if tok.startswith(loc) and tok[len(loc):] in SIZES:
+            size = tok[len(loc):]
+            return ("XAI_LOC_" + LOC_ENUM[loc], "XAI_SZ_" + SIZES[size],
+                    "XAI_ACC_" + ACCESS[acc]), loc
+    raise IsaError("%s: cannot read operand '%s'" % (where, tok))
+
+
+def parse_opcode_column(col, where):
+    """Returns (space, [opcodes], conds, modrm_required, mp_used)."""
+    toks = col.split()
+    conds = {}
+    modrm = False
+    space = None
+    opcodes = []
+    mp = None
+    i = 0
+
+    def setcond(kind, values):
+        if kind in conds:
+            raise IsaError("%s: %s given twice" % (where, kind))
+        conds[kind] = set(values)
+
+    m = re.match(r"^(VEX|EVEX|XOP)\.(.*)$", toks[0]) if toks else None
+    if m:
+        enc = m.group(1)
+        parts = m.group(2).split(".")
+        mapname = None
+        for p in parts:
+            if p in ("128", "L0", "LZ"):
+                setcond("L", [0])
+            elif p in ("256", "L1"):
+                setcond("L", [1])
+            elif p == "512":
+                setcond("L", [2])
+            elif p == "LIG":
+                pass
+            elif p in ("66", "F3", "F2"):
+                mp = MP_VALUES[p]
+            elif p in ("0F", "0F38", "0F3A", "MAP5", "MAP6", "M08", "M09", "M0A"):
+                mapname = p
+            elif p in ("W0", "W1"):
+                setcond("W", [int(p[1])])
+            elif p == "WIG":
+                pass
+            else:
+                raise IsaError("%s: unknown %s field '%s'" % (where, enc, p))
+        if mapname is None:
+            raise IsaError("%s: %s without a map" % (where, enc))
+        space = {("VEX", "0F"): 5, ("VEX", "0F38"): 6, ("VEX", "0F3A"): 7,
+                 ("EVEX", "0F"): 8, ("EVEX", "0F38"): 9, ("EVEX", "0F3A"): 10,
+                 ("EVEX", "MAP5"): 11, ("EVEX", "MAP6"): 12,
+                 ("XOP", "M08"): 13, ("XOP", "M09"): 14, ("XOP", "M0A"): 15}.get((enc, mapname))
+        if space is None:
+            raise IsaError("%s: no map %s for %s" % (where, mapname, enc))
+        setcond("MP", [mp if mp is not None else 0])
+        i = 1
+        opc = toks[i]
+        i += 1
+        opcodes = [int(opc, 16)]
+    else:
+        if toks and toks[0] in MP_VALUES:
+            mp = MP_VALUES[toks[0]]
+            setcond("MP", [mp])
+            i = 1
+        if i < len(toks) and toks[i] == "REX.W":
+            setcond("W", [1])
+            i += 1
+        hexes = []
+        while i < len(toks) and re.match(r"^[0-9A-F]{2}(\+r)?$", toks[i]):
+            hexes.append(toks[i])
+            i += 1
+        if not hexes:
+            raise IsaError("%s: no opcode" % where)
+        if hexes[0] == "0F" and len(hexes) >= 2 and hexes[1] == "0F":
+            space = 4
+            rest = hexes[2:]
+            modrm = True
+            opcodes = None  # the suffix comes after /r
+        elif hexes[0] == "0F" and len(hexes) >= 3 and hexes[1] in ("38", "3A"):
+            space = 2 if hexes[1] == "38" else 3
+            rest = hexes[2:]
+        elif hexes[0] == "0F" and len(hexes) >= 2:
+            space = 1
+            rest = hexes[1:]
+        else:
+            space = 0
+            rest = hexes
+        if space != 4:
+            first = rest[0]
+            if first.endswith("+r"):
+                base = int(first[:-2], 16)
+                opcodes = [base + k for k in range(8)]
+            else:
+                opcodes = [int(first, 16)]
+            extra = rest[1:]
+            if len(extra) > 1:
+                raise IsaError("%s: too many opcode bytes" % where)
+            if extra:
+                mb = int(extra[0], 16)
+                modrm = True
+                setcond("MOD", [1] if (mb >> 6) == 3 else [0])
+                if (mb >> 6) != 3:
+                    raise IsaError("%s: exact ModRM must have mod=3" % where)
+                setcond("REG", [(mb >> 3) & 7])
+                setcond("RM", [mb & 7])
+    # The rest: /r, /digit, filters, and the 3DNow! suffix.
+    while i < len(toks):
+        t = toks[i]
+        i += 1
+        if t == "/r":
+            modrm = True
+        elif re.match(r"^/[0-7]$", t):
+            modrm = True
+            setcond("REG", [int(t[1])])
+        elif space == 4 and re.match(r"^[0-9A-F]{2}$", t):
+            opcodes = [int(t, 16)]
+        elif t == "mem":
+            setcond("MOD", [0])
+        elif t == "reg":
+            setcond("MOD", [1])
+        elif re.match(r"^rm=[0-7]$", t):
+            setcond("RM", [int(t[3])])
+        elif t == "i64":
+            setcond("MODE", [0])
+        elif t == "o64":
+            setcond("MODE", [1])
+        elif t in ("os16", "os32", "os64"):
+            conds.setdefault("OSZ", set()).add({"os16": 0, "os32": 1, "os64": 2}[t])
+        elif t in ("as16", "as32", "as64"):
+            conds.setdefault("ASZ", set()).add({"as16": 0, "as32": 1, "as64": 2}[t])
+        elif t in ("W0", "W1"):
+            setcond("W", [int(t[1])])
+        elif t in ("rexb0", "rexb1"):
+            setcond("REXB", [int(t[4])])
+        elif t in ("intel", "amd"):
+            setcond("VENDOR", [0 if t == "intel" else 1])
+        else:
+            raise IsaError("%s: unknown token '%s'" % (where, t))
+    if opcodes is None:
+        raise IsaError("%s: 3DNow! line without a suffix byte" % where)
+    return space, opcodes, conds, modrm, mp is not None and space < 5
+
+
+def parse_files():
+    lines = []
+    isa_sets = ["invalid"]
+    mnemonics = set()
+    for path in sorted(glob.glob(os.path.join(ISA_DIR, "*.isa"))):
+        isa = "base"
+        with open(path) as f:
+            for lineno, raw in enumerate(f, 1):
+                text = raw.split("#", 1)[0].strip()
+                if not text:
+                    continue
+                where = "%s:%d" % (os.path.relpath(path, ROOT), lineno)
+                if text.startswith("@isa"):
+                    isa = text.split()[1]
+                    continue
+                fields = [x.strip() for x in text.split("|")]
+                if len(fields) < 2 or len(fields) > 4:
+                    raise IsaError("%s: expected 2 to 4 fields" % where)
+                while len(fields) < 4:
+                    fields.append("")
+                col, mnem, ops_s, attrs_s = fields
+                if not re.match(r"^[a-z][a-z0-9_]*$", mnem):
+                    raise IsaError("%s: bad mnemonic '%s'" % (where, mnem))
+                space, opcodes, conds, modrm, mp_used = parse_opcode_column(col, where)
+                ops = []
+                locs = []
+                if ops_s:
+                    for tok in ops_s.split(","):
+                        op, loc = parse_operand(tok, where)
+                        ops.append(op)
+                        locs.append(loc)
+                if len(ops) > 5:
+                    raise IsaError("%s: more than 5 operands" % where)
+                attrs = set()
+                for a in attrs_s.split():
+                    if a not in ATTRS:
+                        raise IsaError("%s: unknown attribute '%s'" % (where, a))
+                    attrs.add("XAI_A_" + ATTRS[a])
+                if any(l in MODRM_LOCS for l in locs):
+                    modrm = True
+                if any(l in MEM_ONLY for l in locs) or ("KE" in locs and False):
+                    if "MOD" in conds and conds["MOD"] != {0}:
+                        raise IsaError("%s: memory operand on a register form" % where)
+                    conds["MOD"] = {0}
+                if any(l in REG_ONLY for l in locs) and "XAI_A_MODREG" not in attrs:
+                    if "MOD" in conds and conds["MOD"] != {1}:
+                        raise IsaError("%s: register-only operand on a memory form" % where)
+                    conds["MOD"] = {1}
+                if mp_used:
+                    attrs.add("XAI_A_MP")
+                if space >= 5 and not any(l in VVVV_LOCS for l in locs):
+                    attrs.add("XAI_A_NOVVVV")
+                if any(l in IMM_LOCS for l in locs):
+                    attrs.add("XAI_A_IMM")
+                if isa not in isa_sets:
+                    isa_sets.append(isa)
+                mnemonics.add(mnem)
+                for opc in opcodes:
+                    lines.append(Line(path, lineno, space, opc, dict(conds), modrm, mnem,
+                                      ops, attrs, isa))
+    return lines, isa_sets, sorted(mnemonics)
+
+
+class Builder:
+    def __init__(self):
+        self.defs = [None]  # index 0: invalid
+        self.def_index = {}
+        self.nodes = []
+        self.node_index = {}
+
+    def def_ref(self, line):
+        key = (line.mnemonic, line.isa, tuple(line.ops), tuple(sorted(line.attrs)))
+        if key not in self.def_index:
+            self.def_index[key] = len(self.defs)
+            self.defs.append(line)
+        return self.def_index[key]
+
+    def build(self, lines, depth=0):
+        if not lines:
+            return 0
+        for kind, values in KINDS:
+            if any(kind in l.conds for l in lines):
+                children = []
+                for v in values:
+                    sub = [l for l in lines if kind not in l.conds or v in l.conds[kind]]
+                    sub = [self.narrow(l, kind) for l in sub]
+                    children.append(self.build(sub, depth + 1))
+                if all(c == children[0] for c in children):
+                    return children[0]
+                key = (kind, tuple(children))
+                if key not in self.node_index:
+                    off = len(self.nodes)
+                    self.nodes.append(NODE_KIND_NAMES[kind])
+                    self.nodes.extend(children)
+                    self.node_index[key] = off
+                    if off >= 0x8000:
+                        raise IsaError("too many nodes")
+                return 0x8000 | self.node_index[key]
+        # No filter left: the most specific line wins.
+        best = max(l.nspec for l in lines)
+        top = [l for l in lines if l.nspec == best]
+        if len(top) > 1:
+            names = ", ".join("%s (%s)" % (l.mnemonic, l.where) for l in top)
+            raise IsaError("ambiguous encoding: " + names)
+        return self.def_ref(top[0])
+
+    @staticmethod
+    def narrow(line, kind):
+        if kind not in line.conds:
+            return line
+        copy = Line.__new__(Line)
+        copy.__dict__.update(line.__dict__)
+        copy.conds = dict(line.conds)
+        del copy.conds[kind]
+        return copy
+
+
+def generate():
+    lines, isa_sets, mnemonics = parse_files()
+    for l in lines:
+        # More filters win; at equal count a mandatory prefix wins.
+        l.nspec = (len(l.conds), "MP" in l.conds)
+    by_slot = {}
+    for l in lines:
+        by_slot.setdefault((l.space, l.opcode), []).append(l)
+    b = Builder()
+    roots = [[0] * 256 for _ in SPACES]
+    has_modrm = [[0] * 8 for _ in SPACES]
+    for (space, opc), ls in sorted(by_slot.items()):
+        mods = {l.modrm for l in ls}
+        if len(mods) != 1:
+            raise IsaError("opcode %s %02X: lines disagree on ModRM: %s" % (
+                SPACES[space], opc, ", ".join(l.where for l in ls)))
+        if mods.pop():
+            has_modrm[space][opc >> 5] |= 1 << (opc & 31)
+        roots[space][opc] = b.build(ls)
+    if len(b.defs) >= 0x8000:
+        raise IsaError("too many definitions")
+
+    mnem_enum = ["XA_MNEM_INVALID"] + ["XA_MNEM_" + m.upper() for m in mnemonics]
+    out = []
+    w = out.append
+    w("/* SPDX-License-Identifier: BSD-2-Clause */")
+    w("/* GENERATED by decoder/gen/gen_tables.py from decoder/isa/ (the .isa files): do not edit. */")
+    w('#include "decoder/tables.h"')
+    w("")
+    w("const char *const xai_mnemonic_names[] = {")
+    w('    "",')
+    for m in mnemonics:
+        w('    "%s",' % m)
+    w("};")
+    w("const unsigned xai_mnemonic_count = %d;" % (len(mnemonics) + 1))
+    w("")
+    w("const struct xai_def xai_defs[] = {")
+    w("    {0, 0, 0, 0, {{0, 0, 0}}},")
+    for d in b.defs[1:]:
+        attrs = " | ".join(sorted(d.attrs)) or "0"
+        ops = ", ".join("{%s, %s, %s}" % o for o in d.ops) or "{0, 0, 0}"
+        w("    {XA_MNEM_%s, XA_ISA_%s, %d, %s, {%s}}, /* %s */" % (
+            d.mnemonic.upper(), d.isa.upper().replace(".", "_"), len(d.ops), attrs, ops,
+            d.where))
+    w("};")
+    w("")
+    w("const uint16_t xai_nodes[] = {")
+    row = []
+    for n in b.nodes + ([0] if not b.nodes else []):
+        row.append(str(n) if isinstance(n, int) else n)
+        if len(row) == 12:
+            w("    " + ", ".join(row) + ",")
+            row = []
+    if row:
+        w("    " + ", ".join(row) + ",")
+    w("};")
+    w("")
+    w("const uint16_t xai_roots[XAI_SP_COUNT][256] = {")
+    for s, name in enumerate(SPACES):
+        w("    [XAI_SP_%s] = {" % name)
+        for r in range(0, 256, 16):
+            w("        " + ", ".join("0x%04x" % v for v in roots[s][r:r + 16]) + ",")
+        w("    },")
+    w("};")
+    w("")
+    w("const uint32_t xai_has_modrm[XAI_SP_COUNT][8] = {")
+    for s, name in enumerate(SPACES):
+        w("    [XAI_SP_%s] = {%s}," % (name, ", ".join("0x%08xu" % v for v in has_modrm[s])))
+    w("};")
+    c_text = "\n".join(out) + "\n"
+
+    h = []
+    w = h.append
+    w("/* SPDX-License-Identifier: BSD-2-Clause */")
+    w("/* GENERATED by decoder/gen/gen_tables.py from decoder/isa/ (the .isa files): do not edit. */")
+    w("/**")
+    w(" * @file mnemonics.h")
+    w(" * @brief Instruction mnemonics and ISA sets known to the decoder.")
+    w(" */")
+    w("#ifndef X86ASSIST_MNEMONICS_H")
+    w("#define X86ASSIST_MNEMONICS_H")
+    w("")
+    w("/** Mnemonics: the lowercase Intel SDM name is xa_mnemonic_name(). */")
+    w("enum xa_mnemonic {")
+    for e in mnem_enum:
+        w("    %s," % e)
+    w("    XA_MNEM_COUNT")
+    w("};")
+    w("")
+    w("/** ISA sets: the CPUID feature an instruction belongs to. */")
+    w("enum xa_isa_set {")
+    for s in isa_sets:
+        w("    XA_ISA_%s," % s.upper().replace(".", "_"))
+    w("    XA_ISA_COUNT")
+    w("};")
+    w("")
+    w("#endif")
+    h_text = "\n".join(h) + "\n"
+    return c_text, h_text, len(b.defs) - 1, len(b.nodes), len(mnemonics)
+
+
+def main():
+    check = "--check" in sys.argv[1:]
+    try:
+        c_text, h_text, ndefs, nnodes, nmnem = generate()
+    except IsaError as e:
+        print("gen_tables: " + str(e), file=sys.stderr)
+        return 2
+    if check:
+        stale = []
+        for path, text in ((OUT_C, c_text), (OUT_H, h_text)):
+            try:
+                with open(path) as f:
+                    if f.read() != text:
+                        stale.append(path)
+            except OSError:
+                stale.append(path)
+        if stale:
+            print("gen_tables: out of date: " + ", ".join(os.path.relpath(p, ROOT) for p in stale)
+                  + " (run python3 decoder/gen/gen_tables.py)", file=sys.stderr)
+            return 1
+        return 0
+    os.makedirs(os.path.dirname(OUT_C), exist_ok=True)
+    for path, text in ((OUT_C, c_text), (OUT_H, h_text)):
+        with open(path, "w") as f:
+            f.write(text)
+    print("gen_tables: %d definitions, %d node words, %d mnemonics" % (ndefs, nnodes, nmnem))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The shapes of the generated opcode tables (decoder/generated/tables.c),
+ * produced by decoder/gen/gen_tables.py from decoder/isa/ *.isa. The names
+ * here are the vocabulary of decoder/isa/README.md.
+ */
+#ifndef XA_DECODER_TABLES_H
+#define XA_DECODER_TABLES_H
+
+#include <stdint.h>
+
+#include <x86assist/decoder.h>
+
+/* Operand locations. */
+enum xai_loc {
+    XAI_LOC_NONE = 0,
+    XAI_LOC_E, XAI_LOC_M, XAI_LOC_R, XAI_LOC_G,
+    XAI_LOC_V, XAI_LOC_W, XAI_LOC_U, XAI_LOC_H, XAI_LOC_B, XAI_LOC_L,
+    XAI_LOC_P, XAI_LOC_Q, XAI_LOC_N,
+    XAI_LOC_S, XAI_LOC_C, XAI_LOC_D,
+    XAI_LOC_KG, XAI_LOC_KE, XAI_LOC_KR, XAI_LOC_KH,
+    XAI_LOC_T, XAI_LOC_TE, XAI_LOC_TH,
+    XAI_LOC_BNDG, XAI_LOC_BNDE, /* MPX bound register in reg; bound register or memory in r/m */
+    XAI_LOC_Z, XAI_LOC_I, XAI_LOC_J, XAI_LOC_O, XAI_LOC_AP, XAI_LOC_ACC, XAI_LOC_STI,
+    XAI_LOC_ONE,   /* the constant 1 of shifts */
+    XAI_LOC_FIXED, /* a named register: the size field holds the enum xa_reg */
+};
+
+/* Operand sizes (see decoder/isa/README.md). */
+enum xai_size {
+    XAI_SZ_0 = 0,
+    XAI_SZ_B, XAI_SZ_BS, XAI_SZ_W, XAI_SZ_D, XAI_SZ_Q, XAI_SZ_DQ, XAI_SZ_QQ, XAI_SZ_ZQ, XAI_SZ_T,
+    XAI_SZ_V, XAI_SZ_Z, XAI_SZ_Y, XAI_SZ_N,
+    XAI_SZ_X, XAI_SZ_H, XAI_SZ_Q4, XAI_SZ_O8,
+    XAI_SZ_P, XAI_SZ_S, XAI_SZ_A, XAI_SZ_ENV, XAI_SZ_ST, XAI_SZ_FX, XAI_SZ_XS,
+};
+
+/* Operand access as written in the tables. */
+enum xai_acc {
+    XAI_ACC_R = XA_ACC_READ,
+    XAI_ACC_W = XA_ACC_WRITE,
+    XAI_ACC_RW = XA_ACC_READ | XA_ACC_WRITE,
+    XAI_ACC_CW = XA_ACC_WRITE | XA_ACC_COND,
+    XAI_ACC_CRW = XA_ACC_READ | XA_ACC_WRITE | XA_ACC_COND,
+    XAI_ACC_N = 0,
+};
+
+/* Attributes of an instruction definition. */
+enum xai_attr {
+    XAI_A_LOCK = 1u << 0,
+    XAI_A_HLE = 1u << 1,
+    XAI_A_REP = 1u << 2,
+    XAI_A_REPCC = 1u << 3,
+    XAI_A_D64 = 1u << 4,
+    XAI_A_F64 = 1u << 5,
+    XAI_A_BND = 1u << 6,
+    XAI_A_NOTRACK = 1u << 7,
+    XAI_A_BRANCH = 1u << 8,
+    XAI_A_PRIV = 1u << 9,
+    XAI_A_ALIGNED = 1u << 10,
+    XAI_A_VSIB = 1u << 11,
+    XAI_A_K = 1u << 12,
+    XAI_A_Z = 1u << 13,
+    XAI_A_KREQ = 1u << 14,
+    XAI_A_ER = 1u << 15,
+    XAI_A_SAE = 1u << 16,
+    XAI_A_B2 = 1u << 17,
+    XAI_A_B4 = 1u << 18,
+    XAI_A_B8 = 1u << 19,
+    XAI_A_MP = 1u << 20,      /* the 66/F2/F3 of this line is a mandatory prefix */
+    XAI_A_NOVVVV = 1u << 21,  /* VEX/EVEX/XOP.vvvv must be 1111 (no operand uses it) */
+    XAI_A_IMM = 1u << 22,     /* some operand is encoded in the immediate bytes */
+    XAI_A_VSIBH = 1u << 23,   /* VSIB index register is half the vector length */
+    XAI_A_MODREG = 1u << 24,  /* ModRM.mod is ignored: r/m is always a register */
+};
+
+/* One operand of a definition. */
+struct xai_opdef {
+    uint8_t loc;    /* enum xai_loc */
+    uint8_t size;   /* enum xai_size, or enum xa_reg for XAI_LOC_FIXED */
+    uint8_t access; /* enum xai_acc */
+};
+
+/* One instruction form. */
+struct xai_def {
+    uint16_t mnemonic;
+    uint8_t isa_set;
+    uint8_t op_count;
+    uint32_t attrs;
+    struct xai_opdef ops[5];
+};
+
+/* Opcode spaces: the roots of the decode trees. */
+enum xai_space {
+    XAI_SP_LEGACY = 0, XAI_SP_0F, XAI_SP_0F38, XAI_SP_0F3A, XAI_SP_3DNOW,
+    XAI_SP_VEX_0F, XAI_SP_VEX_0F38, XAI_SP_VEX_0F3A,
+    XAI_SP_EVEX_0F, XAI_SP_EVEX_0F38, XAI_SP_EVEX_0F3A, XAI_SP_EVEX_MAP5, XAI_SP_EVEX_MAP6,
+    XAI_SP_XOP_8, XAI_SP_XOP_9, XAI_SP_XOP_A,
+    XAI_SP_COUNT
+};
+
+/*
+ * Decode-tree nodes. A reference is a uint16_t: 0 is "invalid", a value below
+ * XAI_NODE_FLAG is an index into xai_defs, and a value with XAI_NODE_FLAG set
+ * is an offset into xai_nodes, where the node's kind is followed by one
+ * reference per child (the counts below).
+ */
+#define XAI_NODE_FLAG 0x8000u
+enum xai_node_kind {
+    XAI_N_MP = 1,     /* mandatory prefix: none, 66, F3, F2 */
+    XAI_N_MOD,        /* memory, register */
+    XAI_N_REG,        /* ModRM.reg 0..7 */
+    XAI_N_RM,         /* ModRM.rm 0..7 */
+    XAI_N_W,          /* REX.W / VEX.W / EVEX.W 0, 1 */
+    XAI_N_L,          /* VEX.L / EVEX.L'L 0..3 */
+    XAI_N_MODE,       /* not 64-bit, 64-bit */
+    XAI_N_OSZ,        /* operand size 16, 32, 64 */
+    XAI_N_ASZ,        /* address size 16, 32, 64 */
+    XAI_N_VENDOR,     /* Intel, AMD */
+    XAI_N_REXB,       /* REX.B 0, 1 */
+};
+
+extern const struct xai_def xai_defs[];
+extern const uint16_t xai_nodes[];
+extern const uint16_t xai_roots[XAI_SP_COUNT][256];
+/* Bit (op & 31) of xai_has_modrm[space][op >> 5]: the opcode takes a ModRM byte. */
+extern const uint32_t xai_has_modrm[XAI_SP_COUNT][8];
+extern const char *const xai_mnemonic_names[];
+extern const unsigned xai_mnemonic_count;
+
+#endif
