@@ -23,9 +23,9 @@ struct dec {
     uint8_t mode64;
     /* legacy prefixes */
     uint8_t lock, has66, has67, last_rep; /* last_rep: 0, 0xF2 or 0xF3 */
-    uint8_t seg;                          /* enum xa_reg of the last override */
+    uint8_t seg;     /* enum xa_reg of the last segment prefix */
+    uint8_t seg_eff; /* the override in effect (64-bit mode: FS/GS only) */
     uint8_t rex;                          /* REX byte that counts, 0 if none */
-    uint8_t rex_seen;                     /* any REX present (8-bit register naming) */
     /* VEX/EVEX/XOP, with the inverted fields already un-inverted */
     uint8_t enc;
     uint8_t r, x, b, w, rr, vv, l, pp, vvvv;
@@ -83,6 +83,15 @@ static inline uint64_t zext(int64_t v, unsigned n)
 
 /* ---- Prefix states ---------------------------------------------------- */
 
+/* The last segment prefix is the override; in 64-bit mode ES/CS/SS/DS prefixes are
+ * ignored altogether, so they do not cancel an earlier FS or GS. */
+static inline void set_segment(struct dec *d, uint8_t seg)
+{
+    d->seg = seg;
+    if (!d->mode64 || seg == XA_REG_FS || seg == XA_REG_GS)
+        d->seg_eff = seg;
+}
+
 /* Legacy prefixes and REX; leaves the first opcode byte in *op. */
 static xa_status node_legacy_prefixes(struct dec *d, uint8_t *op)
 {
@@ -97,17 +106,16 @@ static xa_status node_legacy_prefixes(struct dec *d, uint8_t *op)
         case 0xF3: d->last_rep = c; break;
         case 0x66: d->has66 = 1; break;
         case 0x67: d->has67 = 1; break;
-        case 0x26: d->seg = XA_REG_ES; break;
-        case 0x2E: d->seg = XA_REG_CS; break;
-        case 0x36: d->seg = XA_REG_SS; break;
-        case 0x3E: d->seg = XA_REG_DS; break;
-        case 0x64: d->seg = XA_REG_FS; break;
-        case 0x65: d->seg = XA_REG_GS; break;
+        case 0x26: set_segment(d, XA_REG_ES); break;
+        case 0x2E: set_segment(d, XA_REG_CS); break;
+        case 0x36: set_segment(d, XA_REG_SS); break;
+        case 0x3E: set_segment(d, XA_REG_DS); break;
+        case 0x64: set_segment(d, XA_REG_FS); break;
+        case 0x65: set_segment(d, XA_REG_GS); break;
         default:
             if (d->mode64 && (c & 0xF0) == 0x40) {
                 /* REX counts only when the opcode follows it directly. */
                 d->rex = c;
-                d->rex_seen = 1;
                 continue;
             }
             *op = c;
@@ -271,6 +279,7 @@ static unsigned size_bytes(const struct dec *d, unsigned code, unsigned vl)
     case XAI_SZ_ENV: return os == 2 ? 14 : 28;
     case XAI_SZ_ST: return os == 2 ? 94 : 108;
     case XAI_SZ_FX: return 512;
+    case XAI_SZ_XS: return 576; /* legacy region and XSAVE header */
     default: return 0;
     }
 }
@@ -280,7 +289,7 @@ static inline uint8_t gpr(const struct dec *d, unsigned n, unsigned bytes)
 {
     switch (bytes) {
     case 1:
-        if (!d->rex_seen && n >= 4 && n < 8)
+        if (!d->rex && n >= 4 && n < 8)
             return (uint8_t)(XA_REG_AH + n - 4);
         return (uint8_t)(n < 4 ? XA_REG_AL + n : XA_REG_SPL + n - 4);
     case 2: return (uint8_t)(XA_REG_AX + n);
@@ -320,6 +329,8 @@ static xa_status node_memory(struct dec *d, struct xa_insn *insn, const struct x
 {
     unsigned mod = d->modrm >> 6, rm = d->modrm & 7;
     unsigned disp_size = 0;
+    unsigned address_only = def->op_count > 1 && def->ops[1].loc == XAI_LOC_M &&
+                            def->ops[1].access == XAI_ACC_N && def->ops[1].size == XAI_SZ_0;
     uint8_t base = 0, index = 0, scale = 1;
     xa_status st;
 
@@ -388,8 +399,9 @@ static xa_status node_memory(struct dec *d, struct xa_insn *insn, const struct x
     if (base == XA_REG_BP || base == XA_REG_EBP || base == XA_REG_RBP || base == XA_REG_SP ||
         base == XA_REG_ESP || base == XA_REG_RSP)
         seg = XA_REG_SS;
-    if (d->seg && (!d->mode64 || d->seg == XA_REG_FS || d->seg == XA_REG_GS))
-        seg = d->seg;
+    /* An address-only operand (LEA) does not use its segment: the default stands. */
+    if (d->seg_eff && !address_only)
+        seg = d->seg_eff;
     insn->mem.seg = seg;
     return XA_OK;
 }
@@ -401,7 +413,12 @@ static unsigned immediate_bytes(const struct dec *d, const struct xai_def *def)
     for (unsigned i = 0; i < def->op_count; i++) {
         const struct xai_opdef *o = &def->ops[i];
         switch (o->loc) {
-        case XAI_LOC_I: n += o->size == XAI_SZ_V ? d->opsize / 8 : size_bytes(d, o->size, 16); break;
+        case XAI_LOC_I:
+            /* an imm4 after an is4 register shares its byte (VPERMIL2PS) */
+            if (i && def->ops[i - 1].loc == XAI_LOC_L)
+                break;
+            n += o->size == XAI_SZ_V ? d->opsize / 8 : size_bytes(d, o->size, 16);
+            break;
         case XAI_LOC_J: n += o->size == XAI_SZ_B ? 1 : d->opsize == 16 ? 2 : 4; break;
         case XAI_LOC_O: n += d->adsize / 8; break;
         case XAI_LOC_AP: n += d->opsize == 16 ? 4 : 6; break;
@@ -442,15 +459,9 @@ static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct
                 return XA_ERR_INVALID;
             op->reg = gpr(d, reg | (unsigned)d->r << 3, sz);
             break;
-        case XAI_LOC_Z:
-            op->reg = gpr(d, (d->opcode & 7) | (unsigned)d->b << 3, sz);
-            break;
-        case XAI_LOC_B:
-            op->reg = gpr(d, d->vvvv, sz);
-            break;
-        case XAI_LOC_ACC:
-            op->reg = gpr(d, 0, sz);
-            break;
+        case XAI_LOC_Z: op->reg = gpr(d, (d->opcode & 7) | (unsigned)d->b << 3, sz); break;
+        case XAI_LOC_B: op->reg = gpr(d, d->vvvv, sz); break;
+        case XAI_LOC_ACC: op->reg = gpr(d, 0, sz); break;
         case XAI_LOC_V:
             op->size = (uint16_t)vreg_bytes(o->size, vl, sz);
             op->reg = vreg(reg | (unsigned)d->r << 3 | (unsigned)d->rr << 4, op->size);
@@ -570,6 +581,13 @@ static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct
         case XAI_LOC_I: {
             unsigned n = o->size == XAI_SZ_V ? d->opsize / 8 : sz;
             int64_t v;
+            if (i && def->ops[i - 1].loc == XAI_LOC_L) {
+                op->type = XA_OP_IMM;
+                op->size = 1;
+                op->imm_index = (uint8_t)(nimm & 1);
+                insn->imm[nimm++ & 1] = d->buf[d->pos - 1] & 15;
+                break;
+            }
             if (!insn->imm_offset)
                 insn->imm_offset = (uint8_t)d->pos;
             v = read_signed(d, n);
@@ -603,8 +621,8 @@ static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct
             insn->mem.disp = (int64_t)zext(read_signed(d, d->adsize / 8), d->adsize / 8);
             insn->mem.scale = 1;
             insn->mem.seg = XA_REG_DS;
-            if (d->seg && (!d->mode64 || d->seg == XA_REG_FS || d->seg == XA_REG_GS))
-                insn->mem.seg = d->seg;
+            if (d->seg_eff)
+                insn->mem.seg = d->seg_eff;
             op->type = XA_OP_MEM;
             break;
         case XAI_LOC_AP: {
@@ -618,8 +636,7 @@ static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct
             nimm = 2;
             break;
         }
-        default:
-            return XA_ERR_INVALID;
+        default: return XA_ERR_INVALID;
         }
         if (op->type == XA_OP_MEM) {
             if (mem_seen)
@@ -628,6 +645,46 @@ static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct
         }
     }
     return XA_OK;
+}
+
+/* Register number within its class (xmm3, ymm3 and zmm3 are all 3). */
+static unsigned vector_number(unsigned reg)
+{
+    if (reg >= XA_REG_ZMM0 && reg <= XA_REG_ZMM31)
+        return reg - XA_REG_ZMM0;
+    if (reg >= XA_REG_YMM0 && reg <= XA_REG_YMM31)
+        return reg - XA_REG_YMM0;
+    if (reg >= XA_REG_XMM0 && reg <= XA_REG_XMM31)
+        return reg - XA_REG_XMM0;
+    if (reg >= XA_REG_TMM0 && reg <= XA_REG_TMM7)
+        return reg - XA_REG_TMM0;
+    return 64 + reg;
+}
+
+/* The CPU raises #UD when the destination of a gather (or of a `distinct` form) is also
+ * a source: for VSIB the index and, with VEX, the mask; else every register source. */
+static int distinct_registers(const struct xa_insn *insn, unsigned count, uint32_t attrs)
+{
+    unsigned dst = vector_number(insn->ops[0].reg);
+    if (insn->ops[0].type != XA_OP_REG)
+        return 1;
+    if (attrs & (XAI_A_VSIB | XAI_A_VSIBH)) {
+        unsigned idx = vector_number(insn->mem.index);
+        if (dst == idx)
+            return 0;
+        for (unsigned i = 1; i < count; i++) {
+            if (insn->ops[i].type != XA_OP_REG)
+                continue;
+            unsigned r = vector_number(insn->ops[i].reg);
+            if (r == dst || r == idx)
+                return 0;
+        }
+        return 1;
+    }
+    for (unsigned i = 1; i < count; i++)
+        if (insn->ops[i].type == XA_OP_REG && vector_number(insn->ops[i].reg) == dst)
+            return 0;
+    return 1;
 }
 
 /* ---- The instruction --------------------------------------------------- */
@@ -653,11 +710,13 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
         if (escape) {
             if (d->has66 || d->last_rep || d->lock || d->rex)
                 return XA_ERR_INVALID;
-            st = op == 0x62 ? node_evex(d, byte1)
+            st = op == 0x62   ? node_evex(d, byte1)
                  : op == 0x8F ? node_xop(d, byte1)
                               : node_vex(d, op, byte1);
             if (st)
                 return st;
+            if (!d->mode64 && d->enc == XA_ENC_EVEX && d->vv)
+                return XA_ERR_INVALID; /* EVEX.V' must be 1 outside 64-bit mode (R' is ignored) */
             if (!d->mode64) {
                 /* Outside 64-bit mode the extension bits do not exist. */
                 d->r = d->x = d->b = d->rr = 0;
@@ -709,8 +768,8 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
     if (d->enc != XA_ENC_LEGACY)
         raw_osz = d->mode64 && d->w ? 64 : 32;
 
-    int has_modrm = d->space == XAI_SP_3DNOW ||
-                    ((xai_has_modrm[d->space][op >> 5] >> (op & 31)) & 1);
+    int has_modrm =
+        d->space == XAI_SP_3DNOW || ((xai_has_modrm[d->space][op >> 5] >> (op & 31)) & 1);
     if (d->has_modrm == MODRM_PREREAD) {
         /* LES/LDS/BOUND/POP: the byte after the opcode was already read as ModRM. */
         has_modrm = 1;
@@ -724,8 +783,13 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
     const struct xai_def *def;
     uint16_t ref;
     unsigned vl = 16;
+    unsigned ll_raw = d->l;
+    /* EVEX.b on a register form turns L'L into the rounding control; the vector
+     * length is then 512 bits. */
+    if (d->enc == XA_ENC_EVEX && d->eb && (d->modrm >> 6) == 3)
+        d->l = 2;
     if (d->enc == XA_ENC_EVEX)
-        vl = (d->eb && (d->modrm >> 6) == 3) ? 64 : 16u << d->l;
+        vl = 16u << d->l;
     else if (d->enc != XA_ENC_LEGACY)
         vl = d->l ? 32 : 16;
 
@@ -782,16 +846,18 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
             return XA_ERR_INVALID;
         if (!d->aaa && (attrs & XAI_A_KREQ))
             return XA_ERR_INVALID;
-        if (d->ez && (!(attrs & XAI_A_Z) || (mem && (def->ops[0].access & XA_ACC_WRITE) &&
-                                            (def->ops[0].loc == XAI_LOC_W ||
-                                             def->ops[0].loc == XAI_LOC_M ||
-                                             def->ops[0].loc == XAI_LOC_E))))
+        if (d->ez && !d->aaa)
+            return XA_ERR_INVALID; /* {z} needs a mask */
+        if (d->ez &&
+            (!(attrs & XAI_A_Z) || (mem && (def->ops[0].access & XA_ACC_WRITE) &&
+                                    (def->ops[0].loc == XAI_LOC_W || def->ops[0].loc == XAI_LOC_M ||
+                                     def->ops[0].loc == XAI_LOC_E))))
             return XA_ERR_INVALID;
         if (d->eb) {
             if (mem ? !(attrs & (XAI_A_B2 | XAI_A_B4 | XAI_A_B8))
                     : !(attrs & (XAI_A_ER | XAI_A_SAE)))
                 return XA_ERR_INVALID;
-        } else if (d->l == 3) {
+        } else if (ll_raw == 3) {
             return XA_ERR_INVALID;
         }
         if (d->vv && !(attrs & (XAI_A_VSIB | XAI_A_VSIBH))) {
@@ -808,7 +874,7 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
     }
 
     unsigned imm_bytes = immediate_bytes(d, def);
-    if (mem) {
+    if (mem && d->space != XAI_SP_3DNOW) {
         st = node_memory(d, insn, def, imm_bytes, vl);
         if (st)
             return st;
@@ -822,6 +888,10 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
     if (st)
         return st;
 
+    if ((attrs & (XAI_A_DISTINCT | XAI_A_VSIB | XAI_A_VSIBH)) &&
+        !distinct_registers(insn, def->op_count, attrs))
+        return XA_ERR_INVALID;
+
     /* Memory operand size and the EVEX compressed displacement (disp8*N). */
     for (unsigned i = 0; i < def->op_count; i++) {
         struct xa_operand *o = &insn->ops[i];
@@ -832,8 +902,15 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
             insn->evex.broadcast = (uint8_t)(o->size / es);
             o->size = (uint16_t)es;
         }
-        if (d->enc == XA_ENC_EVEX && insn->disp_size == 1 && o->size)
-            insn->mem.disp *= o->size;
+        if (d->enc == XA_ENC_EVEX && insn->disp_size == 1) {
+            unsigned n = (attrs & XAI_A_T1S1)   ? 1
+                         : (attrs & XAI_A_T1S2) ? 2
+                         : (attrs & XAI_A_T1S4) ? 4
+                         : (attrs & XAI_A_T1S8) ? 8
+                                                : o->size;
+            if (n)
+                insn->mem.disp *= n;
+        }
     }
 
     /* Fill in the instruction. */
@@ -857,9 +934,9 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
     if (imm_bytes)
         insn->imm_size = (uint8_t)imm_bytes;
     static const uint8_t map_of_space[XAI_SP_COUNT] = {
-        XA_MAP_1BYTE, XA_MAP_0F, XA_MAP_0F38, XA_MAP_0F3A, XA_MAP_3DNOW,
-        XA_MAP_0F, XA_MAP_0F38, XA_MAP_0F3A, XA_MAP_0F, XA_MAP_0F38, XA_MAP_0F3A,
-        XA_MAP_5, XA_MAP_6, XA_MAP_XOP8, XA_MAP_XOP9, XA_MAP_XOPA};
+        XA_MAP_1BYTE, XA_MAP_0F,   XA_MAP_0F38, XA_MAP_0F3A, XA_MAP_3DNOW, XA_MAP_0F,
+        XA_MAP_0F38,  XA_MAP_0F3A, XA_MAP_0F,   XA_MAP_0F38, XA_MAP_0F3A,  XA_MAP_5,
+        XA_MAP_6,     XA_MAP_XOP8, XA_MAP_XOP9, XA_MAP_XOPA};
     insn->map = map_of_space[d->space];
 
     uint32_t pfx = 0;
@@ -889,8 +966,8 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
         pfx |= XA_PFX_BND;
     if ((attrs & XAI_A_NOTRACK) && d->seg == XA_REG_DS)
         pfx |= XA_PFX_NOTRACK;
-    if ((attrs & XAI_A_HLE) && d->last_rep && (d->lock || def->mnemonic == XA_MNEM_XCHG ||
-                                               def->mnemonic == XA_MNEM_MOV))
+    if ((attrs & XAI_A_HLE) && d->last_rep &&
+        (d->lock || def->mnemonic == XA_MNEM_XCHG || def->mnemonic == XA_MNEM_MOV))
         pfx |= d->last_rep == 0xF2 ? XA_PFX_XACQUIRE : XA_PFX_XRELEASE;
     insn->prefixes = pfx;
 
@@ -912,10 +989,16 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
     insn->attributes = ia;
 
     if (d->enc == XA_ENC_EVEX) {
+        /* Merge masking keeps the masked-off elements: the destination is read and
+         * written only where the mask allows. */
+        struct xa_operand *dst = &insn->ops[0];
+        if (d->aaa && !d->ez && insn->operand_count && (dst->access & XA_ACC_WRITE))
+            dst->access = (uint8_t)(dst->access | XA_ACC_COND |
+                                    (dst->type == XA_OP_REG ? XA_ACC_READ : 0));
         insn->evex.mask = d->aaa;
         insn->evex.zeroing = d->ez;
         if (d->eb && !mem)
-            insn->evex.rounding = (attrs & XAI_A_ER) ? (uint8_t)(2 + d->l) : 1;
+            insn->evex.rounding = (attrs & XAI_A_ER) ? (uint8_t)(2 + ll_raw) : 1;
     }
     return XA_OK;
 }

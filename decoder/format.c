@@ -15,7 +15,8 @@ struct out {
 #if defined(__GNUC__)
 __attribute__((format(printf, 2, 3)))
 #endif
-static void put(struct out *o, const char *fmt, ...)
+static void
+put(struct out *o, const char *fmt, ...)
 {
     va_list ap;
     char *dst = o->len < o->size ? o->buf + o->len : NULL;
@@ -80,8 +81,8 @@ static void put_memory(struct out *o, const struct xa_insn *insn, const struct x
         put(o, "{1to%u}", insn->evex.broadcast);
 }
 
-static const char *const rounding_names[] = {"", "{sae}", "{rn-sae}", "{rd-sae}", "{ru-sae}",
-                                             "{rz-sae}"};
+static const char *const rounding_names[] = {"",         "{sae}",    "{rn-sae}",
+                                             "{rd-sae}", "{ru-sae}", "{rz-sae}"};
 
 size_t xa_format(const struct xa_insn *insn, uint64_t address, char *buf, size_t size)
 {

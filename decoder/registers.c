@@ -2,8 +2,8 @@
 /* Register names and widths. */
 #include "decoder/registers.h"
 
-static const char *const gpr8[20] = {"al",  "cl",  "dl",   "bl",   "ah",   "ch",   "dh",
-                                     "bh",  "spl", "bpl",  "sil",  "dil",  "r8b",  "r9b",
+static const char *const gpr8[20] = {"al",   "cl",   "dl",   "bl",   "ah",   "ch",  "dh",
+                                     "bh",   "spl",  "bpl",  "sil",  "dil",  "r8b", "r9b",
                                      "r10b", "r11b", "r12b", "r13b", "r14b", "r15b"};
 static const char *const gpr16[16] = {"ax",  "cx",  "dx",   "bx",   "sp",   "bp",   "si",   "di",
                                       "r8w", "r9w", "r10w", "r11w", "r12w", "r13w", "r14w", "r15w"};
@@ -14,10 +14,10 @@ static const char *const gpr64[16] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", 
 static const char *const ips[3] = {"ip", "eip", "rip"};
 static const char *const segs[6] = {"es", "cs", "ss", "ds", "fs", "gs"};
 
-#define N8(p) p "0", p "1", p "2", p "3", p "4", p "5", p "6", p "7"
+#define N8(p)  p "0", p "1", p "2", p "3", p "4", p "5", p "6", p "7"
 #define N16(p) N8(p), p "8", p "9", p "10", p "11", p "12", p "13", p "14", p "15"
-#define N32(p)                                                                                   \
-    N16(p), p "16", p "17", p "18", p "19", p "20", p "21", p "22", p "23", p "24", p "25",    \
+#define N32(p)                                                                                     \
+    N16(p), p "16", p "17", p "18", p "19", p "20", p "21", p "22", p "23", p "24", p "25",        \
         p "26", p "27", p "28", p "29", p "30", p "31"
 
 static const char *const crs[16] = {N16("cr")};
@@ -36,10 +36,9 @@ static const struct {
     unsigned first, count;
     const char *const *names;
 } numbered_classes[] = {
-    {XA_REG_CR0, 16, crs},   {XA_REG_DR0, 16, drs},   {XA_REG_ST0, 8, sts},
-    {XA_REG_MM0, 8, mms},    {XA_REG_XMM0, 32, xmms}, {XA_REG_YMM0, 32, ymms},
-    {XA_REG_ZMM0, 32, zmms}, {XA_REG_K0, 8, ks},      {XA_REG_BND0, 4, bnds},
-    {XA_REG_TMM0, 8, tmms},
+    {XA_REG_CR0, 16, crs},   {XA_REG_DR0, 16, drs},   {XA_REG_ST0, 8, sts},    {XA_REG_MM0, 8, mms},
+    {XA_REG_XMM0, 32, xmms}, {XA_REG_YMM0, 32, ymms}, {XA_REG_ZMM0, 32, zmms}, {XA_REG_K0, 8, ks},
+    {XA_REG_BND0, 4, bnds},  {XA_REG_TMM0, 8, tmms},
 };
 
 const char *xa_reg_name(enum xa_reg reg)

@@ -14,14 +14,38 @@
 /* Operand locations. */
 enum xai_loc {
     XAI_LOC_NONE = 0,
-    XAI_LOC_E, XAI_LOC_M, XAI_LOC_R, XAI_LOC_G,
-    XAI_LOC_V, XAI_LOC_W, XAI_LOC_U, XAI_LOC_H, XAI_LOC_B, XAI_LOC_L,
-    XAI_LOC_P, XAI_LOC_Q, XAI_LOC_N,
-    XAI_LOC_S, XAI_LOC_C, XAI_LOC_D,
-    XAI_LOC_KG, XAI_LOC_KE, XAI_LOC_KR, XAI_LOC_KH,
-    XAI_LOC_T, XAI_LOC_TE, XAI_LOC_TH,
-    XAI_LOC_BNDG, XAI_LOC_BNDE, /* MPX bound register in reg; bound register or memory in r/m */
-    XAI_LOC_Z, XAI_LOC_I, XAI_LOC_J, XAI_LOC_O, XAI_LOC_AP, XAI_LOC_ACC, XAI_LOC_STI,
+    XAI_LOC_E,
+    XAI_LOC_M,
+    XAI_LOC_R,
+    XAI_LOC_G,
+    XAI_LOC_V,
+    XAI_LOC_W,
+    XAI_LOC_U,
+    XAI_LOC_H,
+    XAI_LOC_B,
+    XAI_LOC_L,
+    XAI_LOC_P,
+    XAI_LOC_Q,
+    XAI_LOC_N,
+    XAI_LOC_S,
+    XAI_LOC_C,
+    XAI_LOC_D,
+    XAI_LOC_KG,
+    XAI_LOC_KE,
+    XAI_LOC_KR,
+    XAI_LOC_KH,
+    XAI_LOC_T,
+    XAI_LOC_TE,
+    XAI_LOC_TH,
+    XAI_LOC_BNDG,
+    XAI_LOC_BNDE, /* MPX bound register in reg; bound register or memory in r/m */
+    XAI_LOC_Z,
+    XAI_LOC_I,
+    XAI_LOC_J,
+    XAI_LOC_O,
+    XAI_LOC_AP,
+    XAI_LOC_ACC,
+    XAI_LOC_STI,
     XAI_LOC_ONE,   /* the constant 1 of shifts */
     XAI_LOC_FIXED, /* a named register: the size field holds the enum xa_reg */
 };
@@ -29,10 +53,30 @@ enum xai_loc {
 /* Operand sizes (see decoder/isa/README.md). */
 enum xai_size {
     XAI_SZ_0 = 0,
-    XAI_SZ_B, XAI_SZ_BS, XAI_SZ_W, XAI_SZ_D, XAI_SZ_Q, XAI_SZ_DQ, XAI_SZ_QQ, XAI_SZ_ZQ, XAI_SZ_T,
-    XAI_SZ_V, XAI_SZ_Z, XAI_SZ_Y, XAI_SZ_N,
-    XAI_SZ_X, XAI_SZ_H, XAI_SZ_Q4, XAI_SZ_O8,
-    XAI_SZ_P, XAI_SZ_S, XAI_SZ_A, XAI_SZ_ENV, XAI_SZ_ST, XAI_SZ_FX, XAI_SZ_XS,
+    XAI_SZ_B,
+    XAI_SZ_BS,
+    XAI_SZ_W,
+    XAI_SZ_D,
+    XAI_SZ_Q,
+    XAI_SZ_DQ,
+    XAI_SZ_QQ,
+    XAI_SZ_ZQ,
+    XAI_SZ_T,
+    XAI_SZ_V,
+    XAI_SZ_Z,
+    XAI_SZ_Y,
+    XAI_SZ_N,
+    XAI_SZ_X,
+    XAI_SZ_H,
+    XAI_SZ_Q4,
+    XAI_SZ_O8,
+    XAI_SZ_P,
+    XAI_SZ_S,
+    XAI_SZ_A,
+    XAI_SZ_ENV,
+    XAI_SZ_ST,
+    XAI_SZ_FX,
+    XAI_SZ_XS,
 };
 
 /* Operand access as written in the tables. */
@@ -67,11 +111,16 @@ enum xai_attr {
     XAI_A_B2 = 1u << 17,
     XAI_A_B4 = 1u << 18,
     XAI_A_B8 = 1u << 19,
-    XAI_A_MP = 1u << 20,      /* the 66/F2/F3 of this line is a mandatory prefix */
-    XAI_A_NOVVVV = 1u << 21,  /* VEX/EVEX/XOP.vvvv must be 1111 (no operand uses it) */
-    XAI_A_IMM = 1u << 22,     /* some operand is encoded in the immediate bytes */
-    XAI_A_VSIBH = 1u << 23,   /* VSIB index register is half the vector length */
-    XAI_A_MODREG = 1u << 24,  /* ModRM.mod is ignored: r/m is always a register */
+    XAI_A_MP = 1u << 20,     /* the 66/F2/F3 of this line is a mandatory prefix */
+    XAI_A_NOVVVV = 1u << 21, /* VEX/EVEX/XOP.vvvv must be 1111 (no operand uses it) */
+    XAI_A_IMM = 1u << 22,    /* some operand is encoded in the immediate bytes */
+    XAI_A_VSIBH = 1u << 23,  /* VSIB index register is half the vector length */
+    XAI_A_MODREG = 1u << 24, /* ModRM.mod is ignored: r/m is always a register */
+    XAI_A_DISTINCT = 1u << 25, /* the destination register differs from every source (#UD) */
+    XAI_A_T1S1 = 1u << 26,     /* EVEX disp8*N with N fixed (tuple1 scalar): 1, 2, 4, 8 */
+    XAI_A_T1S2 = 1u << 27,
+    XAI_A_T1S4 = 1u << 28,
+    XAI_A_T1S8 = 1u << 29,
 };
 
 /* One operand of a definition. */
@@ -92,10 +141,22 @@ struct xai_def {
 
 /* Opcode spaces: the roots of the decode trees. */
 enum xai_space {
-    XAI_SP_LEGACY = 0, XAI_SP_0F, XAI_SP_0F38, XAI_SP_0F3A, XAI_SP_3DNOW,
-    XAI_SP_VEX_0F, XAI_SP_VEX_0F38, XAI_SP_VEX_0F3A,
-    XAI_SP_EVEX_0F, XAI_SP_EVEX_0F38, XAI_SP_EVEX_0F3A, XAI_SP_EVEX_MAP5, XAI_SP_EVEX_MAP6,
-    XAI_SP_XOP_8, XAI_SP_XOP_9, XAI_SP_XOP_A,
+    XAI_SP_LEGACY = 0,
+    XAI_SP_0F,
+    XAI_SP_0F38,
+    XAI_SP_0F3A,
+    XAI_SP_3DNOW,
+    XAI_SP_VEX_0F,
+    XAI_SP_VEX_0F38,
+    XAI_SP_VEX_0F3A,
+    XAI_SP_EVEX_0F,
+    XAI_SP_EVEX_0F38,
+    XAI_SP_EVEX_0F3A,
+    XAI_SP_EVEX_MAP5,
+    XAI_SP_EVEX_MAP6,
+    XAI_SP_XOP_8,
+    XAI_SP_XOP_9,
+    XAI_SP_XOP_A,
     XAI_SP_COUNT
 };
 
@@ -107,17 +168,17 @@ enum xai_space {
  */
 #define XAI_NODE_FLAG 0x8000u
 enum xai_node_kind {
-    XAI_N_MP = 1,     /* mandatory prefix: none, 66, F3, F2 */
-    XAI_N_MOD,        /* memory, register */
-    XAI_N_REG,        /* ModRM.reg 0..7 */
-    XAI_N_RM,         /* ModRM.rm 0..7 */
-    XAI_N_W,          /* REX.W / VEX.W / EVEX.W 0, 1 */
-    XAI_N_L,          /* VEX.L / EVEX.L'L 0..3 */
-    XAI_N_MODE,       /* not 64-bit, 64-bit */
-    XAI_N_OSZ,        /* operand size 16, 32, 64 */
-    XAI_N_ASZ,        /* address size 16, 32, 64 */
-    XAI_N_VENDOR,     /* Intel, AMD */
-    XAI_N_REXB,       /* REX.B 0, 1 */
+    XAI_N_MP = 1, /* mandatory prefix: none, 66, F3, F2 */
+    XAI_N_MOD,    /* memory, register */
+    XAI_N_REG,    /* ModRM.reg 0..7 */
+    XAI_N_RM,     /* ModRM.rm 0..7 */
+    XAI_N_W,      /* REX.W / VEX.W / EVEX.W 0, 1 */
+    XAI_N_L,      /* VEX.L / EVEX.L'L 0..3 */
+    XAI_N_MODE,   /* not 64-bit, 64-bit */
+    XAI_N_OSZ,    /* operand size 16, 32, 64 */
+    XAI_N_ASZ,    /* address size 16, 32, 64 */
+    XAI_N_VENDOR, /* Intel, AMD */
+    XAI_N_REXB,   /* REX.B 0, 1 */
 };
 
 extern const struct xai_def xai_defs[];

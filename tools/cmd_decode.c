@@ -67,7 +67,7 @@ static uint8_t *read_file(const char *path, size_t *len)
 
 static void print_error(int json, uint64_t offset, xa_status st, const struct xa_insn *insn)
 {
-    const char *name = st == XA_ERR_TRUNCATED ? "truncated"
+    const char *name = st == XA_ERR_TRUNCATED  ? "truncated"
                        : st == XA_ERR_TOO_LONG ? "too-long"
                                                : "invalid";
     if (json) {

@@ -41,22 +41,14 @@ static json_t *operand_to_json(const struct xa_insn *insn, const struct xa_opera
         json_object_set_new(o, "type", json_string("reg"));
         json_object_set_new(o, "reg", json_string(xa_reg_name((enum xa_reg)op->reg)));
         break;
-    case XA_OP_MEM:
-        json_object_set_new(o, "type", json_string("mem"));
-        break;
-    case XA_OP_IMM:
-        json_object_set_new(o, "type", json_string("imm"));
-        break;
-    case XA_OP_REL:
-        json_object_set_new(o, "type", json_string("rel"));
-        break;
+    case XA_OP_MEM: json_object_set_new(o, "type", json_string("mem")); break;
+    case XA_OP_IMM: json_object_set_new(o, "type", json_string("imm")); break;
+    case XA_OP_REL: json_object_set_new(o, "type", json_string("rel")); break;
     case XA_OP_FAR:
         /* A far pointer is an immediate offset with its selector beside it. */
         json_object_set_new(o, "type", json_string("imm"));
         break;
-    default:
-        json_object_set_new(o, "type", json_string("none"));
-        break;
+    default: json_object_set_new(o, "type", json_string("none")); break;
     }
     json_object_set_new(o, "size", json_integer(op->size));
     json_object_set_new(o, "access", json_string(access_name(op->access)));
@@ -80,9 +72,7 @@ static json_t *operand_to_json(const struct xa_insn *insn, const struct xa_opera
         }
         break;
     }
-    case XA_OP_IMM:
-        json_set_hex(o, "value", mask_to(imm, op->size));
-        break;
+    case XA_OP_IMM: json_set_hex(o, "value", mask_to(imm, op->size)); break;
     case XA_OP_REL: {
         uint64_t target = address + insn->length + imm;
         if (insn->mode != XA_MODE_64)
@@ -94,8 +84,7 @@ static json_t *operand_to_json(const struct xa_insn *insn, const struct xa_opera
         json_set_hex(o, "value", (uint64_t)insn->imm[0]);
         json_set_hex(o, "selector", (uint64_t)insn->imm[1]);
         break;
-    default:
-        break;
+    default: break;
     }
     return o;
 }

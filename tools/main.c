@@ -9,13 +9,14 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: x86assist <command> [options]\n"
-               "commands:\n"
-               "  decode [--mode real|16|32|64] [--vendor intel|amd] [--json] HEX...\n"
-               "  decode [--mode ...] [--json] --file FILE [--offset N] [--count N]\n"
-               "  walk STATE.json --la ADDR --access read|write|fetch [--user] [--implicit] [--json]\n"
-               "  walk --jsonl\n"
-               "  version\n");
+    fprintf(f,
+            "usage: x86assist <command> [options]\n"
+            "commands:\n"
+            "  decode [--mode real|16|32|64] [--vendor intel|amd] [--json] HEX...\n"
+            "  decode [--mode ...] [--json] --file FILE [--offset N] [--count N]\n"
+            "  walk STATE.json --la ADDR --access read|write|fetch [--user] [--implicit] [--json]\n"
+            "  walk --jsonl\n"
+            "  version\n");
 }
 
 int main(int argc, char **argv)

@@ -76,7 +76,8 @@ ATTRS = {"lock": "LOCK", "hle": "HLE", "rep": "REP", "repcc": "REPCC", "d64": "D
          "f64": "F64", "bnd": "BND", "notrack": "NOTRACK", "branch": "BRANCH", "priv": "PRIV",
          "aligned": "ALIGNED", "vsib": "VSIB", "k": "K", "z": "Z", "kreq": "KREQ", "er": "ER",
          "sae": "SAE", "b2": "B2", "b4": "B4", "b8": "B8", "vsibh": "VSIBH",
-         "modreg": "MODREG"}
+         "modreg": "MODREG", "distinct": "DISTINCT", "t1s1": "T1S1", "t1s2": "T1S2",
+         "t1s4": "T1S4", "t1s8": "T1S8"}
 
 # Operand locations that need ModRM, and those that force mod=3 or mod!=3.
 MODRM_LOCS = {"BNDG", "BNDE", "E", "M", "R", "G", "V", "W", "U", "P", "Q", "N", "S", "C", "D", "KG", "KE",
@@ -110,7 +111,8 @@ def parse_operand(tok, where):
         raise IsaError("%s: unknown access '%s'" % (where, acc))
     if tok == "1":
         return ("XAI_LOC_ONE", "XAI_SZ_B", "XAI_ACC_" + ACCESS[acc]), None
-    if tok.upper() in FIXED_REGS and not re.match(r"^(Acc|[A-Z]{1,2})[a-z0-9]+$", tok):
+    # Fixed registers are written in capitals; locations always end in a lowercase size.
+    if tok.upper() in FIXED_REGS and tok in (tok.upper(), tok.lower()):
         return ("XAI_LOC_FIXED", FIXED_REGS[tok.upper()], "XAI_ACC_" + ACCESS[acc]), None
     for loc in LOCS:
         if tok.startswith(loc) and tok[len(loc):] in SIZES:
@@ -312,7 +314,8 @@ def parse_files():
                     attrs.add("XAI_A_IMM")
                 if isa not in isa_sets:
                     isa_sets.append(isa)
-                mnemonics.add(mnem)
+                if mnem != "invalid":
+                    mnemonics.add(mnem)
                 for opc in opcodes:
                     lines.append(Line(path, lineno, space, opc, dict(conds), modrm, mnem,
                                       ops, attrs, isa))
@@ -360,6 +363,8 @@ class Builder:
         if len(top) > 1:
             names = ", ".join("%s (%s)" % (l.mnemonic, l.where) for l in top)
             raise IsaError("ambiguous encoding: " + names)
+        if top[0].mnemonic == "invalid":
+            return 0  # an explicit hole: these bytes are #UD
         return self.def_ref(top[0])
 
     @staticmethod

@@ -33,15 +33,27 @@ const char *const xai_mnemonic_names[] = {
     "aesimc",
     "aeskeygenassist",
     "and",
+    "andn",
     "andnpd",
     "andnps",
     "andpd",
     "andps",
     "arpl",
+    "bextr",
+    "blcfill",
+    "blci",
+    "blcic",
+    "blcmsk",
+    "blcs",
     "blendpd",
     "blendps",
     "blendvpd",
     "blendvps",
+    "blsfill",
+    "blsi",
+    "blsic",
+    "blsmsk",
+    "blsr",
     "bndcl",
     "bndcn",
     "bndcu",
@@ -57,6 +69,7 @@ const char *const xai_mnemonic_names[] = {
     "btc",
     "btr",
     "bts",
+    "bzhi",
     "call",
     "cbw",
     "cdq",
@@ -90,16 +103,32 @@ const char *const xai_mnemonic_names[] = {
     "cmovs",
     "cmovz",
     "cmp",
+    "cmpbexadd",
+    "cmpbxadd",
+    "cmplexadd",
+    "cmplxadd",
+    "cmpnbexadd",
+    "cmpnbxadd",
+    "cmpnlexadd",
+    "cmpnlxadd",
+    "cmpnoxadd",
+    "cmpnpxadd",
+    "cmpnsxadd",
+    "cmpnzxadd",
+    "cmpoxadd",
     "cmppd",
     "cmpps",
+    "cmppxadd",
     "cmpsb",
     "cmpsd",
     "cmpsq",
     "cmpss",
     "cmpsw",
+    "cmpsxadd",
     "cmpxchg",
     "cmpxchg16b",
     "cmpxchg8b",
+    "cmpzxadd",
     "comisd",
     "comiss",
     "cpuid",
@@ -271,8 +300,11 @@ const char *const xai_mnemonic_names[] = {
     "int3",
     "into",
     "invd",
+    "invept",
     "invlpg",
     "invlpga",
+    "invpcid",
+    "invvpid",
     "iret",
     "iretd",
     "iretq",
@@ -324,6 +356,14 @@ const char *const xai_mnemonic_names[] = {
     "kortestq",
     "kortestw",
     "korw",
+    "kshiftlb",
+    "kshiftld",
+    "kshiftlq",
+    "kshiftlw",
+    "kshiftrb",
+    "kshiftrd",
+    "kshiftrq",
+    "kshiftrw",
     "ktestb",
     "ktestd",
     "ktestq",
@@ -344,6 +384,7 @@ const char *const xai_mnemonic_names[] = {
     "lddqu",
     "ldmxcsr",
     "lds",
+    "ldtilecfg",
     "lea",
     "leave",
     "les",
@@ -353,6 +394,7 @@ const char *const xai_mnemonic_names[] = {
     "lgs",
     "lidt",
     "lldt",
+    "llwpcb",
     "lmsw",
     "loadiwkey",
     "lodsb",
@@ -365,6 +407,8 @@ const char *const xai_mnemonic_names[] = {
     "lsl",
     "lss",
     "ltr",
+    "lwpins",
+    "lwpval",
     "lzcnt",
     "maskmovdqu",
     "maskmovq",
@@ -426,6 +470,7 @@ const char *const xai_mnemonic_names[] = {
     "mulps",
     "mulsd",
     "mulss",
+    "mulx",
     "mwait",
     "mwaitx",
     "neg",
@@ -476,6 +521,8 @@ const char *const xai_mnemonic_names[] = {
     "pcmpistri",
     "pcmpistrm",
     "pconfig",
+    "pdep",
+    "pext",
     "pextrb",
     "pextrd",
     "pextrq",
@@ -628,6 +675,7 @@ const char *const xai_mnemonic_names[] = {
     "retf",
     "rol",
     "ror",
+    "rorx",
     "roundpd",
     "roundps",
     "roundsd",
@@ -640,6 +688,7 @@ const char *const xai_mnemonic_names[] = {
     "sal",
     "salc",
     "sar",
+    "sarx",
     "saveprevssp",
     "sbb",
     "scasb",
@@ -675,13 +724,16 @@ const char *const xai_mnemonic_names[] = {
     "sha256rnds2",
     "shl",
     "shld",
+    "shlx",
     "shr",
     "shrd",
+    "shrx",
     "shufpd",
     "shufps",
     "sidt",
     "skinit",
     "sldt",
+    "slwpcb",
     "smsw",
     "sqrtpd",
     "sqrtps",
@@ -698,6 +750,7 @@ const char *const xai_mnemonic_names[] = {
     "stosq",
     "stosw",
     "str",
+    "sttilecfg",
     "sub",
     "subpd",
     "subps",
@@ -708,9 +761,22 @@ const char *const xai_mnemonic_names[] = {
     "sysenter",
     "sysexit",
     "sysret",
+    "t1mskc",
+    "tdpbf16ps",
+    "tdpbssd",
+    "tdpbsud",
+    "tdpbusd",
+    "tdpbuud",
+    "tdpfp16ps",
     "test",
+    "tileloadd",
+    "tileloaddt1",
+    "tilerelease",
+    "tilestored",
+    "tilezero",
     "tpause",
     "tzcnt",
+    "tzmsk",
     "ucomisd",
     "ucomiss",
     "ud0",
@@ -727,8 +793,10 @@ const char *const xai_mnemonic_names[] = {
     "v4fnmaddps",
     "v4fnmaddss",
     "vaddpd",
+    "vaddph",
     "vaddps",
     "vaddsd",
+    "vaddsh",
     "vaddss",
     "vaddsubpd",
     "vaddsubps",
@@ -736,19 +804,29 @@ const char *const xai_mnemonic_names[] = {
     "vaesdeclast",
     "vaesenc",
     "vaesenclast",
+    "vaesimc",
+    "vaeskeygenassist",
     "valignd",
     "valignq",
     "vandnpd",
     "vandnps",
     "vandpd",
     "vandps",
+    "vbcstnebf162ps",
+    "vbcstnesh2ps",
     "vblendmpd",
     "vblendmps",
+    "vblendpd",
+    "vblendps",
+    "vblendvpd",
+    "vblendvps",
+    "vbroadcastf128",
     "vbroadcastf32x2",
     "vbroadcastf32x4",
     "vbroadcastf32x8",
     "vbroadcastf64x2",
     "vbroadcastf64x4",
+    "vbroadcasti128",
     "vbroadcasti32x2",
     "vbroadcasti32x4",
     "vbroadcasti32x8",
@@ -763,144 +841,249 @@ const char *const xai_mnemonic_names[] = {
     "vcmpsh",
     "vcmpss",
     "vcomisd",
+    "vcomish",
     "vcomiss",
     "vcompresspd",
     "vcompressps",
     "vcvtdq2pd",
+    "vcvtdq2ph",
     "vcvtdq2ps",
     "vcvtne2ps2bf16",
+    "vcvtneebf162ps",
+    "vcvtneeph2ps",
+    "vcvtneobf162ps",
+    "vcvtneoph2ps",
     "vcvtneps2bf16",
     "vcvtpd2dq",
+    "vcvtpd2ph",
     "vcvtpd2ps",
     "vcvtpd2qq",
     "vcvtpd2udq",
     "vcvtpd2uqq",
+    "vcvtph2dq",
+    "vcvtph2pd",
     "vcvtph2ps",
+    "vcvtph2psx",
+    "vcvtph2qq",
+    "vcvtph2udq",
+    "vcvtph2uqq",
+    "vcvtph2uw",
+    "vcvtph2w",
     "vcvtps2dq",
     "vcvtps2pd",
     "vcvtps2ph",
+    "vcvtps2phx",
     "vcvtps2qq",
     "vcvtps2udq",
     "vcvtps2uqq",
     "vcvtqq2pd",
+    "vcvtqq2ph",
     "vcvtqq2ps",
+    "vcvtsd2sh",
     "vcvtsd2si",
     "vcvtsd2ss",
     "vcvtsd2usi",
+    "vcvtsh2sd",
+    "vcvtsh2si",
+    "vcvtsh2ss",
+    "vcvtsh2usi",
     "vcvtsi2sd",
+    "vcvtsi2sh",
     "vcvtsi2ss",
     "vcvtss2sd",
+    "vcvtss2sh",
     "vcvtss2si",
     "vcvtss2usi",
     "vcvttpd2dq",
     "vcvttpd2qq",
     "vcvttpd2udq",
     "vcvttpd2uqq",
+    "vcvttph2dq",
+    "vcvttph2qq",
+    "vcvttph2udq",
+    "vcvttph2uqq",
+    "vcvttph2uw",
+    "vcvttph2w",
     "vcvttps2dq",
     "vcvttps2qq",
     "vcvttps2udq",
     "vcvttps2uqq",
     "vcvttsd2si",
     "vcvttsd2usi",
+    "vcvttsh2si",
+    "vcvttsh2usi",
     "vcvttss2si",
     "vcvttss2usi",
     "vcvtudq2pd",
+    "vcvtudq2ph",
     "vcvtudq2ps",
     "vcvtuqq2pd",
+    "vcvtuqq2ph",
     "vcvtuqq2ps",
     "vcvtusi2sd",
+    "vcvtusi2sh",
     "vcvtusi2ss",
+    "vcvtuw2ph",
+    "vcvtw2ph",
     "vdbpsadbw",
     "vdivpd",
+    "vdivph",
     "vdivps",
     "vdivsd",
+    "vdivsh",
     "vdivss",
     "vdpbf16ps",
+    "vdppd",
+    "vdpps",
     "verr",
     "verw",
     "vexp2pd",
     "vexp2ps",
     "vexpandpd",
     "vexpandps",
+    "vextractf128",
     "vextractf32x4",
     "vextractf32x8",
     "vextractf64x2",
     "vextractf64x4",
+    "vextracti128",
     "vextracti32x4",
     "vextracti32x8",
     "vextracti64x2",
     "vextracti64x4",
     "vextractps",
+    "vfcmaddcph",
+    "vfcmaddcsh",
+    "vfcmulcph",
+    "vfcmulcsh",
     "vfixupimmpd",
     "vfixupimmps",
     "vfixupimmsd",
     "vfixupimmss",
     "vfmadd132pd",
+    "vfmadd132ph",
     "vfmadd132ps",
     "vfmadd132sd",
+    "vfmadd132sh",
     "vfmadd132ss",
     "vfmadd213pd",
+    "vfmadd213ph",
     "vfmadd213ps",
     "vfmadd213sd",
+    "vfmadd213sh",
     "vfmadd213ss",
     "vfmadd231pd",
+    "vfmadd231ph",
     "vfmadd231ps",
     "vfmadd231sd",
+    "vfmadd231sh",
     "vfmadd231ss",
+    "vfmaddcph",
+    "vfmaddcsh",
+    "vfmaddpd",
+    "vfmaddps",
+    "vfmaddsd",
+    "vfmaddss",
     "vfmaddsub132pd",
+    "vfmaddsub132ph",
     "vfmaddsub132ps",
     "vfmaddsub213pd",
+    "vfmaddsub213ph",
     "vfmaddsub213ps",
     "vfmaddsub231pd",
+    "vfmaddsub231ph",
     "vfmaddsub231ps",
+    "vfmaddsubpd",
+    "vfmaddsubps",
     "vfmsub132pd",
+    "vfmsub132ph",
     "vfmsub132ps",
     "vfmsub132sd",
+    "vfmsub132sh",
     "vfmsub132ss",
     "vfmsub213pd",
+    "vfmsub213ph",
     "vfmsub213ps",
     "vfmsub213sd",
+    "vfmsub213sh",
     "vfmsub213ss",
     "vfmsub231pd",
+    "vfmsub231ph",
     "vfmsub231ps",
     "vfmsub231sd",
+    "vfmsub231sh",
     "vfmsub231ss",
     "vfmsubadd132pd",
+    "vfmsubadd132ph",
     "vfmsubadd132ps",
     "vfmsubadd213pd",
+    "vfmsubadd213ph",
     "vfmsubadd213ps",
     "vfmsubadd231pd",
+    "vfmsubadd231ph",
     "vfmsubadd231ps",
+    "vfmsubaddpd",
+    "vfmsubaddps",
+    "vfmsubpd",
+    "vfmsubps",
+    "vfmsubsd",
+    "vfmsubss",
+    "vfmulcph",
+    "vfmulcsh",
     "vfnmadd132pd",
+    "vfnmadd132ph",
     "vfnmadd132ps",
     "vfnmadd132sd",
+    "vfnmadd132sh",
     "vfnmadd132ss",
     "vfnmadd213pd",
+    "vfnmadd213ph",
     "vfnmadd213ps",
     "vfnmadd213sd",
+    "vfnmadd213sh",
     "vfnmadd213ss",
     "vfnmadd231pd",
+    "vfnmadd231ph",
     "vfnmadd231ps",
     "vfnmadd231sd",
+    "vfnmadd231sh",
     "vfnmadd231ss",
+    "vfnmaddpd",
+    "vfnmaddps",
+    "vfnmaddsd",
+    "vfnmaddss",
     "vfnmsub132pd",
+    "vfnmsub132ph",
     "vfnmsub132ps",
     "vfnmsub132sd",
+    "vfnmsub132sh",
     "vfnmsub132ss",
     "vfnmsub213pd",
+    "vfnmsub213ph",
     "vfnmsub213ps",
     "vfnmsub213sd",
+    "vfnmsub213sh",
     "vfnmsub213ss",
     "vfnmsub231pd",
+    "vfnmsub231ph",
     "vfnmsub231ps",
     "vfnmsub231sd",
+    "vfnmsub231sh",
     "vfnmsub231ss",
+    "vfnmsubpd",
+    "vfnmsubps",
+    "vfnmsubsd",
+    "vfnmsubss",
     "vfpclasspd",
     "vfpclassph",
     "vfpclassps",
     "vfpclasssd",
     "vfpclasssh",
     "vfpclassss",
+    "vfrczpd",
+    "vfrczps",
+    "vfrczsd",
+    "vfrczss",
     "vgatherdpd",
     "vgatherdps",
     "vgatherpf0dpd",
@@ -914,8 +1097,10 @@ const char *const xai_mnemonic_names[] = {
     "vgatherqpd",
     "vgatherqps",
     "vgetexppd",
+    "vgetexpph",
     "vgetexpps",
     "vgetexpsd",
+    "vgetexpsh",
     "vgetexpss",
     "vgetmantpd",
     "vgetmantph",
@@ -930,10 +1115,12 @@ const char *const xai_mnemonic_names[] = {
     "vhaddps",
     "vhsubpd",
     "vhsubps",
+    "vinsertf128",
     "vinsertf32x4",
     "vinsertf32x8",
     "vinsertf64x2",
     "vinsertf64x4",
+    "vinserti128",
     "vinserti32x4",
     "vinserti32x8",
     "vinserti64x2",
@@ -942,16 +1129,22 @@ const char *const xai_mnemonic_names[] = {
     "vlddqu",
     "vldmxcsr",
     "vmaskmovdqu",
+    "vmaskmovpd",
+    "vmaskmovps",
     "vmaxpd",
+    "vmaxph",
     "vmaxps",
     "vmaxsd",
+    "vmaxsh",
     "vmaxss",
     "vmcall",
     "vmclear",
     "vmfunc",
     "vminpd",
+    "vminph",
     "vminps",
     "vminsd",
+    "vminsh",
     "vminss",
     "vmlaunch",
     "vmload",
@@ -982,11 +1175,14 @@ const char *const xai_mnemonic_names[] = {
     "vmovntps",
     "vmovq",
     "vmovsd",
+    "vmovsh",
     "vmovshdup",
     "vmovsldup",
     "vmovss",
     "vmovupd",
     "vmovups",
+    "vmovw",
+    "vmpsadbw",
     "vmptrld",
     "vmptrst",
     "vmread",
@@ -994,8 +1190,10 @@ const char *const xai_mnemonic_names[] = {
     "vmrun",
     "vmsave",
     "vmulpd",
+    "vmulph",
     "vmulps",
     "vmulsd",
+    "vmulsh",
     "vmulss",
     "vmwrite",
     "vmxoff",
@@ -1031,10 +1229,13 @@ const char *const xai_mnemonic_names[] = {
     "vpandq",
     "vpavgb",
     "vpavgw",
+    "vpblendd",
     "vpblendmb",
     "vpblendmd",
     "vpblendmq",
     "vpblendmw",
+    "vpblendvb",
+    "vpblendw",
     "vpbroadcastb",
     "vpbroadcastd",
     "vpbroadcastmb2q",
@@ -1042,32 +1243,53 @@ const char *const xai_mnemonic_names[] = {
     "vpbroadcastq",
     "vpbroadcastw",
     "vpclmulqdq",
+    "vpcmov",
     "vpcmpb",
     "vpcmpd",
     "vpcmpeqb",
     "vpcmpeqd",
     "vpcmpeqq",
     "vpcmpeqw",
+    "vpcmpestri",
+    "vpcmpestrm",
     "vpcmpgtb",
     "vpcmpgtd",
     "vpcmpgtq",
     "vpcmpgtw",
+    "vpcmpistri",
+    "vpcmpistrm",
     "vpcmpq",
     "vpcmpub",
     "vpcmpud",
     "vpcmpuq",
     "vpcmpuw",
     "vpcmpw",
+    "vpcomb",
+    "vpcomd",
     "vpcompressb",
     "vpcompressd",
     "vpcompressq",
     "vpcompressw",
+    "vpcomq",
+    "vpcomub",
+    "vpcomud",
+    "vpcomuq",
+    "vpcomuw",
+    "vpcomw",
     "vpconflictd",
     "vpconflictq",
+    "vpdpbssd",
+    "vpdpbssds",
+    "vpdpbsud",
+    "vpdpbsuds",
     "vpdpbusd",
     "vpdpbusds",
+    "vpdpbuud",
+    "vpdpbuuds",
     "vpdpwssd",
     "vpdpwssds",
+    "vperm2f128",
+    "vperm2i128",
     "vpermb",
     "vpermd",
     "vpermi2b",
@@ -1076,6 +1298,8 @@ const char *const xai_mnemonic_names[] = {
     "vpermi2ps",
     "vpermi2q",
     "vpermi2w",
+    "vpermil2pd",
+    "vpermil2ps",
     "vpermilpd",
     "vpermilps",
     "vpermpd",
@@ -1100,16 +1324,52 @@ const char *const xai_mnemonic_names[] = {
     "vpgatherdq",
     "vpgatherqd",
     "vpgatherqq",
+    "vphaddbd",
+    "vphaddbq",
+    "vphaddbw",
+    "vphaddd",
+    "vphadddq",
+    "vphaddsw",
+    "vphaddubd",
+    "vphaddubq",
+    "vphaddubw",
+    "vphaddudq",
+    "vphadduwd",
+    "vphadduwq",
+    "vphaddw",
+    "vphaddwd",
+    "vphaddwq",
+    "vphminposuw",
+    "vphsubbw",
+    "vphsubd",
+    "vphsubdq",
+    "vphsubsw",
+    "vphsubw",
+    "vphsubwd",
     "vpinsrb",
     "vpinsrd",
     "vpinsrq",
     "vpinsrw",
     "vplzcntd",
     "vplzcntq",
+    "vpmacsdd",
+    "vpmacsdqh",
+    "vpmacsdql",
+    "vpmacssdd",
+    "vpmacssdqh",
+    "vpmacssdql",
+    "vpmacsswd",
+    "vpmacssww",
+    "vpmacswd",
+    "vpmacsww",
+    "vpmadcsswd",
+    "vpmadcswd",
     "vpmadd52huq",
     "vpmadd52luq",
     "vpmaddubsw",
     "vpmaddwd",
+    "vpmaskmovd",
+    "vpmaskmovq",
     "vpmaxsb",
     "vpmaxsd",
     "vpmaxsq",
@@ -1181,6 +1441,7 @@ const char *const xai_mnemonic_names[] = {
     "vpor",
     "vpord",
     "vporq",
+    "vpperm",
     "vprold",
     "vprolq",
     "vprolvd",
@@ -1189,17 +1450,29 @@ const char *const xai_mnemonic_names[] = {
     "vprorq",
     "vprorvd",
     "vprorvq",
+    "vprotb",
+    "vprotd",
+    "vprotq",
+    "vprotw",
     "vpsadbw",
     "vpscatterdd",
     "vpscatterdq",
     "vpscatterqd",
     "vpscatterqq",
+    "vpshab",
+    "vpshad",
+    "vpshaq",
+    "vpshaw",
+    "vpshlb",
+    "vpshld",
     "vpshldd",
     "vpshldq",
     "vpshldvd",
     "vpshldvq",
     "vpshldvw",
     "vpshldw",
+    "vpshlq",
+    "vpshlw",
     "vpshrdd",
     "vpshrdq",
     "vpshrdvd",
@@ -1211,6 +1484,9 @@ const char *const xai_mnemonic_names[] = {
     "vpshufd",
     "vpshufhw",
     "vpshuflw",
+    "vpsignb",
+    "vpsignd",
+    "vpsignw",
     "vpslld",
     "vpslldq",
     "vpsllq",
@@ -1241,6 +1517,7 @@ const char *const xai_mnemonic_names[] = {
     "vpsubw",
     "vpternlogd",
     "vpternlogq",
+    "vptest",
     "vptestmb",
     "vptestmd",
     "vptestmq",
@@ -1272,7 +1549,9 @@ const char *const xai_mnemonic_names[] = {
     "vrcp28ps",
     "vrcp28sd",
     "vrcp28ss",
+    "vrcpph",
     "vrcpps",
+    "vrcpsh",
     "vrcpss",
     "vreducepd",
     "vreduceph",
@@ -1286,6 +1565,10 @@ const char *const xai_mnemonic_names[] = {
     "vrndscalesd",
     "vrndscalesh",
     "vrndscaless",
+    "vroundpd",
+    "vroundps",
+    "vroundsd",
+    "vroundss",
     "vrsqrt14pd",
     "vrsqrt14ps",
     "vrsqrt14sd",
@@ -1294,11 +1577,15 @@ const char *const xai_mnemonic_names[] = {
     "vrsqrt28ps",
     "vrsqrt28sd",
     "vrsqrt28ss",
+    "vrsqrtph",
     "vrsqrtps",
+    "vrsqrtsh",
     "vrsqrtss",
     "vscalefpd",
+    "vscalefph",
     "vscalefps",
     "vscalefsd",
+    "vscalefsh",
     "vscalefss",
     "vscatterdpd",
     "vscatterdps",
@@ -1319,15 +1606,22 @@ const char *const xai_mnemonic_names[] = {
     "vshufpd",
     "vshufps",
     "vsqrtpd",
+    "vsqrtph",
     "vsqrtps",
     "vsqrtsd",
+    "vsqrtsh",
     "vsqrtss",
     "vstmxcsr",
     "vsubpd",
+    "vsubph",
     "vsubps",
     "vsubsd",
+    "vsubsh",
     "vsubss",
+    "vtestpd",
+    "vtestps",
     "vucomisd",
+    "vucomish",
     "vucomiss",
     "vunpckhpd",
     "vunpckhps",
@@ -1374,7 +1668,7 @@ const char *const xai_mnemonic_names[] = {
     "xsusldtrk",
     "xtest",
 };
-const unsigned xai_mnemonic_count = 1370;
+const unsigned xai_mnemonic_count = 1664;
 
 const struct xai_def xai_defs[] = {
     {0, 0, 0, 0, {{0, 0, 0}}},
@@ -1631,143 +1925,143 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_AAD, XA_ISA_BASE, 1, XAI_A_IMM, {{XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/10-base-1byte.isa:265 */
     {XA_MNEM_SALC, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/10-base-1byte.isa:266 */
     {XA_MNEM_XLAT, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/10-base-1byte.isa:267 */
-    {XA_MNEM_FADD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:23 */
-    {XA_MNEM_FMUL, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:24 */
-    {XA_MNEM_FCOM, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:25 */
-    {XA_MNEM_FCOMP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:26 */
-    {XA_MNEM_FSUB, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:27 */
-    {XA_MNEM_FSUBR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:28 */
-    {XA_MNEM_FDIV, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:29 */
-    {XA_MNEM_FDIVR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:30 */
-    {XA_MNEM_FADD, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_RW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:31 */
-    {XA_MNEM_FMUL, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_RW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:32 */
-    {XA_MNEM_FCOM, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:33 */
-    {XA_MNEM_FCOMP, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:34 */
-    {XA_MNEM_FSUB, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_RW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:35 */
-    {XA_MNEM_FSUBR, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_RW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:36 */
-    {XA_MNEM_FDIV, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_RW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:37 */
-    {XA_MNEM_FDIVR, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_RW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:38 */
-    {XA_MNEM_FLD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:41 */
-    {XA_MNEM_FST, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:42 */
-    {XA_MNEM_FSTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:43 */
-    {XA_MNEM_FLDENV, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_ENV, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:44 */
-    {XA_MNEM_FLDCW, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:45 */
-    {XA_MNEM_FNSTENV, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_ENV, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:46 */
-    {XA_MNEM_FNSTCW, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:47 */
-    {XA_MNEM_FLD, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:48 */
-    {XA_MNEM_FXCH, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}}}, /* decoder/isa/40-x87.isa:49 */
-    {XA_MNEM_FNOP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:50 */
-    {XA_MNEM_FSTPNCE, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:51 */
-    {XA_MNEM_FCHS, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:52 */
-    {XA_MNEM_FABS, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:53 */
-    {XA_MNEM_FTST, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:54 */
-    {XA_MNEM_FXAM, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:55 */
-    {XA_MNEM_FLD1, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:56 */
-    {XA_MNEM_FLDL2T, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:57 */
-    {XA_MNEM_FLDL2E, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:58 */
-    {XA_MNEM_FLDPI, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:59 */
-    {XA_MNEM_FLDLG2, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:60 */
-    {XA_MNEM_FLDLN2, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:61 */
-    {XA_MNEM_FLDZ, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:62 */
-    {XA_MNEM_F2XM1, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:63 */
-    {XA_MNEM_FYL2X, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:64 */
-    {XA_MNEM_FPTAN, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:65 */
-    {XA_MNEM_FPATAN, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:66 */
-    {XA_MNEM_FXTRACT, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:67 */
-    {XA_MNEM_FPREM1, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:68 */
-    {XA_MNEM_FDECSTP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:69 */
-    {XA_MNEM_FINCSTP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:70 */
-    {XA_MNEM_FPREM, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:71 */
-    {XA_MNEM_FYL2XP1, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:72 */
-    {XA_MNEM_FSQRT, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:73 */
-    {XA_MNEM_FSINCOS, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:74 */
-    {XA_MNEM_FRNDINT, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:75 */
-    {XA_MNEM_FSCALE, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:76 */
-    {XA_MNEM_FSIN, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:77 */
-    {XA_MNEM_FCOS, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:78 */
-    {XA_MNEM_FIADD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:81 */
-    {XA_MNEM_FIMUL, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:82 */
-    {XA_MNEM_FICOM, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:83 */
-    {XA_MNEM_FICOMP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:84 */
-    {XA_MNEM_FISUB, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:85 */
-    {XA_MNEM_FISUBR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:86 */
-    {XA_MNEM_FIDIV, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:87 */
-    {XA_MNEM_FIDIVR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:88 */
-    {XA_MNEM_FCMOVB, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:90 */
-    {XA_MNEM_FCMOVE, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:91 */
-    {XA_MNEM_FCMOVBE, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:92 */
-    {XA_MNEM_FCMOVU, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:93 */
-    {XA_MNEM_FUCOMPP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:94 */
-    {XA_MNEM_FILD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:97 */
-    {XA_MNEM_FISTTP, XA_ISA_SSE3, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:183 */
-    {XA_MNEM_FIST, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:98 */
-    {XA_MNEM_FISTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:99 */
-    {XA_MNEM_FLD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:100 */
-    {XA_MNEM_FSTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_T, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:101 */
-    {XA_MNEM_FCMOVNB, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:102 */
-    {XA_MNEM_FCMOVNE, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:103 */
-    {XA_MNEM_FCMOVNBE, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:104 */
-    {XA_MNEM_FCMOVNU, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:105 */
-    {XA_MNEM_FENI8087_NOP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:106 */
-    {XA_MNEM_FDISI8087_NOP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:107 */
-    {XA_MNEM_FNCLEX, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:108 */
-    {XA_MNEM_FNINIT, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:109 */
-    {XA_MNEM_FSETPM287_NOP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:110 */
-    {XA_MNEM_FUCOMI, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:111 */
-    {XA_MNEM_FCOMI, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:112 */
-    {XA_MNEM_FADD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:115 */
-    {XA_MNEM_FMUL, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:116 */
-    {XA_MNEM_FCOM, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:117 */
-    {XA_MNEM_FCOMP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:118 */
-    {XA_MNEM_FSUB, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:119 */
-    {XA_MNEM_FSUBR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:120 */
-    {XA_MNEM_FDIV, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:121 */
-    {XA_MNEM_FDIVR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:122 */
-    {XA_MNEM_FADD, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:123 */
-    {XA_MNEM_FMUL, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:124 */
-    {XA_MNEM_FSUBR, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:128 */
-    {XA_MNEM_FSUB, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:129 */
-    {XA_MNEM_FDIVR, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:130 */
-    {XA_MNEM_FDIV, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:131 */
-    {XA_MNEM_FLD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:134 */
-    {XA_MNEM_FISTTP, XA_ISA_SSE3, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:184 */
-    {XA_MNEM_FST, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:135 */
-    {XA_MNEM_FSTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:136 */
-    {XA_MNEM_FRSTOR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_ST, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:137 */
-    {XA_MNEM_FNSAVE, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_ST, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:138 */
-    {XA_MNEM_FNSTSW, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:139 */
-    {XA_MNEM_FFREE, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:140 */
-    {XA_MNEM_FST, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:142 */
-    {XA_MNEM_FSTP, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:143 */
-    {XA_MNEM_FUCOM, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:144 */
-    {XA_MNEM_FUCOMP, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:145 */
-    {XA_MNEM_FIADD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:148 */
-    {XA_MNEM_FIMUL, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:149 */
-    {XA_MNEM_FICOM, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:150 */
-    {XA_MNEM_FICOMP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:151 */
-    {XA_MNEM_FISUB, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:152 */
-    {XA_MNEM_FISUBR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:153 */
-    {XA_MNEM_FIDIV, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:154 */
-    {XA_MNEM_FIDIVR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:155 */
-    {XA_MNEM_FADDP, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:156 */
-    {XA_MNEM_FMULP, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:157 */
-    {XA_MNEM_FCOMPP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:159 */
-    {XA_MNEM_FSUBRP, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:160 */
-    {XA_MNEM_FSUBP, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:161 */
-    {XA_MNEM_FDIVRP, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:162 */
-    {XA_MNEM_FDIVP, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:163 */
-    {XA_MNEM_FILD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:166 */
-    {XA_MNEM_FISTTP, XA_ISA_SSE3, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:185 */
-    {XA_MNEM_FIST, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:167 */
-    {XA_MNEM_FISTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:168 */
-    {XA_MNEM_FBLD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:169 */
-    {XA_MNEM_FILD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:170 */
-    {XA_MNEM_FBSTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_T, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:171 */
-    {XA_MNEM_FISTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:172 */
-    {XA_MNEM_FFREEP, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:173 */
-    {XA_MNEM_FNSTSW, XA_ISA_X87, 1, 0, {{XAI_LOC_FIXED, XA_REG_AX, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:177 */
-    {XA_MNEM_FUCOMIP, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:178 */
-    {XA_MNEM_FCOMIP, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:179 */
+    {XA_MNEM_FADD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:19 */
+    {XA_MNEM_FMUL, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:20 */
+    {XA_MNEM_FCOM, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:21 */
+    {XA_MNEM_FCOMP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:22 */
+    {XA_MNEM_FSUB, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:23 */
+    {XA_MNEM_FSUBR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:24 */
+    {XA_MNEM_FDIV, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:25 */
+    {XA_MNEM_FDIVR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:26 */
+    {XA_MNEM_FADD, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_RW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:27 */
+    {XA_MNEM_FMUL, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_RW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:28 */
+    {XA_MNEM_FCOM, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:29 */
+    {XA_MNEM_FCOMP, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:30 */
+    {XA_MNEM_FSUB, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_RW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:31 */
+    {XA_MNEM_FSUBR, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_RW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:32 */
+    {XA_MNEM_FDIV, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_RW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:33 */
+    {XA_MNEM_FDIVR, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_RW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:34 */
+    {XA_MNEM_FLD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:37 */
+    {XA_MNEM_FST, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:38 */
+    {XA_MNEM_FSTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:39 */
+    {XA_MNEM_FLDENV, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_ENV, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:40 */
+    {XA_MNEM_FLDCW, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:41 */
+    {XA_MNEM_FNSTENV, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_ENV, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:42 */
+    {XA_MNEM_FNSTCW, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:43 */
+    {XA_MNEM_FLD, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:44 */
+    {XA_MNEM_FXCH, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}}}, /* decoder/isa/40-x87.isa:45 */
+    {XA_MNEM_FNOP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:46 */
+    {XA_MNEM_FSTPNCE, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:47 */
+    {XA_MNEM_FCHS, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:48 */
+    {XA_MNEM_FABS, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:49 */
+    {XA_MNEM_FTST, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:50 */
+    {XA_MNEM_FXAM, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:51 */
+    {XA_MNEM_FLD1, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:52 */
+    {XA_MNEM_FLDL2T, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:53 */
+    {XA_MNEM_FLDL2E, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:54 */
+    {XA_MNEM_FLDPI, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:55 */
+    {XA_MNEM_FLDLG2, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:56 */
+    {XA_MNEM_FLDLN2, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:57 */
+    {XA_MNEM_FLDZ, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:58 */
+    {XA_MNEM_F2XM1, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:59 */
+    {XA_MNEM_FYL2X, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:60 */
+    {XA_MNEM_FPTAN, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:61 */
+    {XA_MNEM_FPATAN, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:62 */
+    {XA_MNEM_FXTRACT, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:63 */
+    {XA_MNEM_FPREM1, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:64 */
+    {XA_MNEM_FDECSTP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:65 */
+    {XA_MNEM_FINCSTP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:66 */
+    {XA_MNEM_FPREM, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:67 */
+    {XA_MNEM_FYL2XP1, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:68 */
+    {XA_MNEM_FSQRT, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:69 */
+    {XA_MNEM_FSINCOS, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:70 */
+    {XA_MNEM_FRNDINT, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:71 */
+    {XA_MNEM_FSCALE, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:72 */
+    {XA_MNEM_FSIN, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:73 */
+    {XA_MNEM_FCOS, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:74 */
+    {XA_MNEM_FIADD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:77 */
+    {XA_MNEM_FIMUL, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:78 */
+    {XA_MNEM_FICOM, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:79 */
+    {XA_MNEM_FICOMP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:80 */
+    {XA_MNEM_FISUB, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:81 */
+    {XA_MNEM_FISUBR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:82 */
+    {XA_MNEM_FIDIV, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:83 */
+    {XA_MNEM_FIDIVR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:84 */
+    {XA_MNEM_FCMOVB, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:86 */
+    {XA_MNEM_FCMOVE, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:87 */
+    {XA_MNEM_FCMOVBE, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:88 */
+    {XA_MNEM_FCMOVU, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:89 */
+    {XA_MNEM_FUCOMPP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:90 */
+    {XA_MNEM_FILD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:93 */
+    {XA_MNEM_FISTTP, XA_ISA_SSE3, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:179 */
+    {XA_MNEM_FIST, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:94 */
+    {XA_MNEM_FISTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:95 */
+    {XA_MNEM_FLD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:96 */
+    {XA_MNEM_FSTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_T, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:97 */
+    {XA_MNEM_FCMOVNB, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:98 */
+    {XA_MNEM_FCMOVNE, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:99 */
+    {XA_MNEM_FCMOVNBE, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:100 */
+    {XA_MNEM_FCMOVNU, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_CW}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:101 */
+    {XA_MNEM_FENI8087_NOP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:102 */
+    {XA_MNEM_FDISI8087_NOP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:103 */
+    {XA_MNEM_FNCLEX, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:104 */
+    {XA_MNEM_FNINIT, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:105 */
+    {XA_MNEM_FSETPM287_NOP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:106 */
+    {XA_MNEM_FUCOMI, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:107 */
+    {XA_MNEM_FCOMI, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:108 */
+    {XA_MNEM_FADD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:111 */
+    {XA_MNEM_FMUL, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:112 */
+    {XA_MNEM_FCOM, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:113 */
+    {XA_MNEM_FCOMP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:114 */
+    {XA_MNEM_FSUB, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:115 */
+    {XA_MNEM_FSUBR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:116 */
+    {XA_MNEM_FDIV, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:117 */
+    {XA_MNEM_FDIVR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:118 */
+    {XA_MNEM_FADD, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:119 */
+    {XA_MNEM_FMUL, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:120 */
+    {XA_MNEM_FSUBR, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:124 */
+    {XA_MNEM_FSUB, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:125 */
+    {XA_MNEM_FDIVR, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:126 */
+    {XA_MNEM_FDIV, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:127 */
+    {XA_MNEM_FLD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:130 */
+    {XA_MNEM_FISTTP, XA_ISA_SSE3, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:180 */
+    {XA_MNEM_FST, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:131 */
+    {XA_MNEM_FSTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:132 */
+    {XA_MNEM_FRSTOR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_ST, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:133 */
+    {XA_MNEM_FNSAVE, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_ST, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:134 */
+    {XA_MNEM_FNSTSW, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:135 */
+    {XA_MNEM_FFREE, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:136 */
+    {XA_MNEM_FST, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:138 */
+    {XA_MNEM_FSTP, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:139 */
+    {XA_MNEM_FUCOM, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:140 */
+    {XA_MNEM_FUCOMP, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:141 */
+    {XA_MNEM_FIADD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:144 */
+    {XA_MNEM_FIMUL, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:145 */
+    {XA_MNEM_FICOM, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:146 */
+    {XA_MNEM_FICOMP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:147 */
+    {XA_MNEM_FISUB, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:148 */
+    {XA_MNEM_FISUBR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:149 */
+    {XA_MNEM_FIDIV, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:150 */
+    {XA_MNEM_FIDIVR, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:151 */
+    {XA_MNEM_FADDP, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:152 */
+    {XA_MNEM_FMULP, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:153 */
+    {XA_MNEM_FCOMPP, XA_ISA_X87, 0, 0, {{0, 0, 0}}}, /* decoder/isa/40-x87.isa:155 */
+    {XA_MNEM_FSUBRP, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:156 */
+    {XA_MNEM_FSUBP, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:157 */
+    {XA_MNEM_FDIVRP, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:158 */
+    {XA_MNEM_FDIVP, XA_ISA_X87, 2, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_RW}, {XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:159 */
+    {XA_MNEM_FILD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:162 */
+    {XA_MNEM_FISTTP, XA_ISA_SSE3, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:181 */
+    {XA_MNEM_FIST, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:163 */
+    {XA_MNEM_FISTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:164 */
+    {XA_MNEM_FBLD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:165 */
+    {XA_MNEM_FILD, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:166 */
+    {XA_MNEM_FBSTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_T, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:167 */
+    {XA_MNEM_FISTP, XA_ISA_X87, 1, 0, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:168 */
+    {XA_MNEM_FFREEP, XA_ISA_X87, 1, 0, {{XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:169 */
+    {XA_MNEM_FNSTSW, XA_ISA_X87, 1, 0, {{XAI_LOC_FIXED, XA_REG_AX, XAI_ACC_W}}}, /* decoder/isa/40-x87.isa:173 */
+    {XA_MNEM_FUCOMIP, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:174 */
+    {XA_MNEM_FCOMIP, XA_ISA_X87, 2, 0, {{XAI_LOC_FIXED, XA_REG_ST0, XAI_ACC_R}, {XAI_LOC_STI, XAI_SZ_T, XAI_ACC_R}}}, /* decoder/isa/40-x87.isa:175 */
     {XA_MNEM_LOOPNE, XA_ISA_BASE, 1, XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/10-base-1byte.isa:268 */
     {XA_MNEM_LOOPE, XA_ISA_BASE, 1, XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/10-base-1byte.isa:269 */
     {XA_MNEM_LOOP, XA_ISA_BASE, 1, XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/10-base-1byte.isa:270 */
@@ -1872,19 +2166,21 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_XSUSLDTRK, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:46 */
     {XA_MNEM_XRESLDTRK, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:47 */
     {XA_MNEM_SWAPGS, XA_ISA_BASE, 0, XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:51 */
-    {XA_MNEM_LAR, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:58 */
-    {XA_MNEM_LSL, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:59 */
-    {XA_MNEM_SYSCALL, XA_ISA_BASE, 0, XAI_A_BRANCH, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:60 */
-    {XA_MNEM_CLTS, XA_ISA_BASE, 0, XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:61 */
-    {XA_MNEM_SYSRET, XA_ISA_BASE, 0, XAI_A_BRANCH | XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:62 */
-    {XA_MNEM_INVD, XA_ISA_BASE, 0, XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:63 */
-    {XA_MNEM_WBINVD, XA_ISA_BASE, 0, XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:64 */
-    {XA_MNEM_WBNOINVD, XA_ISA_BASE, 0, XAI_A_MP | XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:65 */
-    {XA_MNEM_UD2, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:66 */
+    {XA_MNEM_LAR, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:58 */
+    {XA_MNEM_LAR, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:59 */
+    {XA_MNEM_LSL, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:60 */
+    {XA_MNEM_LSL, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:61 */
+    {XA_MNEM_SYSCALL, XA_ISA_BASE, 0, XAI_A_BRANCH, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:62 */
+    {XA_MNEM_CLTS, XA_ISA_BASE, 0, XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:63 */
+    {XA_MNEM_SYSRET, XA_ISA_BASE, 0, XAI_A_BRANCH | XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:64 */
+    {XA_MNEM_INVD, XA_ISA_BASE, 0, XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:65 */
+    {XA_MNEM_WBINVD, XA_ISA_BASE, 0, XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:66 */
+    {XA_MNEM_WBNOINVD, XA_ISA_BASE, 0, XAI_A_MP | XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:67 */
+    {XA_MNEM_UD2, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:68 */
     {XA_MNEM_PREFETCH, XA_ISA_PRFCHW, 1, 0, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/23-3dnow.isa:45 */
     {XA_MNEM_PREFETCHW, XA_ISA_PRFCHW, 1, 0, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/23-3dnow.isa:46 */
     {XA_MNEM_PREFETCHWT1, XA_ISA_PREFETCHWT1, 1, 0, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/23-3dnow.isa:54 */
-    {XA_MNEM_NOP, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_N}}}, /* decoder/isa/23-3dnow.isa:56 */
+    {XA_MNEM_NOP, XA_ISA_BASE, 2, 0, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_N}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_N}}}, /* decoder/isa/23-3dnow.isa:56 */
     {XA_MNEM_FEMMS, XA_ISA_3DNOW, 0, 0, {{0, 0, 0}}}, /* decoder/isa/20-sse-0f.isa:17 */
     {XA_MNEM_MOVUPS, XA_ISA_SSE, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:21 */
     {XA_MNEM_MOVUPD, XA_ISA_SSE2, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:36 */
@@ -1913,27 +2209,31 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_MOVSHDUP, XA_ISA_SSE3, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:51 */
     {XA_MNEM_MOVHPS, XA_ISA_SSE, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:33 */
     {XA_MNEM_MOVHPD, XA_ISA_SSE2, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:46 */
-    {XA_MNEM_PREFETCHNTA, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:67 */
-    {XA_MNEM_PREFETCHT0, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:68 */
-    {XA_MNEM_PREFETCHT1, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:69 */
-    {XA_MNEM_PREFETCHT2, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:70 */
-    {XA_MNEM_BNDLDX, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:85 */
-    {XA_MNEM_BNDMOV, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_BNDE, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:86 */
-    {XA_MNEM_BNDCL, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:87 */
-    {XA_MNEM_BNDCU, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:88 */
-    {XA_MNEM_BNDSTX, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_0, XAI_ACC_W}, {XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:89 */
-    {XA_MNEM_BNDMOV, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDE, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:90 */
-    {XA_MNEM_BNDMK, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:91 */
-    {XA_MNEM_BNDCN, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:92 */
-    {XA_MNEM_CLDEMOTE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:79 */
-    {XA_MNEM_RDSSPD, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:82 */
-    {XA_MNEM_RDSSPQ, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_Q, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:83 */
-    {XA_MNEM_ENDBR64, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:80 */
-    {XA_MNEM_ENDBR32, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:81 */
-    {XA_MNEM_MOV, XA_ISA_BASE, 2, XAI_A_MODREG | XAI_A_PRIV, {{XAI_LOC_R, XAI_SZ_N, XAI_ACC_W}, {XAI_LOC_C, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:94 */
-    {XA_MNEM_MOV, XA_ISA_BASE, 2, XAI_A_MODREG | XAI_A_PRIV, {{XAI_LOC_R, XAI_SZ_N, XAI_ACC_W}, {XAI_LOC_D, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:95 */
-    {XA_MNEM_MOV, XA_ISA_BASE, 2, XAI_A_MODREG | XAI_A_PRIV, {{XAI_LOC_C, XAI_SZ_N, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:96 */
-    {XA_MNEM_MOV, XA_ISA_BASE, 2, XAI_A_MODREG | XAI_A_PRIV, {{XAI_LOC_D, XAI_SZ_N, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:97 */
+    {XA_MNEM_PREFETCHNTA, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:69 */
+    {XA_MNEM_PREFETCHT0, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:70 */
+    {XA_MNEM_PREFETCHT1, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:71 */
+    {XA_MNEM_PREFETCHT2, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:72 */
+    {XA_MNEM_NOP, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:73 */
+    {XA_MNEM_BNDLDX, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:96 */
+    {XA_MNEM_BNDMOV, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_BNDE, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:97 */
+    {XA_MNEM_BNDCL, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:98 */
+    {XA_MNEM_BNDCL, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_R, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:99 */
+    {XA_MNEM_BNDCU, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:100 */
+    {XA_MNEM_BNDCU, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_R, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:101 */
+    {XA_MNEM_BNDSTX, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_0, XAI_ACC_W}, {XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:102 */
+    {XA_MNEM_BNDMOV, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDE, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:103 */
+    {XA_MNEM_BNDMK, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:104 */
+    {XA_MNEM_BNDCN, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:105 */
+    {XA_MNEM_BNDCN, XA_ISA_MPX, 2, XAI_A_MP, {{XAI_LOC_BNDG, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_R, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:106 */
+    {XA_MNEM_CLDEMOTE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:81 */
+    {XA_MNEM_RDSSPD, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:84 */
+    {XA_MNEM_RDSSPQ, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_Q, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:85 */
+    {XA_MNEM_ENDBR64, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:82 */
+    {XA_MNEM_ENDBR32, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:83 */
+    {XA_MNEM_MOV, XA_ISA_BASE, 2, XAI_A_MODREG | XAI_A_PRIV, {{XAI_LOC_R, XAI_SZ_N, XAI_ACC_W}, {XAI_LOC_C, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:108 */
+    {XA_MNEM_MOV, XA_ISA_BASE, 2, XAI_A_MODREG | XAI_A_PRIV, {{XAI_LOC_R, XAI_SZ_N, XAI_ACC_W}, {XAI_LOC_D, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:109 */
+    {XA_MNEM_MOV, XA_ISA_BASE, 2, XAI_A_MODREG | XAI_A_PRIV, {{XAI_LOC_C, XAI_SZ_N, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:110 */
+    {XA_MNEM_MOV, XA_ISA_BASE, 2, XAI_A_MODREG | XAI_A_PRIV, {{XAI_LOC_D, XAI_SZ_N, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:111 */
     {XA_MNEM_MOVAPS, XA_ISA_SSE, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:55 */
     {XA_MNEM_MOVAPD, XA_ISA_SSE2, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:68 */
     {XA_MNEM_MOVAPS, XA_ISA_SSE, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:56 */
@@ -1958,29 +2258,29 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_UCOMISD, XA_ISA_SSE2, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:77 */
     {XA_MNEM_COMISS, XA_ISA_SSE, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:65 */
     {XA_MNEM_COMISD, XA_ISA_SSE2, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:78 */
-    {XA_MNEM_WRMSR, XA_ISA_BASE, 0, XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:98 */
-    {XA_MNEM_RDTSC, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:99 */
-    {XA_MNEM_RDMSR, XA_ISA_BASE, 0, XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:100 */
-    {XA_MNEM_RDPMC, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:101 */
-    {XA_MNEM_SYSENTER, XA_ISA_BASE, 0, XAI_A_BRANCH, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:102 */
-    {XA_MNEM_SYSEXIT, XA_ISA_BASE, 0, XAI_A_BRANCH | XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:103 */
-    {XA_MNEM_GETSEC, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:104 */
-    {XA_MNEM_CMOVO, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:105 */
-    {XA_MNEM_CMOVNO, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:106 */
-    {XA_MNEM_CMOVB, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:107 */
-    {XA_MNEM_CMOVNB, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:108 */
-    {XA_MNEM_CMOVZ, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:109 */
-    {XA_MNEM_CMOVNZ, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:110 */
-    {XA_MNEM_CMOVBE, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:111 */
-    {XA_MNEM_CMOVNBE, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:112 */
-    {XA_MNEM_CMOVS, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:113 */
-    {XA_MNEM_CMOVNS, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:114 */
-    {XA_MNEM_CMOVP, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:115 */
-    {XA_MNEM_CMOVNP, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:116 */
-    {XA_MNEM_CMOVL, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:117 */
-    {XA_MNEM_CMOVNL, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:118 */
-    {XA_MNEM_CMOVLE, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:119 */
-    {XA_MNEM_CMOVNLE, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:120 */
+    {XA_MNEM_WRMSR, XA_ISA_BASE, 0, XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:112 */
+    {XA_MNEM_RDTSC, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:113 */
+    {XA_MNEM_RDMSR, XA_ISA_BASE, 0, XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:114 */
+    {XA_MNEM_RDPMC, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:115 */
+    {XA_MNEM_SYSENTER, XA_ISA_BASE, 0, XAI_A_BRANCH, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:116 */
+    {XA_MNEM_SYSEXIT, XA_ISA_BASE, 0, XAI_A_BRANCH | XAI_A_PRIV, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:117 */
+    {XA_MNEM_GETSEC, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:118 */
+    {XA_MNEM_CMOVO, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:119 */
+    {XA_MNEM_CMOVNO, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:120 */
+    {XA_MNEM_CMOVB, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:121 */
+    {XA_MNEM_CMOVNB, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:122 */
+    {XA_MNEM_CMOVZ, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:123 */
+    {XA_MNEM_CMOVNZ, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:124 */
+    {XA_MNEM_CMOVBE, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:125 */
+    {XA_MNEM_CMOVNBE, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:126 */
+    {XA_MNEM_CMOVS, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:127 */
+    {XA_MNEM_CMOVNS, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:128 */
+    {XA_MNEM_CMOVP, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:129 */
+    {XA_MNEM_CMOVNP, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:130 */
+    {XA_MNEM_CMOVL, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:131 */
+    {XA_MNEM_CMOVNL, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:132 */
+    {XA_MNEM_CMOVLE, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:133 */
+    {XA_MNEM_CMOVNLE, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:134 */
     {XA_MNEM_MOVMSKPS, XA_ISA_SSE, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:87 */
     {XA_MNEM_MOVMSKPD, XA_ISA_SSE2, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:112 */
     {XA_MNEM_SQRTPS, XA_ISA_SSE, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:88 */
@@ -2092,10 +2392,10 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_PCMPEQD, XA_ISA_MMX, 2, XAI_A_MP, {{XAI_LOC_P, XAI_SZ_Q, XAI_ACC_RW}, {XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:166 */
     {XA_MNEM_PCMPEQD, XA_ISA_SSE2, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:209 */
     {XA_MNEM_EMMS, XA_ISA_MMX, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/20-sse-0f.isa:167 */
-    {XA_MNEM_VMREAD, XA_ISA_BASE, 2, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_E, XAI_SZ_N, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:121 */
+    {XA_MNEM_VMREAD, XA_ISA_BASE, 2, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_E, XAI_SZ_N, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:135 */
     {XA_MNEM_EXTRQ, XA_ISA_SSE4A, 3, XAI_A_IMM | XAI_A_MP, {{XAI_LOC_U, XAI_SZ_Q, XAI_ACC_RW}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:218 */
     {XA_MNEM_INSERTQ, XA_ISA_SSE4A, 4, XAI_A_IMM | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_Q, XAI_ACC_RW}, {XAI_LOC_U, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:219 */
-    {XA_MNEM_VMWRITE, XA_ISA_BASE, 2, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:122 */
+    {XA_MNEM_VMWRITE, XA_ISA_BASE, 2, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:136 */
     {XA_MNEM_EXTRQ, XA_ISA_SSE4A, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_Q, XAI_ACC_RW}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:220 */
     {XA_MNEM_INSERTQ, XA_ISA_SSE4A, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_Q, XAI_ACC_RW}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:221 */
     {XA_MNEM_HADDPD, XA_ISA_SSE3, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:224 */
@@ -2110,107 +2410,107 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_MOVQ, XA_ISA_MMX, 2, XAI_A_MP, {{XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_P, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:170 */
     {XA_MNEM_MOVDQA, XA_ISA_SSE2, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:213 */
     {XA_MNEM_MOVDQU, XA_ISA_SSE2, 2, XAI_A_MP, {{XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:214 */
-    {XA_MNEM_JO, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:123 */
-    {XA_MNEM_JNO, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:124 */
-    {XA_MNEM_JB, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:125 */
-    {XA_MNEM_JNB, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:126 */
-    {XA_MNEM_JZ, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:127 */
-    {XA_MNEM_JNZ, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:128 */
-    {XA_MNEM_JBE, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:129 */
-    {XA_MNEM_JNBE, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:130 */
-    {XA_MNEM_JS, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:131 */
-    {XA_MNEM_JNS, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:132 */
-    {XA_MNEM_JP, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:133 */
-    {XA_MNEM_JNP, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:134 */
-    {XA_MNEM_JL, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:135 */
-    {XA_MNEM_JNL, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:136 */
-    {XA_MNEM_JLE, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:137 */
-    {XA_MNEM_JNLE, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:138 */
-    {XA_MNEM_SETO, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:139 */
-    {XA_MNEM_SETNO, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:140 */
-    {XA_MNEM_SETB, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:141 */
-    {XA_MNEM_SETNB, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:142 */
-    {XA_MNEM_SETZ, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:143 */
-    {XA_MNEM_SETNZ, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:144 */
-    {XA_MNEM_SETBE, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:145 */
-    {XA_MNEM_SETNBE, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:146 */
-    {XA_MNEM_SETS, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:147 */
-    {XA_MNEM_SETNS, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:148 */
-    {XA_MNEM_SETP, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:149 */
-    {XA_MNEM_SETNP, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:150 */
-    {XA_MNEM_SETL, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:151 */
-    {XA_MNEM_SETNL, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:152 */
-    {XA_MNEM_SETLE, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:153 */
-    {XA_MNEM_SETNLE, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:154 */
-    {XA_MNEM_PUSH, XA_ISA_BASE, 1, XAI_A_D64, {{XAI_LOC_FIXED, XA_REG_FS, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:155 */
-    {XA_MNEM_POP, XA_ISA_BASE, 1, XAI_A_D64, {{XAI_LOC_FIXED, XA_REG_FS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:156 */
-    {XA_MNEM_CPUID, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:157 */
-    {XA_MNEM_BT, XA_ISA_BASE, 2, 0, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:158 */
-    {XA_MNEM_SHLD, XA_ISA_BASE, 3, XAI_A_IMM, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:159 */
-    {XA_MNEM_SHLD, XA_ISA_BASE, 3, 0, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_FIXED, XA_REG_CL, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:160 */
-    {XA_MNEM_PUSH, XA_ISA_BASE, 1, XAI_A_D64, {{XAI_LOC_FIXED, XA_REG_GS, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:161 */
-    {XA_MNEM_POP, XA_ISA_BASE, 1, XAI_A_D64, {{XAI_LOC_FIXED, XA_REG_GS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:162 */
-    {XA_MNEM_RSM, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:163 */
-    {XA_MNEM_BTS, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:164 */
-    {XA_MNEM_SHRD, XA_ISA_BASE, 3, XAI_A_IMM, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:165 */
-    {XA_MNEM_SHRD, XA_ISA_BASE, 3, 0, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_FIXED, XA_REG_CL, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:166 */
-    {XA_MNEM_FXSAVE, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_FX, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:210 */
-    {XA_MNEM_FXSAVE64, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_FX, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:211 */
-    {XA_MNEM_FXRSTOR, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_FX, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:212 */
-    {XA_MNEM_FXRSTOR64, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_FX, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:213 */
-    {XA_MNEM_LDMXCSR, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:214 */
-    {XA_MNEM_STMXCSR, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:215 */
-    {XA_MNEM_XSAVE, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:216 */
-    {XA_MNEM_XSAVE64, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:217 */
-    {XA_MNEM_XRSTOR, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:218 */
-    {XA_MNEM_XRSTOR64, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:219 */
-    {XA_MNEM_XSAVEOPT, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:220 */
-    {XA_MNEM_XSAVEOPT64, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:221 */
-    {XA_MNEM_CLFLUSH, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:222 */
-    {XA_MNEM_LFENCE, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:225 */
-    {XA_MNEM_MFENCE, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:226 */
-    {XA_MNEM_SFENCE, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:227 */
-    {XA_MNEM_CLWB, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:224 */
-    {XA_MNEM_CLFLUSHOPT, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:223 */
-    {XA_MNEM_TPAUSE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:237 */
-    {XA_MNEM_PTWRITE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:232 */
-    {XA_MNEM_INCSSPD, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:233 */
-    {XA_MNEM_INCSSPQ, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:234 */
-    {XA_MNEM_UMONITOR, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:235 */
-    {XA_MNEM_UMWAIT, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:236 */
-    {XA_MNEM_RDFSBASE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_Y, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:228 */
-    {XA_MNEM_RDGSBASE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_Y, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:229 */
-    {XA_MNEM_WRFSBASE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:230 */
-    {XA_MNEM_WRGSBASE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:231 */
-    {XA_MNEM_IMUL, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:167 */
-    {XA_MNEM_CMPXCHG, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:168 */
-    {XA_MNEM_CMPXCHG, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:169 */
-    {XA_MNEM_LSS, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_P, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:170 */
-    {XA_MNEM_BTR, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:171 */
-    {XA_MNEM_LFS, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_P, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:172 */
-    {XA_MNEM_LGS, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_P, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:173 */
-    {XA_MNEM_MOVZX, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:174 */
-    {XA_MNEM_MOVZX, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:175 */
-    {XA_MNEM_POPCNT, XA_ISA_BASE, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:176 */
-    {XA_MNEM_UD1, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:177 */
-    {XA_MNEM_BT, XA_ISA_BASE, 2, XAI_A_IMM, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:178 */
-    {XA_MNEM_BTS, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_IMM | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:179 */
-    {XA_MNEM_BTR, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_IMM | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:180 */
-    {XA_MNEM_BTC, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_IMM | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:181 */
-    {XA_MNEM_BTC, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:182 */
-    {XA_MNEM_BSF, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:183 */
-    {XA_MNEM_TZCNT, XA_ISA_BASE, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:184 */
-    {XA_MNEM_BSR, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:185 */
-    {XA_MNEM_LZCNT, XA_ISA_BASE, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:186 */
-    {XA_MNEM_MOVSX, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:187 */
-    {XA_MNEM_MOVSX, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:188 */
-    {XA_MNEM_XADD, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_B, XAI_ACC_RW}}}, /* decoder/isa/11-base-0f.isa:189 */
-    {XA_MNEM_XADD, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_RW}}}, /* decoder/isa/11-base-0f.isa:190 */
+    {XA_MNEM_JO, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:137 */
+    {XA_MNEM_JNO, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:138 */
+    {XA_MNEM_JB, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:139 */
+    {XA_MNEM_JNB, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:140 */
+    {XA_MNEM_JZ, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:141 */
+    {XA_MNEM_JNZ, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:142 */
+    {XA_MNEM_JBE, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:143 */
+    {XA_MNEM_JNBE, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:144 */
+    {XA_MNEM_JS, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:145 */
+    {XA_MNEM_JNS, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:146 */
+    {XA_MNEM_JP, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:147 */
+    {XA_MNEM_JNP, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:148 */
+    {XA_MNEM_JL, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:149 */
+    {XA_MNEM_JNL, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:150 */
+    {XA_MNEM_JLE, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:151 */
+    {XA_MNEM_JNLE, XA_ISA_BASE, 1, XAI_A_BND | XAI_A_BRANCH | XAI_A_F64 | XAI_A_IMM, {{XAI_LOC_J, XAI_SZ_Z, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:152 */
+    {XA_MNEM_SETO, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:153 */
+    {XA_MNEM_SETNO, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:154 */
+    {XA_MNEM_SETB, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:155 */
+    {XA_MNEM_SETNB, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:156 */
+    {XA_MNEM_SETZ, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:157 */
+    {XA_MNEM_SETNZ, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:158 */
+    {XA_MNEM_SETBE, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:159 */
+    {XA_MNEM_SETNBE, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:160 */
+    {XA_MNEM_SETS, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:161 */
+    {XA_MNEM_SETNS, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:162 */
+    {XA_MNEM_SETP, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:163 */
+    {XA_MNEM_SETNP, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:164 */
+    {XA_MNEM_SETL, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:165 */
+    {XA_MNEM_SETNL, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:166 */
+    {XA_MNEM_SETLE, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:167 */
+    {XA_MNEM_SETNLE, XA_ISA_BASE, 1, 0, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:168 */
+    {XA_MNEM_PUSH, XA_ISA_BASE, 1, XAI_A_D64, {{XAI_LOC_FIXED, XA_REG_FS, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:169 */
+    {XA_MNEM_POP, XA_ISA_BASE, 1, XAI_A_D64, {{XAI_LOC_FIXED, XA_REG_FS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:170 */
+    {XA_MNEM_CPUID, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:171 */
+    {XA_MNEM_BT, XA_ISA_BASE, 2, 0, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:172 */
+    {XA_MNEM_SHLD, XA_ISA_BASE, 3, XAI_A_IMM, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:173 */
+    {XA_MNEM_SHLD, XA_ISA_BASE, 3, 0, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_FIXED, XA_REG_CL, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:174 */
+    {XA_MNEM_PUSH, XA_ISA_BASE, 1, XAI_A_D64, {{XAI_LOC_FIXED, XA_REG_GS, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:175 */
+    {XA_MNEM_POP, XA_ISA_BASE, 1, XAI_A_D64, {{XAI_LOC_FIXED, XA_REG_GS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:176 */
+    {XA_MNEM_RSM, XA_ISA_BASE, 0, 0, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:177 */
+    {XA_MNEM_BTS, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:178 */
+    {XA_MNEM_SHRD, XA_ISA_BASE, 3, XAI_A_IMM, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:179 */
+    {XA_MNEM_SHRD, XA_ISA_BASE, 3, 0, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_FIXED, XA_REG_CL, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:180 */
+    {XA_MNEM_FXSAVE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_FX, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:224 */
+    {XA_MNEM_FXSAVE64, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_FX, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:225 */
+    {XA_MNEM_FXRSTOR, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_FX, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:226 */
+    {XA_MNEM_FXRSTOR64, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_FX, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:227 */
+    {XA_MNEM_LDMXCSR, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:228 */
+    {XA_MNEM_STMXCSR, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:229 */
+    {XA_MNEM_XSAVE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:230 */
+    {XA_MNEM_XSAVE64, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:231 */
+    {XA_MNEM_XRSTOR, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:232 */
+    {XA_MNEM_XRSTOR64, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:233 */
+    {XA_MNEM_XSAVEOPT, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:234 */
+    {XA_MNEM_XSAVEOPT64, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:235 */
+    {XA_MNEM_CLFLUSH, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:236 */
+    {XA_MNEM_LFENCE, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:239 */
+    {XA_MNEM_MFENCE, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:240 */
+    {XA_MNEM_SFENCE, XA_ISA_BASE, 0, XAI_A_MP, {{0, 0, 0}}}, /* decoder/isa/11-base-0f.isa:241 */
+    {XA_MNEM_CLWB, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:238 */
+    {XA_MNEM_CLFLUSHOPT, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_N}}}, /* decoder/isa/11-base-0f.isa:237 */
+    {XA_MNEM_TPAUSE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:251 */
+    {XA_MNEM_PTWRITE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:246 */
+    {XA_MNEM_INCSSPD, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:247 */
+    {XA_MNEM_INCSSPQ, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:248 */
+    {XA_MNEM_UMONITOR, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_N, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:249 */
+    {XA_MNEM_UMWAIT, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:250 */
+    {XA_MNEM_RDFSBASE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_Y, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:242 */
+    {XA_MNEM_RDGSBASE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_Y, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:243 */
+    {XA_MNEM_WRFSBASE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:244 */
+    {XA_MNEM_WRGSBASE, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:245 */
+    {XA_MNEM_IMUL, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:181 */
+    {XA_MNEM_CMPXCHG, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:182 */
+    {XA_MNEM_CMPXCHG, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:183 */
+    {XA_MNEM_LSS, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_P, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:184 */
+    {XA_MNEM_BTR, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:185 */
+    {XA_MNEM_LFS, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_P, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:186 */
+    {XA_MNEM_LGS, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_P, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:187 */
+    {XA_MNEM_MOVZX, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:188 */
+    {XA_MNEM_MOVZX, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:189 */
+    {XA_MNEM_POPCNT, XA_ISA_BASE, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:190 */
+    {XA_MNEM_UD1, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:191 */
+    {XA_MNEM_BT, XA_ISA_BASE, 2, XAI_A_IMM, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:192 */
+    {XA_MNEM_BTS, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_IMM | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:193 */
+    {XA_MNEM_BTR, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_IMM | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:194 */
+    {XA_MNEM_BTC, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_IMM | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:195 */
+    {XA_MNEM_BTC, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:196 */
+    {XA_MNEM_BSF, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:197 */
+    {XA_MNEM_TZCNT, XA_ISA_BASE, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:198 */
+    {XA_MNEM_BSR, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_CRW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:199 */
+    {XA_MNEM_LZCNT, XA_ISA_BASE, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:200 */
+    {XA_MNEM_MOVSX, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:201 */
+    {XA_MNEM_MOVSX, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:202 */
+    {XA_MNEM_XADD, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_B, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_B, XAI_ACC_RW}}}, /* decoder/isa/11-base-0f.isa:203 */
+    {XA_MNEM_XADD, XA_ISA_BASE, 2, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_E, XAI_SZ_V, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_RW}}}, /* decoder/isa/11-base-0f.isa:204 */
     {XA_MNEM_CMPPS, XA_ISA_SSE, 3, XAI_A_ALIGNED | XAI_A_IMM | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:231 */
     {XA_MNEM_CMPPD, XA_ISA_SSE2, 3, XAI_A_ALIGNED | XAI_A_IMM | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:239 */
     {XA_MNEM_CMPSS, XA_ISA_SSE, 3, XAI_A_IMM | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_D, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:232 */
     {XA_MNEM_CMPSD, XA_ISA_SSE2, 3, XAI_A_IMM | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_Q, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:240 */
-    {XA_MNEM_MOVNTI, XA_ISA_BASE, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:191 */
+    {XA_MNEM_MOVNTI, XA_ISA_BASE, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:205 */
     {XA_MNEM_PINSRW, XA_ISA_SSE, 3, XAI_A_IMM | XAI_A_MP, {{XAI_LOC_P, XAI_SZ_Q, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:234 */
     {XA_MNEM_PINSRW, XA_ISA_SSE, 3, XAI_A_IMM | XAI_A_MP, {{XAI_LOC_P, XAI_SZ_Q, XAI_ACC_RW}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:233 */
     {XA_MNEM_PINSRW, XA_ISA_SSE2, 3, XAI_A_IMM | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:242 */
@@ -2219,22 +2519,22 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_PEXTRW, XA_ISA_SSE2, 3, XAI_A_IMM | XAI_A_MP, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:243 */
     {XA_MNEM_SHUFPS, XA_ISA_SSE, 3, XAI_A_ALIGNED | XAI_A_IMM | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:236 */
     {XA_MNEM_SHUFPD, XA_ISA_SSE2, 3, XAI_A_ALIGNED | XAI_A_IMM | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:244 */
-    {XA_MNEM_CMPXCHG8B, XA_ISA_BASE, 1, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_RW}}}, /* decoder/isa/11-base-0f.isa:192 */
-    {XA_MNEM_CMPXCHG16B, XA_ISA_BASE, 1, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_RW}}}, /* decoder/isa/11-base-0f.isa:193 */
-    {XA_MNEM_XRSTORS, XA_ISA_BASE, 1, XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:194 */
-    {XA_MNEM_XRSTORS64, XA_ISA_BASE, 1, XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:195 */
-    {XA_MNEM_XSAVEC, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:196 */
-    {XA_MNEM_XSAVEC64, XA_ISA_BASE, 1, 0, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:197 */
-    {XA_MNEM_XSAVES, XA_ISA_BASE, 1, XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:198 */
-    {XA_MNEM_XSAVES64, XA_ISA_BASE, 1, XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:199 */
-    {XA_MNEM_VMPTRLD, XA_ISA_BASE, 1, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:200 */
-    {XA_MNEM_VMPTRST, XA_ISA_BASE, 1, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:203 */
-    {XA_MNEM_RDRAND, XA_ISA_BASE, 1, 0, {{XAI_LOC_R, XAI_SZ_V, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:204 */
-    {XA_MNEM_RDSEED, XA_ISA_BASE, 1, 0, {{XAI_LOC_R, XAI_SZ_V, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:205 */
-    {XA_MNEM_VMCLEAR, XA_ISA_BASE, 1, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:201 */
-    {XA_MNEM_VMXON, XA_ISA_BASE, 1, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:202 */
-    {XA_MNEM_RDPID, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_N, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:206 */
-    {XA_MNEM_BSWAP, XA_ISA_BASE, 1, 0, {{XAI_LOC_Z, XAI_SZ_V, XAI_ACC_RW}}}, /* decoder/isa/11-base-0f.isa:207 */
+    {XA_MNEM_CMPXCHG8B, XA_ISA_BASE, 1, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_RW}}}, /* decoder/isa/11-base-0f.isa:206 */
+    {XA_MNEM_CMPXCHG16B, XA_ISA_BASE, 1, XAI_A_HLE | XAI_A_LOCK, {{XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_RW}}}, /* decoder/isa/11-base-0f.isa:207 */
+    {XA_MNEM_XRSTORS, XA_ISA_BASE, 1, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:208 */
+    {XA_MNEM_XRSTORS64, XA_ISA_BASE, 1, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:209 */
+    {XA_MNEM_XSAVEC, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:210 */
+    {XA_MNEM_XSAVEC64, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:211 */
+    {XA_MNEM_XSAVES, XA_ISA_BASE, 1, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:212 */
+    {XA_MNEM_XSAVES64, XA_ISA_BASE, 1, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_XS, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:213 */
+    {XA_MNEM_VMPTRLD, XA_ISA_BASE, 1, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:214 */
+    {XA_MNEM_VMPTRST, XA_ISA_BASE, 1, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:217 */
+    {XA_MNEM_RDRAND, XA_ISA_BASE, 1, 0, {{XAI_LOC_R, XAI_SZ_V, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:218 */
+    {XA_MNEM_RDSEED, XA_ISA_BASE, 1, 0, {{XAI_LOC_R, XAI_SZ_V, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:219 */
+    {XA_MNEM_VMCLEAR, XA_ISA_BASE, 1, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:215 */
+    {XA_MNEM_VMXON, XA_ISA_BASE, 1, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:216 */
+    {XA_MNEM_RDPID, XA_ISA_BASE, 1, XAI_A_MP, {{XAI_LOC_R, XAI_SZ_N, XAI_ACC_W}}}, /* decoder/isa/11-base-0f.isa:220 */
+    {XA_MNEM_BSWAP, XA_ISA_BASE, 1, 0, {{XAI_LOC_Z, XAI_SZ_V, XAI_ACC_RW}}}, /* decoder/isa/11-base-0f.isa:221 */
     {XA_MNEM_ADDSUBPD, XA_ISA_SSE3, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:248 */
     {XA_MNEM_ADDSUBPS, XA_ISA_SSE3, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:249 */
     {XA_MNEM_PSRLW, XA_ISA_MMX, 2, XAI_A_MP, {{XAI_LOC_P, XAI_SZ_Q, XAI_ACC_RW}, {XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:253 */
@@ -2331,7 +2631,7 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_PADDW, XA_ISA_SSE2, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:352 */
     {XA_MNEM_PADDD, XA_ISA_MMX, 2, XAI_A_MP, {{XAI_LOC_P, XAI_SZ_Q, XAI_ACC_RW}, {XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:281 */
     {XA_MNEM_PADDD, XA_ISA_SSE2, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/20-sse-0f.isa:353 */
-    {XA_MNEM_UD0, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:208 */
+    {XA_MNEM_UD0, XA_ISA_BASE, 2, 0, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:222 */
     {XA_MNEM_PSHUFB, XA_ISA_SSSE3, 2, XAI_A_MP, {{XAI_LOC_P, XAI_SZ_Q, XAI_ACC_RW}, {XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:12 */
     {XA_MNEM_PSHUFB, XA_ISA_SSSE3, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:27 */
     {XA_MNEM_PHADDW, XA_ISA_SSSE3, 2, XAI_A_MP, {{XAI_LOC_P, XAI_SZ_Q, XAI_ACC_RW}, {XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:13 */
@@ -2393,41 +2693,44 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_PMAXUD, XA_ISA_SSE4_1, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:73 */
     {XA_MNEM_PMULLD, XA_ISA_SSE4_1, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:74 */
     {XA_MNEM_PHMINPOSUW, XA_ISA_SSE4_1, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:75 */
-    {XA_MNEM_SHA1NEXTE, XA_ISA_SHA, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:83 */
-    {XA_MNEM_SHA1MSG1, XA_ISA_SHA, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:84 */
-    {XA_MNEM_SHA1MSG2, XA_ISA_SHA, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:85 */
-    {XA_MNEM_SHA256RNDS2, XA_ISA_SHA, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:86 */
-    {XA_MNEM_SHA256MSG1, XA_ISA_SHA, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:87 */
-    {XA_MNEM_SHA256MSG2, XA_ISA_SHA, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:88 */
-    {XA_MNEM_GF2P8MULB, XA_ISA_GFNI, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:92 */
-    {XA_MNEM_AESENCWIDE128KL, XA_ISA_KEYLOCKER_WIDE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:113 */
-    {XA_MNEM_AESDECWIDE128KL, XA_ISA_KEYLOCKER_WIDE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:114 */
-    {XA_MNEM_AESENCWIDE256KL, XA_ISA_KEYLOCKER_WIDE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:115 */
-    {XA_MNEM_AESDECWIDE256KL, XA_ISA_KEYLOCKER_WIDE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:116 */
-    {XA_MNEM_AESIMC, XA_ISA_AES, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:96 */
-    {XA_MNEM_AESENC, XA_ISA_AES, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:97 */
-    {XA_MNEM_AESENC128KL, XA_ISA_KEYLOCKER, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:108 */
-    {XA_MNEM_LOADIWKEY, XA_ISA_KEYLOCKER, 2, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:107 */
-    {XA_MNEM_AESENCLAST, XA_ISA_AES, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:98 */
-    {XA_MNEM_AESDEC128KL, XA_ISA_KEYLOCKER, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:109 */
-    {XA_MNEM_AESDEC, XA_ISA_AES, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:99 */
-    {XA_MNEM_AESENC256KL, XA_ISA_KEYLOCKER, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:110 */
-    {XA_MNEM_AESDECLAST, XA_ISA_AES, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:100 */
-    {XA_MNEM_AESDEC256KL, XA_ISA_KEYLOCKER, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:111 */
-    {XA_MNEM_MOVBE, XA_ISA_MOVBE, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:240 */
-    {XA_MNEM_CRC32, XA_ISA_SSE4_2, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_E, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:245 */
-    {XA_MNEM_MOVBE, XA_ISA_MOVBE, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:242 */
-    {XA_MNEM_CRC32, XA_ISA_SSE4_2, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:246 */
-    {XA_MNEM_WRUSSD, XA_ISA_CET, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:253 */
-    {XA_MNEM_WRUSSQ, XA_ISA_CET, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:254 */
-    {XA_MNEM_WRSSD, XA_ISA_CET, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:251 */
-    {XA_MNEM_WRSSQ, XA_ISA_CET, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:252 */
-    {XA_MNEM_ADCX, XA_ISA_ADX, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:248 */
-    {XA_MNEM_ADOX, XA_ISA_ADX, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:249 */
-    {XA_MNEM_MOVDIR64B, XA_ISA_MOVDIR64B, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:256 */
-    {XA_MNEM_ENQCMDS, XA_ISA_MOVDIR64B, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:258 */
-    {XA_MNEM_ENQCMD, XA_ISA_MOVDIR64B, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:257 */
-    {XA_MNEM_MOVDIRI, XA_ISA_MOVDIRI, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:260 */
+    {XA_MNEM_INVEPT, XA_ISA_VMX, 2, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:83 */
+    {XA_MNEM_INVVPID, XA_ISA_VMX, 2, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:84 */
+    {XA_MNEM_INVPCID, XA_ISA_INVPCID, 2, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:86 */
+    {XA_MNEM_SHA1NEXTE, XA_ISA_SHA, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:90 */
+    {XA_MNEM_SHA1MSG1, XA_ISA_SHA, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:91 */
+    {XA_MNEM_SHA1MSG2, XA_ISA_SHA, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:92 */
+    {XA_MNEM_SHA256RNDS2, XA_ISA_SHA, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:93 */
+    {XA_MNEM_SHA256MSG1, XA_ISA_SHA, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:94 */
+    {XA_MNEM_SHA256MSG2, XA_ISA_SHA, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:95 */
+    {XA_MNEM_GF2P8MULB, XA_ISA_GFNI, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:99 */
+    {XA_MNEM_AESENCWIDE128KL, XA_ISA_KEYLOCKER_WIDE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:120 */
+    {XA_MNEM_AESDECWIDE128KL, XA_ISA_KEYLOCKER_WIDE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:121 */
+    {XA_MNEM_AESENCWIDE256KL, XA_ISA_KEYLOCKER_WIDE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:122 */
+    {XA_MNEM_AESDECWIDE256KL, XA_ISA_KEYLOCKER_WIDE, 1, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:123 */
+    {XA_MNEM_AESIMC, XA_ISA_AES, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:103 */
+    {XA_MNEM_AESENC, XA_ISA_AES, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:104 */
+    {XA_MNEM_AESENC128KL, XA_ISA_KEYLOCKER, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:115 */
+    {XA_MNEM_LOADIWKEY, XA_ISA_KEYLOCKER, 2, XAI_A_MP | XAI_A_PRIV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:114 */
+    {XA_MNEM_AESENCLAST, XA_ISA_AES, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:105 */
+    {XA_MNEM_AESDEC128KL, XA_ISA_KEYLOCKER, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:116 */
+    {XA_MNEM_AESDEC, XA_ISA_AES, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:106 */
+    {XA_MNEM_AESENC256KL, XA_ISA_KEYLOCKER, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:117 */
+    {XA_MNEM_AESDECLAST, XA_ISA_AES, 2, XAI_A_ALIGNED | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:107 */
+    {XA_MNEM_AESDEC256KL, XA_ISA_KEYLOCKER, 2, XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/21-sse-0f38.isa:118 */
+    {XA_MNEM_MOVBE, XA_ISA_MOVBE, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:254 */
+    {XA_MNEM_CRC32, XA_ISA_SSE4_2, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_E, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:259 */
+    {XA_MNEM_MOVBE, XA_ISA_MOVBE, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_V, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:256 */
+    {XA_MNEM_CRC32, XA_ISA_SSE4_2, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_E, XAI_SZ_V, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:260 */
+    {XA_MNEM_WRUSSD, XA_ISA_CET, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:267 */
+    {XA_MNEM_WRUSSQ, XA_ISA_CET, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:268 */
+    {XA_MNEM_WRSSD, XA_ISA_CET, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:265 */
+    {XA_MNEM_WRSSQ, XA_ISA_CET, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:266 */
+    {XA_MNEM_ADCX, XA_ISA_ADX, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:262 */
+    {XA_MNEM_ADOX, XA_ISA_ADX, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:263 */
+    {XA_MNEM_MOVDIR64B, XA_ISA_MOVDIR64B, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:270 */
+    {XA_MNEM_ENQCMDS, XA_ISA_MOVDIR64B, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:272 */
+    {XA_MNEM_ENQCMD, XA_ISA_MOVDIR64B, 2, XAI_A_MP, {{XAI_LOC_G, XAI_SZ_N, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:271 */
+    {XA_MNEM_MOVDIRI, XA_ISA_MOVDIRI, 2, XAI_A_MP, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/11-base-0f.isa:274 */
     {XA_MNEM_ROUNDPS, XA_ISA_SSE4_1, 3, XAI_A_ALIGNED | XAI_A_IMM | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/22-sse-0f3a.isa:16 */
     {XA_MNEM_ROUNDPD, XA_ISA_SSE4_1, 3, XAI_A_ALIGNED | XAI_A_IMM | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/22-sse-0f3a.isa:17 */
     {XA_MNEM_ROUNDSS, XA_ISA_SSE4_1, 3, XAI_A_IMM | XAI_A_MP, {{XAI_LOC_V, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/22-sse-0f3a.isa:18 */
@@ -2511,9 +2814,9 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_VUNPCKLPD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:43 */
     {XA_MNEM_VUNPCKHPS, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:44 */
     {XA_MNEM_VUNPCKHPD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:45 */
-    {XA_MNEM_VMOVHPS, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:47 */
-    {XA_MNEM_VMOVLHPS, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:46 */
-    {XA_MNEM_VMOVHPD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:48 */
+    {XA_MNEM_VMOVHPS, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:47 */
+    {XA_MNEM_VMOVLHPS, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:46 */
+    {XA_MNEM_VMOVHPD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:48 */
     {XA_MNEM_VMOVSHDUP, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:49 */
     {XA_MNEM_VMOVHPS, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:50 */
     {XA_MNEM_VMOVHPD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:51 */
@@ -2529,41 +2832,41 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_VCVTTSD2SI, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:63 */
     {XA_MNEM_VCVTSS2SI, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:64 */
     {XA_MNEM_VCVTSD2SI, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:65 */
-    {XA_MNEM_VUCOMISS, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:66 */
-    {XA_MNEM_VUCOMISD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:67 */
-    {XA_MNEM_VCOMISS, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:68 */
-    {XA_MNEM_VCOMISD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:69 */
-    {XA_MNEM_KANDW, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:320 */
-    {XA_MNEM_KANDQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:351 */
-    {XA_MNEM_KANDB, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:334 */
-    {XA_MNEM_KANDD, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:352 */
-    {XA_MNEM_KANDNW, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:321 */
-    {XA_MNEM_KANDNQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:353 */
-    {XA_MNEM_KANDNB, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:335 */
-    {XA_MNEM_KANDND, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:354 */
-    {XA_MNEM_KNOTW, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:322 */
-    {XA_MNEM_KNOTQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:355 */
-    {XA_MNEM_KNOTB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:336 */
-    {XA_MNEM_KNOTD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:356 */
-    {XA_MNEM_KORW, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:323 */
-    {XA_MNEM_KORQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:357 */
-    {XA_MNEM_KORB, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:337 */
-    {XA_MNEM_KORD, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:358 */
-    {XA_MNEM_KXNORW, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:324 */
-    {XA_MNEM_KXNORQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:359 */
-    {XA_MNEM_KXNORB, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:338 */
-    {XA_MNEM_KXNORD, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:360 */
-    {XA_MNEM_KXORW, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:325 */
-    {XA_MNEM_KXORQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:361 */
-    {XA_MNEM_KXORB, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:339 */
-    {XA_MNEM_KXORD, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:362 */
-    {XA_MNEM_KADDW, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:341 */
-    {XA_MNEM_KADDQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:363 */
-    {XA_MNEM_KADDB, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:340 */
-    {XA_MNEM_KADDD, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:364 */
-    {XA_MNEM_KUNPCKWD, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:365 */
-    {XA_MNEM_KUNPCKDQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:366 */
-    {XA_MNEM_KUNPCKBW, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:326 */
+    {XA_MNEM_VUCOMISS, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:66 */
+    {XA_MNEM_VUCOMISD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:67 */
+    {XA_MNEM_VCOMISS, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:68 */
+    {XA_MNEM_VCOMISD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:69 */
+    {XA_MNEM_KANDW, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:321 */
+    {XA_MNEM_KANDQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:352 */
+    {XA_MNEM_KANDB, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:335 */
+    {XA_MNEM_KANDD, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:353 */
+    {XA_MNEM_KANDNW, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:322 */
+    {XA_MNEM_KANDNQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:354 */
+    {XA_MNEM_KANDNB, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:336 */
+    {XA_MNEM_KANDND, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:355 */
+    {XA_MNEM_KNOTW, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:323 */
+    {XA_MNEM_KNOTQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:356 */
+    {XA_MNEM_KNOTB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:337 */
+    {XA_MNEM_KNOTD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:357 */
+    {XA_MNEM_KORW, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:324 */
+    {XA_MNEM_KORQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:358 */
+    {XA_MNEM_KORB, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:338 */
+    {XA_MNEM_KORD, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:359 */
+    {XA_MNEM_KXNORW, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:325 */
+    {XA_MNEM_KXNORQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:360 */
+    {XA_MNEM_KXNORB, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:339 */
+    {XA_MNEM_KXNORD, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:361 */
+    {XA_MNEM_KXORW, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:326 */
+    {XA_MNEM_KXORQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:362 */
+    {XA_MNEM_KXORB, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:340 */
+    {XA_MNEM_KXORD, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:363 */
+    {XA_MNEM_KADDW, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:342 */
+    {XA_MNEM_KADDQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:364 */
+    {XA_MNEM_KADDB, XA_ISA_AVX512DQ, 3, 0, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:341 */
+    {XA_MNEM_KADDD, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:365 */
+    {XA_MNEM_KUNPCKWD, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:366 */
+    {XA_MNEM_KUNPCKDQ, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:367 */
+    {XA_MNEM_KUNPCKBW, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KH, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:327 */
     {XA_MNEM_VMOVMSKPS, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:72 */
     {XA_MNEM_VMOVMSKPD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:73 */
     {XA_MNEM_VSQRTPS, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:74 */
@@ -2613,70 +2916,70 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_VMAXPD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:120 */
     {XA_MNEM_VMAXSS, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:121 */
     {XA_MNEM_VMAXSD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:122 */
-    {XA_MNEM_VPUNPCKLBW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:163 */
-    {XA_MNEM_VPUNPCKLBW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:241 */
-    {XA_MNEM_VPUNPCKLWD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:164 */
-    {XA_MNEM_VPUNPCKLWD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:242 */
-    {XA_MNEM_VPUNPCKLDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:165 */
-    {XA_MNEM_VPUNPCKLDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:243 */
-    {XA_MNEM_VPACKSSWB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:166 */
-    {XA_MNEM_VPACKSSWB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:244 */
-    {XA_MNEM_VPCMPGTB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:167 */
-    {XA_MNEM_VPCMPGTB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:245 */
-    {XA_MNEM_VPCMPGTW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:168 */
-    {XA_MNEM_VPCMPGTW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:246 */
-    {XA_MNEM_VPCMPGTD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:169 */
-    {XA_MNEM_VPCMPGTD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:247 */
-    {XA_MNEM_VPACKUSWB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:170 */
-    {XA_MNEM_VPACKUSWB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:248 */
-    {XA_MNEM_VPUNPCKHBW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:171 */
-    {XA_MNEM_VPUNPCKHBW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:249 */
-    {XA_MNEM_VPUNPCKHWD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:172 */
-    {XA_MNEM_VPUNPCKHWD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:250 */
-    {XA_MNEM_VPUNPCKHDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:173 */
-    {XA_MNEM_VPUNPCKHDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:251 */
-    {XA_MNEM_VPACKSSDW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:174 */
-    {XA_MNEM_VPACKSSDW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:252 */
-    {XA_MNEM_VPUNPCKLQDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:175 */
-    {XA_MNEM_VPUNPCKLQDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:253 */
-    {XA_MNEM_VPUNPCKHQDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:176 */
-    {XA_MNEM_VPUNPCKHQDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:254 */
+    {XA_MNEM_VPUNPCKLBW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:164 */
+    {XA_MNEM_VPUNPCKLBW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:242 */
+    {XA_MNEM_VPUNPCKLWD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:165 */
+    {XA_MNEM_VPUNPCKLWD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:243 */
+    {XA_MNEM_VPUNPCKLDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:166 */
+    {XA_MNEM_VPUNPCKLDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:244 */
+    {XA_MNEM_VPACKSSWB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:167 */
+    {XA_MNEM_VPACKSSWB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:245 */
+    {XA_MNEM_VPCMPGTB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:168 */
+    {XA_MNEM_VPCMPGTB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:246 */
+    {XA_MNEM_VPCMPGTW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:169 */
+    {XA_MNEM_VPCMPGTW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:247 */
+    {XA_MNEM_VPCMPGTD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:170 */
+    {XA_MNEM_VPCMPGTD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:248 */
+    {XA_MNEM_VPACKUSWB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:171 */
+    {XA_MNEM_VPACKUSWB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:249 */
+    {XA_MNEM_VPUNPCKHBW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:172 */
+    {XA_MNEM_VPUNPCKHBW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:250 */
+    {XA_MNEM_VPUNPCKHWD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:173 */
+    {XA_MNEM_VPUNPCKHWD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:251 */
+    {XA_MNEM_VPUNPCKHDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:174 */
+    {XA_MNEM_VPUNPCKHDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:252 */
+    {XA_MNEM_VPACKSSDW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:175 */
+    {XA_MNEM_VPACKSSDW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:253 */
+    {XA_MNEM_VPUNPCKLQDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:176 */
+    {XA_MNEM_VPUNPCKLQDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:254 */
+    {XA_MNEM_VPUNPCKHQDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:177 */
+    {XA_MNEM_VPUNPCKHQDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:255 */
     {XA_MNEM_VMOVD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:125 */
     {XA_MNEM_VMOVQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:126 */
     {XA_MNEM_VMOVDQA, XA_ISA_AVX, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:127 */
     {XA_MNEM_VMOVDQU, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:128 */
-    {XA_MNEM_VPSHUFD, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:177 */
-    {XA_MNEM_VPSHUFD, XA_ISA_AVX2, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:255 */
-    {XA_MNEM_VPSHUFHW, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:178 */
-    {XA_MNEM_VPSHUFHW, XA_ISA_AVX2, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:256 */
-    {XA_MNEM_VPSHUFLW, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:179 */
-    {XA_MNEM_VPSHUFLW, XA_ISA_AVX2, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:257 */
-    {XA_MNEM_VPSRLW, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:181 */
-    {XA_MNEM_VPSRLW, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:258 */
-    {XA_MNEM_VPSRAW, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:182 */
-    {XA_MNEM_VPSRAW, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:259 */
-    {XA_MNEM_VPSLLW, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:183 */
-    {XA_MNEM_VPSLLW, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:260 */
-    {XA_MNEM_VPSRLD, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:184 */
-    {XA_MNEM_VPSRLD, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:261 */
-    {XA_MNEM_VPSRAD, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:185 */
-    {XA_MNEM_VPSRAD, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:262 */
-    {XA_MNEM_VPSLLD, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:186 */
-    {XA_MNEM_VPSLLD, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:263 */
-    {XA_MNEM_VPSRLQ, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:187 */
-    {XA_MNEM_VPSRLQ, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:264 */
-    {XA_MNEM_VPSRLDQ, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:188 */
-    {XA_MNEM_VPSRLDQ, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:265 */
-    {XA_MNEM_VPSLLQ, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:189 */
-    {XA_MNEM_VPSLLQ, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:266 */
-    {XA_MNEM_VPSLLDQ, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:190 */
-    {XA_MNEM_VPSLLDQ, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:267 */
-    {XA_MNEM_VPCMPEQB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:191 */
-    {XA_MNEM_VPCMPEQB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:268 */
-    {XA_MNEM_VPCMPEQW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:192 */
-    {XA_MNEM_VPCMPEQW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:269 */
-    {XA_MNEM_VPCMPEQD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:193 */
-    {XA_MNEM_VPCMPEQD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:270 */
+    {XA_MNEM_VPSHUFD, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:178 */
+    {XA_MNEM_VPSHUFD, XA_ISA_AVX2, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:256 */
+    {XA_MNEM_VPSHUFHW, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:179 */
+    {XA_MNEM_VPSHUFHW, XA_ISA_AVX2, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:257 */
+    {XA_MNEM_VPSHUFLW, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:180 */
+    {XA_MNEM_VPSHUFLW, XA_ISA_AVX2, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:258 */
+    {XA_MNEM_VPSRLW, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:182 */
+    {XA_MNEM_VPSRLW, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:259 */
+    {XA_MNEM_VPSRAW, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:183 */
+    {XA_MNEM_VPSRAW, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:260 */
+    {XA_MNEM_VPSLLW, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:184 */
+    {XA_MNEM_VPSLLW, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:261 */
+    {XA_MNEM_VPSRLD, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:185 */
+    {XA_MNEM_VPSRLD, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:262 */
+    {XA_MNEM_VPSRAD, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:186 */
+    {XA_MNEM_VPSRAD, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:263 */
+    {XA_MNEM_VPSLLD, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:187 */
+    {XA_MNEM_VPSLLD, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:264 */
+    {XA_MNEM_VPSRLQ, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:188 */
+    {XA_MNEM_VPSRLQ, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:265 */
+    {XA_MNEM_VPSRLDQ, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:189 */
+    {XA_MNEM_VPSRLDQ, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:266 */
+    {XA_MNEM_VPSLLQ, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:190 */
+    {XA_MNEM_VPSLLQ, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:267 */
+    {XA_MNEM_VPSLLDQ, XA_ISA_AVX, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:191 */
+    {XA_MNEM_VPSLLDQ, XA_ISA_AVX2, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:268 */
+    {XA_MNEM_VPCMPEQB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:192 */
+    {XA_MNEM_VPCMPEQB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:269 */
+    {XA_MNEM_VPCMPEQW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:193 */
+    {XA_MNEM_VPCMPEQW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:270 */
+    {XA_MNEM_VPCMPEQD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:194 */
+    {XA_MNEM_VPCMPEQD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:271 */
     {XA_MNEM_VZEROUPPER, XA_ISA_AVX, 0, XAI_A_NOVVVV, {{0, 0, 0}}}, /* decoder/isa/30-vex-0f.isa:129 */
     {XA_MNEM_VZEROALL, XA_ISA_AVX, 0, XAI_A_NOVVVV, {{0, 0, 0}}}, /* decoder/isa/30-vex-0f.isa:130 */
     {XA_MNEM_VHADDPD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:131 */
@@ -2688,814 +2991,1365 @@ const struct xai_def xai_defs[] = {
     {XA_MNEM_VMOVQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:136 */
     {XA_MNEM_VMOVDQA, XA_ISA_AVX, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_W, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:138 */
     {XA_MNEM_VMOVDQU, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_W, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:139 */
-    {XA_MNEM_KMOVW, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KE, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:327 */
-    {XA_MNEM_KMOVQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KE, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:367 */
-    {XA_MNEM_KMOVB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KE, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:342 */
-    {XA_MNEM_KMOVD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KE, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:368 */
-    {XA_MNEM_KMOVW, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KG, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:328 */
-    {XA_MNEM_KMOVQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:369 */
-    {XA_MNEM_KMOVB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KG, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:343 */
-    {XA_MNEM_KMOVD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KG, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:370 */
-    {XA_MNEM_KMOVW, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:329 */
-    {XA_MNEM_KMOVB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:344 */
-    {XA_MNEM_KMOVD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:372 */
-    {XA_MNEM_KMOVQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:373 */
-    {XA_MNEM_KMOVW, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:330 */
-    {XA_MNEM_KMOVB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:345 */
-    {XA_MNEM_KMOVD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:374 */
-    {XA_MNEM_KMOVQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:375 */
-    {XA_MNEM_KORTESTW, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:331 */
-    {XA_MNEM_KORTESTQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:376 */
-    {XA_MNEM_KORTESTB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:346 */
-    {XA_MNEM_KORTESTD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:377 */
-    {XA_MNEM_KTESTW, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:348 */
-    {XA_MNEM_KTESTQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:378 */
-    {XA_MNEM_KTESTB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:347 */
-    {XA_MNEM_KTESTD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:379 */
+    {XA_MNEM_KMOVW, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KE, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:328 */
+    {XA_MNEM_KMOVQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KE, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:368 */
+    {XA_MNEM_KMOVB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KE, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:343 */
+    {XA_MNEM_KMOVD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KE, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:369 */
+    {XA_MNEM_KMOVW, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KG, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:329 */
+    {XA_MNEM_KMOVQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:370 */
+    {XA_MNEM_KMOVB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KG, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:344 */
+    {XA_MNEM_KMOVD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KG, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:371 */
+    {XA_MNEM_KMOVW, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:330 */
+    {XA_MNEM_KMOVB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:345 */
+    {XA_MNEM_KMOVD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:373 */
+    {XA_MNEM_KMOVQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:374 */
+    {XA_MNEM_KMOVW, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:331 */
+    {XA_MNEM_KMOVB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:346 */
+    {XA_MNEM_KMOVD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:375 */
+    {XA_MNEM_KMOVQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:376 */
+    {XA_MNEM_KORTESTW, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:332 */
+    {XA_MNEM_KORTESTQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:377 */
+    {XA_MNEM_KORTESTB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:347 */
+    {XA_MNEM_KORTESTD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:378 */
+    {XA_MNEM_KTESTW, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:349 */
+    {XA_MNEM_KTESTQ, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:379 */
+    {XA_MNEM_KTESTB, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:348 */
+    {XA_MNEM_KTESTD, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:380 */
     {XA_MNEM_VLDMXCSR, XA_ISA_AVX, 1, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:142 */
     {XA_MNEM_VSTMXCSR, XA_ISA_AVX, 1, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}}}, /* decoder/isa/30-vex-0f.isa:143 */
     {XA_MNEM_VCMPPS, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:145 */
     {XA_MNEM_VCMPPD, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:146 */
     {XA_MNEM_VCMPSS, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:147 */
     {XA_MNEM_VCMPSD, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:148 */
-    {XA_MNEM_VPINSRW, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:195 */
-    {XA_MNEM_VPINSRW, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:194 */
-    {XA_MNEM_VPEXTRW, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:196 */
+    {XA_MNEM_VPINSRW, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:196 */
+    {XA_MNEM_VPINSRW, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:195 */
+    {XA_MNEM_VPEXTRW, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:197 */
     {XA_MNEM_VSHUFPS, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:149 */
     {XA_MNEM_VSHUFPD, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:150 */
     {XA_MNEM_VADDSUBPD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:151 */
     {XA_MNEM_VADDSUBPS, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:152 */
-    {XA_MNEM_VPSRLW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:197 */
-    {XA_MNEM_VPSRLW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:272 */
-    {XA_MNEM_VPSRLD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:198 */
-    {XA_MNEM_VPSRLD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:273 */
-    {XA_MNEM_VPSRLQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:199 */
-    {XA_MNEM_VPSRLQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:274 */
-    {XA_MNEM_VPADDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:200 */
-    {XA_MNEM_VPADDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:275 */
-    {XA_MNEM_VPMULLW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:201 */
-    {XA_MNEM_VPMULLW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:276 */
-    {XA_MNEM_VMOVQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_W, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:153 */
-    {XA_MNEM_VPMOVMSKB, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:202 */
-    {XA_MNEM_VPMOVMSKB, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:277 */
-    {XA_MNEM_VPSUBUSB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:203 */
-    {XA_MNEM_VPSUBUSB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:278 */
-    {XA_MNEM_VPSUBUSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:204 */
-    {XA_MNEM_VPSUBUSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:279 */
-    {XA_MNEM_VPMINUB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:205 */
-    {XA_MNEM_VPMINUB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:280 */
-    {XA_MNEM_VPAND, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:206 */
-    {XA_MNEM_VPAND, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:281 */
-    {XA_MNEM_VPADDUSB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:207 */
-    {XA_MNEM_VPADDUSB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:282 */
-    {XA_MNEM_VPADDUSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:208 */
-    {XA_MNEM_VPADDUSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:283 */
-    {XA_MNEM_VPMAXUB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:209 */
-    {XA_MNEM_VPMAXUB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:284 */
-    {XA_MNEM_VPANDN, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:210 */
-    {XA_MNEM_VPANDN, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:285 */
-    {XA_MNEM_VPAVGB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:211 */
-    {XA_MNEM_VPAVGB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:286 */
-    {XA_MNEM_VPSRAW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:212 */
-    {XA_MNEM_VPSRAW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:287 */
-    {XA_MNEM_VPSRAD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:213 */
-    {XA_MNEM_VPSRAD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:288 */
-    {XA_MNEM_VPAVGW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:214 */
-    {XA_MNEM_VPAVGW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:289 */
-    {XA_MNEM_VPMULHUW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:215 */
-    {XA_MNEM_VPMULHUW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:290 */
-    {XA_MNEM_VPMULHW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:216 */
-    {XA_MNEM_VPMULHW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:291 */
-    {XA_MNEM_VCVTTPD2DQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:154 */
-    {XA_MNEM_VCVTDQ2PD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:155 */
-    {XA_MNEM_VCVTPD2DQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:156 */
-    {XA_MNEM_VMOVNTDQ, XA_ISA_AVX, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:157 */
-    {XA_MNEM_VPSUBSB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:217 */
-    {XA_MNEM_VPSUBSB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:292 */
-    {XA_MNEM_VPSUBSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:218 */
-    {XA_MNEM_VPSUBSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:293 */
-    {XA_MNEM_VPMINSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:219 */
-    {XA_MNEM_VPMINSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:294 */
-    {XA_MNEM_VPOR, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:220 */
-    {XA_MNEM_VPOR, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:295 */
-    {XA_MNEM_VPADDSB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:221 */
-    {XA_MNEM_VPADDSB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:296 */
-    {XA_MNEM_VPADDSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:222 */
-    {XA_MNEM_VPADDSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:297 */
-    {XA_MNEM_VPMAXSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:223 */
-    {XA_MNEM_VPMAXSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:298 */
-    {XA_MNEM_VPXOR, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:224 */
-    {XA_MNEM_VPXOR, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:299 */
-    {XA_MNEM_VLDDQU, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:158 */
-    {XA_MNEM_VPSLLW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:225 */
-    {XA_MNEM_VPSLLW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:300 */
-    {XA_MNEM_VPSLLD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:226 */
-    {XA_MNEM_VPSLLD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:301 */
-    {XA_MNEM_VPSLLQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:227 */
-    {XA_MNEM_VPSLLQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:302 */
-    {XA_MNEM_VPMULUDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:228 */
-    {XA_MNEM_VPMULUDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:303 */
-    {XA_MNEM_VPMADDWD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:229 */
-    {XA_MNEM_VPMADDWD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:304 */
-    {XA_MNEM_VPSADBW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:230 */
-    {XA_MNEM_VPSADBW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:305 */
-    {XA_MNEM_VMASKMOVDQU, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:160 */
-    {XA_MNEM_VPSUBB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:231 */
-    {XA_MNEM_VPSUBB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:306 */
-    {XA_MNEM_VPSUBW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:232 */
-    {XA_MNEM_VPSUBW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:307 */
-    {XA_MNEM_VPSUBD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:233 */
-    {XA_MNEM_VPSUBD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:308 */
-    {XA_MNEM_VPSUBQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:234 */
-    {XA_MNEM_VPSUBQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:309 */
-    {XA_MNEM_VPADDB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:235 */
-    {XA_MNEM_VPADDB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:310 */
-    {XA_MNEM_VPADDW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:236 */
-    {XA_MNEM_VPADDW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:311 */
-    {XA_MNEM_VPADDD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:237 */
-    {XA_MNEM_VPADDD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:312 */
-    {XA_MNEM_VMOVUPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:17 */
-    {XA_MNEM_VMOVUPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:20 */
-    {XA_MNEM_VMOVSS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:23 */
-    {XA_MNEM_VMOVSS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:24 */
-    {XA_MNEM_VMOVSD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:25 */
-    {XA_MNEM_VMOVSD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:26 */
-    {XA_MNEM_VMOVUPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:27 */
-    {XA_MNEM_VMOVUPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:30 */
-    {XA_MNEM_VMOVUPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:33 */
-    {XA_MNEM_VMOVUPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:36 */
-    {XA_MNEM_VMOVSS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:39 */
-    {XA_MNEM_VMOVSS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:40 */
-    {XA_MNEM_VMOVSD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:41 */
-    {XA_MNEM_VMOVSD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:42 */
-    {XA_MNEM_VMOVLPS, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:43 */
-    {XA_MNEM_VMOVHLPS, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:44 */
-    {XA_MNEM_VMOVLPD, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:45 */
-    {XA_MNEM_VMOVSLDUP, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:46 */
-    {XA_MNEM_VMOVDDUP, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:50 */
-    {XA_MNEM_VMOVDDUP, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:51 */
-    {XA_MNEM_VMOVDDUP, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_ZQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:52 */
-    {XA_MNEM_VMOVLPS, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:53 */
-    {XA_MNEM_VMOVLPD, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:54 */
-    {XA_MNEM_VUNPCKLPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:55 */
-    {XA_MNEM_VUNPCKLPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:58 */
-    {XA_MNEM_VUNPCKHPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:61 */
-    {XA_MNEM_VUNPCKHPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:64 */
-    {XA_MNEM_VMOVHPS, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:67 */
-    {XA_MNEM_VMOVLHPS, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:68 */
-    {XA_MNEM_VMOVHPD, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:69 */
-    {XA_MNEM_VMOVSHDUP, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:70 */
-    {XA_MNEM_VMOVHPS, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:73 */
-    {XA_MNEM_VMOVHPD, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:74 */
-    {XA_MNEM_VMOVAPS, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:77 */
-    {XA_MNEM_VMOVAPD, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:80 */
-    {XA_MNEM_VMOVAPS, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:83 */
-    {XA_MNEM_VMOVAPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:86 */
-    {XA_MNEM_VMOVAPD, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:89 */
-    {XA_MNEM_VMOVAPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:92 */
-    {XA_MNEM_VCVTSI2SS, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:97 */
-    {XA_MNEM_VCVTSI2SD, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:99 */
-    {XA_MNEM_VCVTSI2SS, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:98 */
-    {XA_MNEM_VCVTSI2SD, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:100 */
-    {XA_MNEM_VMOVNTPS, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:101 */
-    {XA_MNEM_VMOVNTPD, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:104 */
-    {XA_MNEM_VCVTTSS2SI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:107 */
-    {XA_MNEM_VCVTTSD2SI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:109 */
-    {XA_MNEM_VCVTTSS2SI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:108 */
-    {XA_MNEM_VCVTTSD2SI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:110 */
-    {XA_MNEM_VCVTSS2SI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:111 */
-    {XA_MNEM_VCVTSD2SI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:113 */
-    {XA_MNEM_VCVTSS2SI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:112 */
-    {XA_MNEM_VCVTSD2SI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:114 */
-    {XA_MNEM_VUCOMISS, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:115 */
-    {XA_MNEM_VUCOMISD, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:116 */
-    {XA_MNEM_VCOMISS, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:117 */
-    {XA_MNEM_VCOMISD, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:118 */
-    {XA_MNEM_VSQRTPS, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:121 */
-    {XA_MNEM_VSQRTPD, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:124 */
-    {XA_MNEM_VSQRTSS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:127 */
-    {XA_MNEM_VSQRTSD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:128 */
-    {XA_MNEM_VANDPS, XA_ISA_AVX512DQ, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:130 */
-    {XA_MNEM_VANDPD, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:133 */
-    {XA_MNEM_VANDNPS, XA_ISA_AVX512DQ, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:136 */
-    {XA_MNEM_VANDNPD, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:139 */
-    {XA_MNEM_VORPS, XA_ISA_AVX512DQ, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:142 */
-    {XA_MNEM_VORPD, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:145 */
-    {XA_MNEM_VXORPS, XA_ISA_AVX512DQ, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:148 */
-    {XA_MNEM_VXORPD, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:151 */
-    {XA_MNEM_VADDPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:155 */
-    {XA_MNEM_VADDPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:158 */
-    {XA_MNEM_VADDSS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:161 */
-    {XA_MNEM_VADDSD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:162 */
-    {XA_MNEM_VMULPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:163 */
-    {XA_MNEM_VMULPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:166 */
-    {XA_MNEM_VMULSS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:169 */
-    {XA_MNEM_VMULSD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:170 */
-    {XA_MNEM_VCVTPS2PD, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:171 */
-    {XA_MNEM_VCVTPD2PS, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:174 */
-    {XA_MNEM_VCVTSS2SD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:177 */
-    {XA_MNEM_VCVTSD2SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:178 */
-    {XA_MNEM_VCVTDQ2PS, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:179 */
-    {XA_MNEM_VCVTQQ2PS, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:183 */
-    {XA_MNEM_VCVTPS2DQ, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:187 */
-    {XA_MNEM_VCVTTPS2DQ, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:190 */
-    {XA_MNEM_VSUBPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:193 */
-    {XA_MNEM_VSUBPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:196 */
-    {XA_MNEM_VSUBSS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:199 */
-    {XA_MNEM_VSUBSD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:200 */
-    {XA_MNEM_VMINPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:201 */
-    {XA_MNEM_VMINPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:204 */
-    {XA_MNEM_VMINSS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:207 */
-    {XA_MNEM_VMINSD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:208 */
-    {XA_MNEM_VDIVPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:209 */
-    {XA_MNEM_VDIVPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:212 */
-    {XA_MNEM_VDIVSS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:215 */
-    {XA_MNEM_VDIVSD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:216 */
-    {XA_MNEM_VMAXPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:217 */
-    {XA_MNEM_VMAXPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:220 */
-    {XA_MNEM_VMAXSS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:223 */
-    {XA_MNEM_VMAXSD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:224 */
-    {XA_MNEM_VPUNPCKLBW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:228 */
-    {XA_MNEM_VPUNPCKLWD, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:231 */
-    {XA_MNEM_VPUNPCKLDQ, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:235 */
-    {XA_MNEM_VPACKSSWB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:239 */
-    {XA_MNEM_VPCMPGTB, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:242 */
-    {XA_MNEM_VPCMPGTW, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:245 */
-    {XA_MNEM_VPCMPGTD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:249 */
-    {XA_MNEM_VPACKUSWB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:253 */
-    {XA_MNEM_VPUNPCKHBW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:256 */
-    {XA_MNEM_VPUNPCKHWD, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:259 */
-    {XA_MNEM_VPUNPCKHDQ, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:263 */
-    {XA_MNEM_VPACKSSDW, XA_ISA_AVX512BW, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:267 */
-    {XA_MNEM_VPUNPCKLQDQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:271 */
-    {XA_MNEM_VPUNPCKHQDQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:274 */
-    {XA_MNEM_VMOVD, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:280 */
-    {XA_MNEM_VMOVQ, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:281 */
-    {XA_MNEM_VMOVDQA32, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:288 */
-    {XA_MNEM_VMOVDQA64, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:291 */
-    {XA_MNEM_VMOVDQU32, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:294 */
-    {XA_MNEM_VMOVDQU64, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:297 */
-    {XA_MNEM_VMOVDQU8, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:325 */
-    {XA_MNEM_VMOVDQU16, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:328 */
-    {XA_MNEM_VPSHUFD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:346 */
-    {XA_MNEM_VPSHUFHW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:350 */
-    {XA_MNEM_VPSHUFLW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:353 */
-    {XA_MNEM_VPSRLW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:356 */
-    {XA_MNEM_VPSRAW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:359 */
-    {XA_MNEM_VPSLLW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:362 */
-    {XA_MNEM_VPRORD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:366 */
-    {XA_MNEM_VPRORQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:369 */
-    {XA_MNEM_VPROLD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:372 */
-    {XA_MNEM_VPROLQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:375 */
-    {XA_MNEM_VPSRLD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:378 */
-    {XA_MNEM_VPSRAD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:381 */
-    {XA_MNEM_VPSRAQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:384 */
-    {XA_MNEM_VPSLLD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:387 */
-    {XA_MNEM_VPSRLQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:390 */
-    {XA_MNEM_VPSRLDQ, XA_ISA_AVX512BW, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:397 */
-    {XA_MNEM_VPSLLQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:393 */
-    {XA_MNEM_VPSLLDQ, XA_ISA_AVX512BW, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:400 */
-    {XA_MNEM_VPCMPEQB, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:403 */
-    {XA_MNEM_VPCMPEQW, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:406 */
-    {XA_MNEM_VPCMPEQD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:410 */
-    {XA_MNEM_VCVTTPS2UDQ, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:415 */
-    {XA_MNEM_VCVTTPD2UDQ, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:418 */
-    {XA_MNEM_VCVTTPS2UQQ, XA_ISA_AVX512DQ, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:446 */
-    {XA_MNEM_VCVTTPD2UQQ, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:449 */
-    {XA_MNEM_VCVTTSS2USI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:421 */
-    {XA_MNEM_VCVTTSD2USI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:423 */
-    {XA_MNEM_VCVTTSS2USI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:422 */
-    {XA_MNEM_VCVTTSD2USI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:424 */
-    {XA_MNEM_VCVTPS2UDQ, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:425 */
-    {XA_MNEM_VCVTPD2UDQ, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:428 */
-    {XA_MNEM_VCVTPS2UQQ, XA_ISA_AVX512DQ, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:452 */
-    {XA_MNEM_VCVTPD2UQQ, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:455 */
-    {XA_MNEM_VCVTSS2USI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:431 */
-    {XA_MNEM_VCVTSD2USI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:433 */
-    {XA_MNEM_VCVTSS2USI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:432 */
-    {XA_MNEM_VCVTSD2USI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:434 */
-    {XA_MNEM_VCVTTPS2QQ, XA_ISA_AVX512DQ, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:458 */
-    {XA_MNEM_VCVTTPD2QQ, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:461 */
-    {XA_MNEM_VCVTUDQ2PD, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:435 */
-    {XA_MNEM_VCVTUQQ2PD, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:464 */
-    {XA_MNEM_VCVTUDQ2PS, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:438 */
-    {XA_MNEM_VCVTUQQ2PS, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:467 */
-    {XA_MNEM_VCVTPS2QQ, XA_ISA_AVX512DQ, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:470 */
-    {XA_MNEM_VCVTPD2QQ, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:473 */
-    {XA_MNEM_VCVTUSI2SS, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:441 */
-    {XA_MNEM_VCVTUSI2SD, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:443 */
-    {XA_MNEM_VCVTUSI2SS, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:442 */
-    {XA_MNEM_VCVTUSI2SD, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:444 */
-    {XA_MNEM_VMOVD, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:282 */
-    {XA_MNEM_VMOVQ, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:284 */
-    {XA_MNEM_VMOVQ, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:283 */
-    {XA_MNEM_VMOVDQA32, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:300 */
-    {XA_MNEM_VMOVDQA64, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:306 */
-    {XA_MNEM_VMOVDQA32, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:303 */
-    {XA_MNEM_VMOVDQA64, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:309 */
-    {XA_MNEM_VMOVDQU32, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:312 */
-    {XA_MNEM_VMOVDQU64, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:318 */
-    {XA_MNEM_VMOVDQU32, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:315 */
-    {XA_MNEM_VMOVDQU64, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:321 */
-    {XA_MNEM_VMOVDQU8, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:331 */
-    {XA_MNEM_VMOVDQU16, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:337 */
-    {XA_MNEM_VMOVDQU8, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:334 */
-    {XA_MNEM_VMOVDQU16, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:340 */
-    {XA_MNEM_VCMPPS, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_SAE, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:479 */
-    {XA_MNEM_VCMPPD, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_SAE, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:482 */
-    {XA_MNEM_VCMPSS, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:485 */
-    {XA_MNEM_VCMPSD, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:486 */
-    {XA_MNEM_VPINSRW, XA_ISA_AVX512BW, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:489 */
-    {XA_MNEM_VPINSRW, XA_ISA_AVX512BW, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:488 */
-    {XA_MNEM_VPEXTRW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:490 */
-    {XA_MNEM_VSHUFPS, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:492 */
-    {XA_MNEM_VSHUFPD, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:495 */
-    {XA_MNEM_VPSRLW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:502 */
-    {XA_MNEM_VPSRLD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:506 */
-    {XA_MNEM_VPSRLQ, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:509 */
-    {XA_MNEM_VPADDQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:512 */
-    {XA_MNEM_VPMULLW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:516 */
-    {XA_MNEM_VMOVQ, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_W, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:285 */
-    {XA_MNEM_VPSUBUSB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:519 */
-    {XA_MNEM_VPSUBUSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:522 */
-    {XA_MNEM_VPMINUB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:525 */
-    {XA_MNEM_VPANDD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:529 */
-    {XA_MNEM_VPANDQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:532 */
-    {XA_MNEM_VPADDUSB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:536 */
-    {XA_MNEM_VPADDUSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:539 */
-    {XA_MNEM_VPMAXUB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:542 */
-    {XA_MNEM_VPANDND, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:546 */
-    {XA_MNEM_VPANDNQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:549 */
-    {XA_MNEM_VPAVGB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:553 */
-    {XA_MNEM_VPSRAW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:556 */
-    {XA_MNEM_VPSRAD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:560 */
-    {XA_MNEM_VPSRAQ, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:563 */
-    {XA_MNEM_VPAVGW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:567 */
-    {XA_MNEM_VPMULHUW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:570 */
-    {XA_MNEM_VPMULHW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:573 */
-    {XA_MNEM_VCVTTPD2DQ, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:577 */
-    {XA_MNEM_VCVTDQ2PD, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:580 */
-    {XA_MNEM_VCVTQQ2PD, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:587 */
-    {XA_MNEM_VCVTPD2DQ, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:583 */
-    {XA_MNEM_VMOVNTDQ, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:591 */
-    {XA_MNEM_VPSUBSB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:595 */
-    {XA_MNEM_VPSUBSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:598 */
-    {XA_MNEM_VPMINSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:601 */
-    {XA_MNEM_VPORD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:605 */
-    {XA_MNEM_VPORQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:608 */
-    {XA_MNEM_VPADDSB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:612 */
-    {XA_MNEM_VPADDSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:615 */
-    {XA_MNEM_VPMAXSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:618 */
-    {XA_MNEM_VPXORD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:622 */
-    {XA_MNEM_VPXORQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:625 */
-    {XA_MNEM_VPSLLW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:629 */
-    {XA_MNEM_VPSLLD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:633 */
-    {XA_MNEM_VPSLLQ, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:636 */
-    {XA_MNEM_VPMULUDQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:639 */
-    {XA_MNEM_VPMADDWD, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:643 */
-    {XA_MNEM_VPSADBW, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:646 */
-    {XA_MNEM_VPSUBB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:649 */
-    {XA_MNEM_VPSUBW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:652 */
-    {XA_MNEM_VPSUBD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:656 */
-    {XA_MNEM_VPSUBQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:659 */
-    {XA_MNEM_VPADDB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:663 */
-    {XA_MNEM_VPADDW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:666 */
-    {XA_MNEM_VPADDD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:670 */
-    {XA_MNEM_VPSHUFB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:632 */
-    {XA_MNEM_VPMADDUBSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:635 */
-    {XA_MNEM_VPMULHRSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:638 */
-    {XA_MNEM_VPERMILPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:27 */
-    {XA_MNEM_VPERMILPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:30 */
-    {XA_MNEM_VPSRLVW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:641 */
-    {XA_MNEM_VPMOVUSWB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:710 */
-    {XA_MNEM_VPMOVUSWB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:707 */
-    {XA_MNEM_VPSRAVW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:644 */
-    {XA_MNEM_VPMOVUSDB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:223 */
-    {XA_MNEM_VPMOVUSDB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:220 */
-    {XA_MNEM_VPSLLVW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:647 */
-    {XA_MNEM_VPMOVUSQB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_O8, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:229 */
-    {XA_MNEM_VPMOVUSQB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_O8, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:226 */
-    {XA_MNEM_VCVTPH2PS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:312 */
-    {XA_MNEM_VPMOVUSDW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:235 */
-    {XA_MNEM_VPMOVUSDW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:232 */
-    {XA_MNEM_VPRORVD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:33 */
-    {XA_MNEM_VPRORVQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:36 */
-    {XA_MNEM_VPMOVUSQW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:241 */
-    {XA_MNEM_VPMOVUSQW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:238 */
-    {XA_MNEM_VPROLVD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:39 */
-    {XA_MNEM_VPROLVQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:42 */
-    {XA_MNEM_VPMOVUSQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:247 */
-    {XA_MNEM_VPMOVUSQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:244 */
-    {XA_MNEM_VPERMPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:45 */
-    {XA_MNEM_VPERMPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:47 */
-    {XA_MNEM_VBROADCASTSS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:101 */
-    {XA_MNEM_VBROADCASTF32X2, XA_ISA_AVX512DQ, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:755 */
-    {XA_MNEM_VBROADCASTSD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:104 */
-    {XA_MNEM_VBROADCASTF32X4, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:106 */
-    {XA_MNEM_VBROADCASTF64X2, XA_ISA_AVX512DQ, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:757 */
-    {XA_MNEM_VBROADCASTF32X8, XA_ISA_AVX512DQ, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:759 */
-    {XA_MNEM_VBROADCASTF64X4, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:108 */
-    {XA_MNEM_VPABSB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:650 */
-    {XA_MNEM_VPABSW, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:653 */
-    {XA_MNEM_VPABSD, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:129 */
-    {XA_MNEM_VPABSQ, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:132 */
-    {XA_MNEM_VPMOVSXBW, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:701 */
-    {XA_MNEM_VPMOVSWB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:716 */
-    {XA_MNEM_VPMOVSWB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:713 */
-    {XA_MNEM_VPMOVSXBD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:187 */
-    {XA_MNEM_VPMOVSDB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:253 */
-    {XA_MNEM_VPMOVSDB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:250 */
-    {XA_MNEM_VPMOVSXBQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_O8, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:190 */
-    {XA_MNEM_VPMOVSQB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_O8, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:259 */
-    {XA_MNEM_VPMOVSQB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_O8, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:256 */
-    {XA_MNEM_VPMOVSXWD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:193 */
-    {XA_MNEM_VPMOVSDW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:265 */
-    {XA_MNEM_VPMOVSDW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:262 */
-    {XA_MNEM_VPMOVSXWQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:196 */
-    {XA_MNEM_VPMOVSQW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:271 */
-    {XA_MNEM_VPMOVSQW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:268 */
-    {XA_MNEM_VPMOVSXDQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:199 */
-    {XA_MNEM_VPMOVSQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:277 */
-    {XA_MNEM_VPMOVSQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:274 */
-    {XA_MNEM_VPTESTMB, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:726 */
-    {XA_MNEM_VPTESTMW, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:729 */
-    {XA_MNEM_VPTESTNMB, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:732 */
-    {XA_MNEM_VPTESTNMW, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:735 */
-    {XA_MNEM_VPTESTMD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:167 */
-    {XA_MNEM_VPTESTMQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:170 */
-    {XA_MNEM_VPTESTNMD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:173 */
-    {XA_MNEM_VPTESTNMQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:176 */
-    {XA_MNEM_VPMULDQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:135 */
-    {XA_MNEM_VPMOVM2B, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:740 */
-    {XA_MNEM_VPMOVM2W, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:743 */
-    {XA_MNEM_VPCMPEQQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:179 */
-    {XA_MNEM_VPMOVB2M, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:746 */
-    {XA_MNEM_VPMOVW2M, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:749 */
-    {XA_MNEM_VMOVNTDQA, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:317 */
-    {XA_MNEM_VPBROADCASTMB2Q, XA_ISA_AVX512CD, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:611 */
-    {XA_MNEM_VPACKUSDW, XA_ISA_AVX512BW, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:656 */
-    {XA_MNEM_VSCALEFPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:322 */
-    {XA_MNEM_VSCALEFPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:325 */
-    {XA_MNEM_VSCALEFSS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:328 */
-    {XA_MNEM_VSCALEFSD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:329 */
-    {XA_MNEM_VPMOVZXBW, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:704 */
-    {XA_MNEM_VPMOVWB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:722 */
-    {XA_MNEM_VPMOVWB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:719 */
-    {XA_MNEM_VPMOVZXBD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:202 */
-    {XA_MNEM_VPMOVDB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:283 */
-    {XA_MNEM_VPMOVDB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:280 */
-    {XA_MNEM_VPMOVZXBQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_O8, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:205 */
-    {XA_MNEM_VPMOVQB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_O8, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:289 */
-    {XA_MNEM_VPMOVQB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_O8, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:286 */
-    {XA_MNEM_VPMOVZXWD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:208 */
-    {XA_MNEM_VPMOVDW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:295 */
-    {XA_MNEM_VPMOVDW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:292 */
-    {XA_MNEM_VPMOVZXWQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:211 */
-    {XA_MNEM_VPMOVQW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:301 */
-    {XA_MNEM_VPMOVQW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:298 */
-    {XA_MNEM_VPMOVZXDQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:214 */
-    {XA_MNEM_VPMOVQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:307 */
-    {XA_MNEM_VPMOVQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:304 */
-    {XA_MNEM_VPERMD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:49 */
-    {XA_MNEM_VPERMQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:51 */
-    {XA_MNEM_VPCMPGTQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:182 */
-    {XA_MNEM_VPMINSB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:659 */
-    {XA_MNEM_VPMOVM2D, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:769 */
-    {XA_MNEM_VPMOVM2Q, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:772 */
-    {XA_MNEM_VPMINSD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:141 */
-    {XA_MNEM_VPMINSQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:144 */
-    {XA_MNEM_VPMOVD2M, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:775 */
-    {XA_MNEM_VPMOVQ2M, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:778 */
-    {XA_MNEM_VPMINUW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:662 */
-    {XA_MNEM_VPBROADCASTMW2D, XA_ISA_AVX512CD, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:614 */
-    {XA_MNEM_VPMINUD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:147 */
-    {XA_MNEM_VPMINUQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:150 */
-    {XA_MNEM_VPMAXSB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:665 */
-    {XA_MNEM_VPMAXSD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:153 */
-    {XA_MNEM_VPMAXSQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:156 */
-    {XA_MNEM_VPMAXUW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:668 */
-    {XA_MNEM_VPMAXUD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:159 */
-    {XA_MNEM_VPMAXUQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:162 */
-    {XA_MNEM_VPMULLD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:138 */
-    {XA_MNEM_VPMULLQ, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:766 */
-    {XA_MNEM_VGETEXPPS, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:330 */
-    {XA_MNEM_VGETEXPPD, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:333 */
-    {XA_MNEM_VGETEXPSS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:336 */
-    {XA_MNEM_VGETEXPSD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:337 */
-    {XA_MNEM_VPLZCNTD, XA_ISA_AVX512CD, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:617 */
-    {XA_MNEM_VPLZCNTQ, XA_ISA_AVX512CD, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:620 */
-    {XA_MNEM_VPSRLVD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:53 */
-    {XA_MNEM_VPSRLVQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:56 */
-    {XA_MNEM_VPSRAVD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:59 */
-    {XA_MNEM_VPSRAVQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:62 */
-    {XA_MNEM_VPSLLVD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:65 */
-    {XA_MNEM_VPSLLVQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:68 */
-    {XA_MNEM_VRCP14PS, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:338 */
-    {XA_MNEM_VRCP14PD, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:341 */
-    {XA_MNEM_VRCP14SS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:344 */
-    {XA_MNEM_VRCP14SD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:345 */
-    {XA_MNEM_VRSQRT14PS, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:346 */
-    {XA_MNEM_VRSQRT14PD, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:349 */
-    {XA_MNEM_VRSQRT14SS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:352 */
-    {XA_MNEM_VRSQRT14SD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:353 */
-    {XA_MNEM_VPDPBUSD, XA_ISA_AVX512_VNNI, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:846 */
-    {XA_MNEM_VPDPBUSDS, XA_ISA_AVX512_VNNI, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:849 */
-    {XA_MNEM_VPDPWSSD, XA_ISA_AVX512_VNNI, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:852 */
-    {XA_MNEM_VDPBF16PS, XA_ISA_AVX512_BF16, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:891 */
-    {XA_MNEM_VP4DPWSSD, XA_ISA_AVX512_4VNNIW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:948 */
-    {XA_MNEM_VPDPWSSDS, XA_ISA_AVX512_VNNI, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:855 */
-    {XA_MNEM_VP4DPWSSDS, XA_ISA_AVX512_4VNNIW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:949 */
-    {XA_MNEM_VPOPCNTB, XA_ISA_AVX512_BITALG, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:861 */
-    {XA_MNEM_VPOPCNTW, XA_ISA_AVX512_BITALG, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:864 */
-    {XA_MNEM_VPOPCNTD, XA_ISA_AVX512_VPOPCNTDQ, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:873 */
-    {XA_MNEM_VPOPCNTQ, XA_ISA_AVX512_VPOPCNTDQ, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:876 */
-    {XA_MNEM_VPBROADCASTD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:109 */
-    {XA_MNEM_VBROADCASTI32X2, XA_ISA_AVX512DQ, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:760 */
-    {XA_MNEM_VPBROADCASTQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:112 */
-    {XA_MNEM_VBROADCASTI32X4, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:115 */
-    {XA_MNEM_VBROADCASTI64X2, XA_ISA_AVX512DQ, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:763 */
-    {XA_MNEM_VBROADCASTI32X8, XA_ISA_AVX512DQ, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:765 */
-    {XA_MNEM_VBROADCASTI64X4, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:117 */
-    {XA_MNEM_VPEXPANDB, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:803 */
-    {XA_MNEM_VPEXPANDW, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:809 */
-    {XA_MNEM_VPEXPANDB, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:800 */
-    {XA_MNEM_VPEXPANDW, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:806 */
-    {XA_MNEM_VPCOMPRESSB, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:815 */
-    {XA_MNEM_VPCOMPRESSW, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:821 */
-    {XA_MNEM_VPCOMPRESSB, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:812 */
-    {XA_MNEM_VPCOMPRESSW, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:818 */
-    {XA_MNEM_VPBLENDMD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:356 */
-    {XA_MNEM_VPBLENDMQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:359 */
-    {XA_MNEM_VBLENDMPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:362 */
-    {XA_MNEM_VBLENDMPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:365 */
-    {XA_MNEM_VPBLENDMB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:671 */
-    {XA_MNEM_VPBLENDMW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:674 */
-    {XA_MNEM_VP2INTERSECTD, XA_ISA_AVX512_VP2INTERSECT, 3, XAI_A_B4, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:955 */
-    {XA_MNEM_VP2INTERSECTQ, XA_ISA_AVX512_VP2INTERSECT, 3, XAI_A_B8, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:958 */
-    {XA_MNEM_VPSHLDVW, XA_ISA_AVX512VBMI2, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:825 */
-    {XA_MNEM_VPSHLDVD, XA_ISA_AVX512VBMI2, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:828 */
-    {XA_MNEM_VPSHLDVQ, XA_ISA_AVX512VBMI2, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:831 */
-    {XA_MNEM_VPSHRDVW, XA_ISA_AVX512VBMI2, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:834 */
-    {XA_MNEM_VCVTNEPS2BF16, XA_ISA_AVX512_BF16, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:897 */
-    {XA_MNEM_VCVTNE2PS2BF16, XA_ISA_AVX512_BF16, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:894 */
-    {XA_MNEM_VPSHRDVD, XA_ISA_AVX512VBMI2, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:837 */
-    {XA_MNEM_VPSHRDVQ, XA_ISA_AVX512VBMI2, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:840 */
-    {XA_MNEM_VPERMI2B, XA_ISA_AVX512VBMI, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:784 */
-    {XA_MNEM_VPERMI2W, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:677 */
-    {XA_MNEM_VPERMI2D, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:73 */
-    {XA_MNEM_VPERMI2Q, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:76 */
-    {XA_MNEM_VPERMI2PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:79 */
-    {XA_MNEM_VPERMI2PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:82 */
-    {XA_MNEM_VPBROADCASTB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:688 */
-    {XA_MNEM_VPBROADCASTW, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:691 */
-    {XA_MNEM_VPBROADCASTB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:694 */
-    {XA_MNEM_VPBROADCASTW, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:697 */
-    {XA_MNEM_VPBROADCASTD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:118 */
-    {XA_MNEM_VPBROADCASTQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:121 */
-    {XA_MNEM_VPERMT2B, XA_ISA_AVX512VBMI, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:787 */
-    {XA_MNEM_VPERMT2W, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:680 */
-    {XA_MNEM_VPERMT2D, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:85 */
-    {XA_MNEM_VPERMT2Q, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:88 */
-    {XA_MNEM_VPERMT2PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:91 */
-    {XA_MNEM_VPERMT2PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:94 */
-    {XA_MNEM_VPMULTISHIFTQB, XA_ISA_AVX512VBMI, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:793 */
-    {XA_MNEM_VEXPANDPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:376 */
-    {XA_MNEM_VEXPANDPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:382 */
-    {XA_MNEM_VEXPANDPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:373 */
-    {XA_MNEM_VEXPANDPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:379 */
-    {XA_MNEM_VPEXPANDD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:388 */
-    {XA_MNEM_VPEXPANDQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:394 */
-    {XA_MNEM_VPEXPANDD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:385 */
-    {XA_MNEM_VPEXPANDQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:391 */
-    {XA_MNEM_VCOMPRESSPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:400 */
-    {XA_MNEM_VCOMPRESSPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:406 */
-    {XA_MNEM_VCOMPRESSPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:397 */
-    {XA_MNEM_VCOMPRESSPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:403 */
-    {XA_MNEM_VPCOMPRESSD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:412 */
-    {XA_MNEM_VPCOMPRESSQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:418 */
-    {XA_MNEM_VPCOMPRESSD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:409 */
-    {XA_MNEM_VPCOMPRESSQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:415 */
-    {XA_MNEM_VPERMB, XA_ISA_AVX512VBMI, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:790 */
-    {XA_MNEM_VPERMW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:683 */
-    {XA_MNEM_VPSHUFBITQMB, XA_ISA_AVX512_BITALG, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:867 */
-    {XA_MNEM_VPGATHERDD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:424 */
-    {XA_MNEM_VPGATHERDQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:427 */
-    {XA_MNEM_VPGATHERQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:430 */
-    {XA_MNEM_VPGATHERQQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:433 */
-    {XA_MNEM_VGATHERDPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:436 */
-    {XA_MNEM_VGATHERDPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:439 */
-    {XA_MNEM_VGATHERQPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:442 */
-    {XA_MNEM_VGATHERQPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:445 */
-    {XA_MNEM_VFMADDSUB132PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:474 */
-    {XA_MNEM_VFMADDSUB132PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:477 */
-    {XA_MNEM_VFMSUBADD132PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:480 */
-    {XA_MNEM_VFMSUBADD132PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:483 */
-    {XA_MNEM_VFMADD132PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:486 */
-    {XA_MNEM_VFMADD132PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:489 */
-    {XA_MNEM_VFMADD132SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:492 */
-    {XA_MNEM_VFMADD132SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:493 */
-    {XA_MNEM_VFMSUB132PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:494 */
-    {XA_MNEM_VFMSUB132PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:497 */
-    {XA_MNEM_V4FMADDPS, XA_ISA_AVX512_4FMAPS, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:941 */
-    {XA_MNEM_VFMSUB132SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:500 */
-    {XA_MNEM_VFMSUB132SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:501 */
-    {XA_MNEM_V4FMADDSS, XA_ISA_AVX512_4FMAPS, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:942 */
-    {XA_MNEM_VFNMADD132PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:502 */
-    {XA_MNEM_VFNMADD132PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:505 */
-    {XA_MNEM_VFNMADD132SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:508 */
-    {XA_MNEM_VFNMADD132SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:509 */
-    {XA_MNEM_VFNMSUB132PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:510 */
-    {XA_MNEM_VFNMSUB132PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:513 */
-    {XA_MNEM_VFNMSUB132SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:516 */
-    {XA_MNEM_VFNMSUB132SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:517 */
-    {XA_MNEM_VPSCATTERDD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:448 */
-    {XA_MNEM_VPSCATTERDQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:451 */
-    {XA_MNEM_VPSCATTERQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:454 */
-    {XA_MNEM_VPSCATTERQQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:457 */
-    {XA_MNEM_VSCATTERDPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:460 */
-    {XA_MNEM_VSCATTERDPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:463 */
-    {XA_MNEM_VSCATTERQPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:466 */
-    {XA_MNEM_VSCATTERQPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:469 */
-    {XA_MNEM_VFMADDSUB213PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:519 */
-    {XA_MNEM_VFMADDSUB213PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:522 */
-    {XA_MNEM_VFMSUBADD213PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:525 */
-    {XA_MNEM_VFMSUBADD213PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:528 */
-    {XA_MNEM_VFMADD213PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:531 */
-    {XA_MNEM_VFMADD213PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:534 */
-    {XA_MNEM_VFMADD213SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:537 */
-    {XA_MNEM_VFMADD213SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:538 */
-    {XA_MNEM_VFMSUB213PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:539 */
-    {XA_MNEM_VFMSUB213PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:542 */
-    {XA_MNEM_V4FNMADDPS, XA_ISA_AVX512_4FMAPS, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:943 */
-    {XA_MNEM_VFMSUB213SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:545 */
-    {XA_MNEM_VFMSUB213SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:546 */
-    {XA_MNEM_V4FNMADDSS, XA_ISA_AVX512_4FMAPS, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:944 */
-    {XA_MNEM_VFNMADD213PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:547 */
-    {XA_MNEM_VFNMADD213PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:550 */
-    {XA_MNEM_VFNMADD213SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:553 */
-    {XA_MNEM_VFNMADD213SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:554 */
-    {XA_MNEM_VFNMSUB213PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:555 */
-    {XA_MNEM_VFNMSUB213PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:558 */
-    {XA_MNEM_VFNMSUB213SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:561 */
-    {XA_MNEM_VFNMSUB213SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:562 */
-    {XA_MNEM_VPMADD52LUQ, XA_ISA_AVX512_IFMA, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:882 */
-    {XA_MNEM_VPMADD52HUQ, XA_ISA_AVX512_IFMA, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:885 */
-    {XA_MNEM_VFMADDSUB231PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:564 */
-    {XA_MNEM_VFMADDSUB231PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:567 */
-    {XA_MNEM_VFMSUBADD231PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:570 */
-    {XA_MNEM_VFMSUBADD231PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:573 */
-    {XA_MNEM_VFMADD231PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:576 */
-    {XA_MNEM_VFMADD231PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:579 */
-    {XA_MNEM_VFMADD231SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:582 */
-    {XA_MNEM_VFMADD231SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:583 */
-    {XA_MNEM_VFMSUB231PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:584 */
-    {XA_MNEM_VFMSUB231PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:587 */
-    {XA_MNEM_VFMSUB231SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:590 */
-    {XA_MNEM_VFMSUB231SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:591 */
-    {XA_MNEM_VFNMADD231PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:592 */
-    {XA_MNEM_VFNMADD231PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:595 */
-    {XA_MNEM_VFNMADD231SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:598 */
-    {XA_MNEM_VFNMADD231SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:599 */
-    {XA_MNEM_VFNMSUB231PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:600 */
-    {XA_MNEM_VFNMSUB231PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:603 */
-    {XA_MNEM_VFNMSUB231SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:606 */
-    {XA_MNEM_VFNMSUB231SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:607 */
-    {XA_MNEM_VPCONFLICTD, XA_ISA_AVX512CD, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:623 */
-    {XA_MNEM_VPCONFLICTQ, XA_ISA_AVX512CD, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:626 */
-    {XA_MNEM_VGATHERPF0DPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:919 */
-    {XA_MNEM_VGATHERPF0DPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:920 */
-    {XA_MNEM_VGATHERPF1DPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:921 */
-    {XA_MNEM_VGATHERPF1DPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:922 */
-    {XA_MNEM_VSCATTERPF0DPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:923 */
-    {XA_MNEM_VSCATTERPF0DPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:924 */
-    {XA_MNEM_VSCATTERPF1DPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:925 */
-    {XA_MNEM_VSCATTERPF1DPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:926 */
-    {XA_MNEM_VGATHERPF0QPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:927 */
-    {XA_MNEM_VGATHERPF0QPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:928 */
-    {XA_MNEM_VGATHERPF1QPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:929 */
-    {XA_MNEM_VGATHERPF1QPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:930 */
-    {XA_MNEM_VSCATTERPF0QPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:931 */
-    {XA_MNEM_VSCATTERPF0QPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:932 */
-    {XA_MNEM_VSCATTERPF1QPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:933 */
-    {XA_MNEM_VSCATTERPF1QPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:934 */
-    {XA_MNEM_VEXP2PS, XA_ISA_AVX512_ER, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:904 */
-    {XA_MNEM_VEXP2PD, XA_ISA_AVX512_ER, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:905 */
-    {XA_MNEM_VRCP28PS, XA_ISA_AVX512_ER, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:906 */
-    {XA_MNEM_VRCP28PD, XA_ISA_AVX512_ER, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:907 */
-    {XA_MNEM_VRCP28SS, XA_ISA_AVX512_ER, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:908 */
-    {XA_MNEM_VRCP28SD, XA_ISA_AVX512_ER, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:909 */
-    {XA_MNEM_VRSQRT28PS, XA_ISA_AVX512_ER, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:910 */
-    {XA_MNEM_VRSQRT28PD, XA_ISA_AVX512_ER, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:911 */
-    {XA_MNEM_VRSQRT28SS, XA_ISA_AVX512_ER, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:912 */
-    {XA_MNEM_VRSQRT28SD, XA_ISA_AVX512_ER, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:913 */
-    {XA_MNEM_VGF2P8MULB, XA_ISA_GFNI, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:964 */
-    {XA_MNEM_VAESENC, XA_ISA_VAES, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:971 */
-    {XA_MNEM_VAESENCLAST, XA_ISA_VAES, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:974 */
-    {XA_MNEM_VAESDEC, XA_ISA_VAES, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:977 */
-    {XA_MNEM_VAESDECLAST, XA_ISA_VAES, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:980 */
-    {XA_MNEM_VPERMQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:14 */
-    {XA_MNEM_VPERMPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:16 */
-    {XA_MNEM_VALIGND, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:18 */
-    {XA_MNEM_VALIGNQ, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:21 */
-    {XA_MNEM_VPERMILPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:24 */
-    {XA_MNEM_VPERMILPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:27 */
-    {XA_MNEM_VRNDSCALEPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:39 */
-    {XA_MNEM_VRNDSCALEPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:30 */
-    {XA_MNEM_VRNDSCALEPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:33 */
-    {XA_MNEM_VRNDSCALESH, XA_ISA_AVX512_FP16, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:42 */
-    {XA_MNEM_VRNDSCALESS, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:36 */
-    {XA_MNEM_VRNDSCALESD, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:37 */
-    {XA_MNEM_VPALIGNR, XA_ISA_AVX512BW, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:44 */
-    {XA_MNEM_VPEXTRB, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:52 */
-    {XA_MNEM_VPEXTRB, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:51 */
-    {XA_MNEM_VPEXTRW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:54 */
-    {XA_MNEM_VPEXTRW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:53 */
-    {XA_MNEM_VPEXTRD, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:56 */
-    {XA_MNEM_VPEXTRQ, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:57 */
-    {XA_MNEM_VEXTRACTPS, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:59 */
-    {XA_MNEM_VINSERTF32X4, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:62 */
-    {XA_MNEM_VINSERTF64X2, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:81 */
-    {XA_MNEM_VEXTRACTF32X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:64 */
-    {XA_MNEM_VEXTRACTF64X2, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:83 */
-    {XA_MNEM_VEXTRACTF32X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:66 */
-    {XA_MNEM_VEXTRACTF64X2, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:85 */
-    {XA_MNEM_VINSERTF32X8, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:87 */
-    {XA_MNEM_VINSERTF64X4, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:68 */
-    {XA_MNEM_VEXTRACTF32X8, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:88 */
-    {XA_MNEM_VEXTRACTF64X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:69 */
-    {XA_MNEM_VEXTRACTF32X8, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:89 */
-    {XA_MNEM_VEXTRACTF64X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:70 */
-    {XA_MNEM_VCVTPS2PH, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:102 */
-    {XA_MNEM_VCVTPS2PH, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:105 */
-    {XA_MNEM_VPCMPUD, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:110 */
-    {XA_MNEM_VPCMPUQ, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:113 */
-    {XA_MNEM_VPCMPD, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:116 */
-    {XA_MNEM_VPCMPQ, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:119 */
-    {XA_MNEM_VPINSRB, XA_ISA_AVX512BW, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:139 */
-    {XA_MNEM_VPINSRB, XA_ISA_AVX512BW, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:138 */
-    {XA_MNEM_VINSERTPS, XA_ISA_AVX512F, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:141 */
-    {XA_MNEM_VPINSRD, XA_ISA_AVX512DQ, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:143 */
-    {XA_MNEM_VPINSRQ, XA_ISA_AVX512DQ, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:144 */
-    {XA_MNEM_VSHUFF32X4, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:148 */
-    {XA_MNEM_VSHUFF64X2, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:150 */
-    {XA_MNEM_VPTERNLOGD, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:158 */
-    {XA_MNEM_VPTERNLOGQ, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:161 */
-    {XA_MNEM_VGETMANTPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:175 */
-    {XA_MNEM_VGETMANTPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:166 */
-    {XA_MNEM_VGETMANTPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:169 */
-    {XA_MNEM_VGETMANTSH, XA_ISA_AVX512_FP16, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:178 */
-    {XA_MNEM_VGETMANTSS, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:172 */
-    {XA_MNEM_VGETMANTSD, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:173 */
-    {XA_MNEM_VINSERTI32X4, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:71 */
-    {XA_MNEM_VINSERTI64X2, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:90 */
-    {XA_MNEM_VEXTRACTI32X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:73 */
-    {XA_MNEM_VEXTRACTI64X2, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:92 */
-    {XA_MNEM_VEXTRACTI32X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:75 */
-    {XA_MNEM_VEXTRACTI64X2, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:94 */
-    {XA_MNEM_VINSERTI32X8, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:96 */
-    {XA_MNEM_VINSERTI64X4, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:77 */
-    {XA_MNEM_VEXTRACTI32X8, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:97 */
-    {XA_MNEM_VEXTRACTI64X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:78 */
-    {XA_MNEM_VEXTRACTI32X8, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:98 */
-    {XA_MNEM_VEXTRACTI64X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:79 */
-    {XA_MNEM_VPCMPUB, XA_ISA_AVX512BW, 4, XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:123 */
-    {XA_MNEM_VPCMPUW, XA_ISA_AVX512BW, 4, XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:126 */
-    {XA_MNEM_VPCMPB, XA_ISA_AVX512BW, 4, XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:129 */
-    {XA_MNEM_VPCMPW, XA_ISA_AVX512BW, 4, XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:132 */
-    {XA_MNEM_VDBPSADBW, XA_ISA_AVX512BW, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:182 */
-    {XA_MNEM_VSHUFI32X4, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:152 */
-    {XA_MNEM_VSHUFI64X2, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:154 */
-    {XA_MNEM_VPCLMULQDQ, XA_ISA_VPCLMULQDQ, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:188 */
-    {XA_MNEM_VRANGEPS, XA_ISA_AVX512DQ, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:194 */
-    {XA_MNEM_VRANGEPD, XA_ISA_AVX512DQ, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:197 */
-    {XA_MNEM_VRANGESS, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:200 */
-    {XA_MNEM_VRANGESD, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:201 */
-    {XA_MNEM_VFIXUPIMMPS, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:205 */
-    {XA_MNEM_VFIXUPIMMPD, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:208 */
-    {XA_MNEM_VFIXUPIMMSS, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:211 */
-    {XA_MNEM_VFIXUPIMMSD, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:212 */
-    {XA_MNEM_VREDUCEPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:225 */
-    {XA_MNEM_VREDUCEPS, XA_ISA_AVX512DQ, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:216 */
-    {XA_MNEM_VREDUCEPD, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:219 */
-    {XA_MNEM_VREDUCESH, XA_ISA_AVX512_FP16, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:228 */
-    {XA_MNEM_VREDUCESS, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:222 */
-    {XA_MNEM_VREDUCESD, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:223 */
-    {XA_MNEM_VFPCLASSPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:242 */
-    {XA_MNEM_VFPCLASSPS, XA_ISA_AVX512DQ, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:233 */
-    {XA_MNEM_VFPCLASSPD, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:236 */
-    {XA_MNEM_VFPCLASSSH, XA_ISA_AVX512_FP16, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:245 */
-    {XA_MNEM_VFPCLASSSS, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:239 */
-    {XA_MNEM_VFPCLASSSD, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:240 */
-    {XA_MNEM_VPSHLDW, XA_ISA_AVX512VBMI2, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:249 */
-    {XA_MNEM_VPSHLDD, XA_ISA_AVX512VBMI2, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:252 */
-    {XA_MNEM_VPSHLDQ, XA_ISA_AVX512VBMI2, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:255 */
-    {XA_MNEM_VPSHRDW, XA_ISA_AVX512VBMI2, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:258 */
-    {XA_MNEM_VPSHRDD, XA_ISA_AVX512VBMI2, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:261 */
-    {XA_MNEM_VPSHRDQ, XA_ISA_AVX512VBMI2, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:264 */
-    {XA_MNEM_VCMPPH, XA_ISA_AVX512_FP16, 4, XAI_A_B2 | XAI_A_IMM | XAI_A_K | XAI_A_SAE, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:270 */
-    {XA_MNEM_VCMPSH, XA_ISA_AVX512_FP16, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:273 */
-    {XA_MNEM_VGF2P8AFFINEQB, XA_ISA_GFNI, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:277 */
-    {XA_MNEM_VGF2P8AFFINEINVQB, XA_ISA_GFNI, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:280 */
+    {XA_MNEM_VPSRLW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:198 */
+    {XA_MNEM_VPSRLW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:273 */
+    {XA_MNEM_VPSRLD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:199 */
+    {XA_MNEM_VPSRLD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:274 */
+    {XA_MNEM_VPSRLQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:200 */
+    {XA_MNEM_VPSRLQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:275 */
+    {XA_MNEM_VPADDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:201 */
+    {XA_MNEM_VPADDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:276 */
+    {XA_MNEM_VPMULLW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:202 */
+    {XA_MNEM_VPMULLW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:277 */
+    {XA_MNEM_VMOVQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:154 */
+    {XA_MNEM_VMOVQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:153 */
+    {XA_MNEM_VPMOVMSKB, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:203 */
+    {XA_MNEM_VPMOVMSKB, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:278 */
+    {XA_MNEM_VPSUBUSB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:204 */
+    {XA_MNEM_VPSUBUSB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:279 */
+    {XA_MNEM_VPSUBUSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:205 */
+    {XA_MNEM_VPSUBUSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:280 */
+    {XA_MNEM_VPMINUB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:206 */
+    {XA_MNEM_VPMINUB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:281 */
+    {XA_MNEM_VPAND, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:207 */
+    {XA_MNEM_VPAND, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:282 */
+    {XA_MNEM_VPADDUSB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:208 */
+    {XA_MNEM_VPADDUSB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:283 */
+    {XA_MNEM_VPADDUSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:209 */
+    {XA_MNEM_VPADDUSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:284 */
+    {XA_MNEM_VPMAXUB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:210 */
+    {XA_MNEM_VPMAXUB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:285 */
+    {XA_MNEM_VPANDN, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:211 */
+    {XA_MNEM_VPANDN, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:286 */
+    {XA_MNEM_VPAVGB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:212 */
+    {XA_MNEM_VPAVGB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:287 */
+    {XA_MNEM_VPSRAW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:213 */
+    {XA_MNEM_VPSRAW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:288 */
+    {XA_MNEM_VPSRAD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:214 */
+    {XA_MNEM_VPSRAD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:289 */
+    {XA_MNEM_VPAVGW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:215 */
+    {XA_MNEM_VPAVGW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:290 */
+    {XA_MNEM_VPMULHUW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:216 */
+    {XA_MNEM_VPMULHUW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:291 */
+    {XA_MNEM_VPMULHW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:217 */
+    {XA_MNEM_VPMULHW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:292 */
+    {XA_MNEM_VCVTTPD2DQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:155 */
+    {XA_MNEM_VCVTDQ2PD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:156 */
+    {XA_MNEM_VCVTPD2DQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:157 */
+    {XA_MNEM_VMOVNTDQ, XA_ISA_AVX, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:158 */
+    {XA_MNEM_VPSUBSB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:218 */
+    {XA_MNEM_VPSUBSB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:293 */
+    {XA_MNEM_VPSUBSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:219 */
+    {XA_MNEM_VPSUBSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:294 */
+    {XA_MNEM_VPMINSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:220 */
+    {XA_MNEM_VPMINSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:295 */
+    {XA_MNEM_VPOR, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:221 */
+    {XA_MNEM_VPOR, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:296 */
+    {XA_MNEM_VPADDSB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:222 */
+    {XA_MNEM_VPADDSB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:297 */
+    {XA_MNEM_VPADDSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:223 */
+    {XA_MNEM_VPADDSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:298 */
+    {XA_MNEM_VPMAXSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:224 */
+    {XA_MNEM_VPMAXSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:299 */
+    {XA_MNEM_VPXOR, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:225 */
+    {XA_MNEM_VPXOR, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:300 */
+    {XA_MNEM_VLDDQU, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:159 */
+    {XA_MNEM_VPSLLW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:226 */
+    {XA_MNEM_VPSLLW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:301 */
+    {XA_MNEM_VPSLLD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:227 */
+    {XA_MNEM_VPSLLD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:302 */
+    {XA_MNEM_VPSLLQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:228 */
+    {XA_MNEM_VPSLLQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:303 */
+    {XA_MNEM_VPMULUDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:229 */
+    {XA_MNEM_VPMULUDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:304 */
+    {XA_MNEM_VPMADDWD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:230 */
+    {XA_MNEM_VPMADDWD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:305 */
+    {XA_MNEM_VPSADBW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:231 */
+    {XA_MNEM_VPSADBW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:306 */
+    {XA_MNEM_VMASKMOVDQU, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:161 */
+    {XA_MNEM_VPSUBB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:232 */
+    {XA_MNEM_VPSUBB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:307 */
+    {XA_MNEM_VPSUBW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:233 */
+    {XA_MNEM_VPSUBW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:308 */
+    {XA_MNEM_VPSUBD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:234 */
+    {XA_MNEM_VPSUBD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:309 */
+    {XA_MNEM_VPSUBQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:235 */
+    {XA_MNEM_VPSUBQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:310 */
+    {XA_MNEM_VPADDB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:236 */
+    {XA_MNEM_VPADDB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:311 */
+    {XA_MNEM_VPADDW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:237 */
+    {XA_MNEM_VPADDW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:312 */
+    {XA_MNEM_VPADDD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:238 */
+    {XA_MNEM_VPADDD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/30-vex-0f.isa:313 */
+    {XA_MNEM_VPSHUFB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:16 */
+    {XA_MNEM_VPSHUFB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:81 */
+    {XA_MNEM_VPHADDW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:17 */
+    {XA_MNEM_VPHADDW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:82 */
+    {XA_MNEM_VPHADDD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:18 */
+    {XA_MNEM_VPHADDD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:83 */
+    {XA_MNEM_VPHADDSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:19 */
+    {XA_MNEM_VPHADDSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:84 */
+    {XA_MNEM_VPMADDUBSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:20 */
+    {XA_MNEM_VPMADDUBSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:85 */
+    {XA_MNEM_VPHSUBW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:21 */
+    {XA_MNEM_VPHSUBW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:86 */
+    {XA_MNEM_VPHSUBD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:22 */
+    {XA_MNEM_VPHSUBD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:87 */
+    {XA_MNEM_VPHSUBSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:23 */
+    {XA_MNEM_VPHSUBSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:88 */
+    {XA_MNEM_VPSIGNB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:24 */
+    {XA_MNEM_VPSIGNB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:89 */
+    {XA_MNEM_VPSIGNW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:25 */
+    {XA_MNEM_VPSIGNW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:90 */
+    {XA_MNEM_VPSIGND, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:26 */
+    {XA_MNEM_VPSIGND, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:91 */
+    {XA_MNEM_VPMULHRSW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:27 */
+    {XA_MNEM_VPMULHRSW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:92 */
+    {XA_MNEM_VPERMILPS, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:61 */
+    {XA_MNEM_VPERMILPD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:62 */
+    {XA_MNEM_VTESTPS, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:63 */
+    {XA_MNEM_VTESTPD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:64 */
+    {XA_MNEM_VCVTPH2PS, XA_ISA_F16C, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:77 */
+    {XA_MNEM_VPERMPS, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:93 */
+    {XA_MNEM_VPTEST, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:65 */
+    {XA_MNEM_VBROADCASTSS, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:67 */
+    {XA_MNEM_VBROADCASTSS, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:94 */
+    {XA_MNEM_VBROADCASTSD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:68 */
+    {XA_MNEM_VBROADCASTSD, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:95 */
+    {XA_MNEM_VBROADCASTF128, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:69 */
+    {XA_MNEM_VPABSB, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:28 */
+    {XA_MNEM_VPABSB, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:96 */
+    {XA_MNEM_VPABSW, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:29 */
+    {XA_MNEM_VPABSW, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:97 */
+    {XA_MNEM_VPABSD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:30 */
+    {XA_MNEM_VPABSD, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:98 */
+    {XA_MNEM_VPMOVSXBW, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:32 */
+    {XA_MNEM_VPMOVSXBW, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:99 */
+    {XA_MNEM_VPMOVSXBD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:33 */
+    {XA_MNEM_VPMOVSXBD, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:100 */
+    {XA_MNEM_VPMOVSXBQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:34 */
+    {XA_MNEM_VPMOVSXBQ, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:101 */
+    {XA_MNEM_VPMOVSXWD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:35 */
+    {XA_MNEM_VPMOVSXWD, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:102 */
+    {XA_MNEM_VPMOVSXWQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:36 */
+    {XA_MNEM_VPMOVSXWQ, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:103 */
+    {XA_MNEM_VPMOVSXDQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:37 */
+    {XA_MNEM_VPMOVSXDQ, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:104 */
+    {XA_MNEM_VPMULDQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:38 */
+    {XA_MNEM_VPMULDQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:105 */
+    {XA_MNEM_VPCMPEQQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:39 */
+    {XA_MNEM_VPCMPEQQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:106 */
+    {XA_MNEM_VMOVNTDQA, XA_ISA_AVX, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:40 */
+    {XA_MNEM_VMOVNTDQA, XA_ISA_AVX2, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:107 */
+    {XA_MNEM_VPACKUSDW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:41 */
+    {XA_MNEM_VPACKUSDW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:108 */
+    {XA_MNEM_VMASKMOVPS, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:71 */
+    {XA_MNEM_VMASKMOVPD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:72 */
+    {XA_MNEM_VMASKMOVPS, XA_ISA_AVX, 3, 0, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_CW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:73 */
+    {XA_MNEM_VMASKMOVPD, XA_ISA_AVX, 3, 0, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_CW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:74 */
+    {XA_MNEM_VPMOVZXBW, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:42 */
+    {XA_MNEM_VPMOVZXBW, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:109 */
+    {XA_MNEM_VPMOVZXBD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:43 */
+    {XA_MNEM_VPMOVZXBD, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:110 */
+    {XA_MNEM_VPMOVZXBQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:44 */
+    {XA_MNEM_VPMOVZXBQ, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:111 */
+    {XA_MNEM_VPMOVZXWD, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:45 */
+    {XA_MNEM_VPMOVZXWD, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:112 */
+    {XA_MNEM_VPMOVZXWQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:46 */
+    {XA_MNEM_VPMOVZXWQ, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:113 */
+    {XA_MNEM_VPMOVZXDQ, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:47 */
+    {XA_MNEM_VPMOVZXDQ, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:114 */
+    {XA_MNEM_VPERMD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:115 */
+    {XA_MNEM_VPCMPGTQ, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:48 */
+    {XA_MNEM_VPCMPGTQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:116 */
+    {XA_MNEM_VPMINSB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:49 */
+    {XA_MNEM_VPMINSB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:117 */
+    {XA_MNEM_VPMINSD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:50 */
+    {XA_MNEM_VPMINSD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:118 */
+    {XA_MNEM_VPMINUW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:51 */
+    {XA_MNEM_VPMINUW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:119 */
+    {XA_MNEM_VPMINUD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:52 */
+    {XA_MNEM_VPMINUD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:120 */
+    {XA_MNEM_VPMAXSB, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:53 */
+    {XA_MNEM_VPMAXSB, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:121 */
+    {XA_MNEM_VPMAXSD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:54 */
+    {XA_MNEM_VPMAXSD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:122 */
+    {XA_MNEM_VPMAXUW, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:55 */
+    {XA_MNEM_VPMAXUW, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:123 */
+    {XA_MNEM_VPMAXUD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:56 */
+    {XA_MNEM_VPMAXUD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:124 */
+    {XA_MNEM_VPMULLD, XA_ISA_AVX, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:57 */
+    {XA_MNEM_VPMULLD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:125 */
+    {XA_MNEM_VPHMINPOSUW, XA_ISA_AVX, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:58 */
+    {XA_MNEM_VPSRLVD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:127 */
+    {XA_MNEM_VPSRLVQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:128 */
+    {XA_MNEM_VPSRAVD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:129 */
+    {XA_MNEM_VPSLLVD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:130 */
+    {XA_MNEM_VPSLLVQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:131 */
+    {XA_MNEM_LDTILECFG, XA_ISA_AMX_TILE, 1, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:290 */
+    {XA_MNEM_TILERELEASE, XA_ISA_AMX_TILE, 0, XAI_A_NOVVVV, {{0, 0, 0}}}, /* decoder/isa/31-vex-0f38.isa:292 */
+    {XA_MNEM_STTILECFG, XA_ISA_AMX_TILE, 1, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_ZQ, XAI_ACC_W}}}, /* decoder/isa/31-vex-0f38.isa:291 */
+    {XA_MNEM_TILEZERO, XA_ISA_AMX_TILE, 1, XAI_A_NOVVVV, {{XAI_LOC_T, XAI_SZ_0, XAI_ACC_W}}}, /* decoder/isa/31-vex-0f38.isa:293 */
+    {XA_MNEM_TILELOADDT1, XA_ISA_AMX_TILE, 2, XAI_A_NOVVVV, {{XAI_LOC_T, XAI_SZ_0, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:295 */
+    {XA_MNEM_TILESTORED, XA_ISA_AMX_TILE, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_0, XAI_ACC_W}, {XAI_LOC_T, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:296 */
+    {XA_MNEM_TILELOADD, XA_ISA_AMX_TILE, 2, XAI_A_NOVVVV, {{XAI_LOC_T, XAI_SZ_0, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:294 */
+    {XA_MNEM_VPDPBUUD, XA_ISA_AVX_VNNI_INT8, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:249 */
+    {XA_MNEM_VPDPBUSD, XA_ISA_AVX_VNNI, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:239 */
+    {XA_MNEM_VPDPBSUD, XA_ISA_AVX_VNNI_INT8, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:247 */
+    {XA_MNEM_VPDPBSSD, XA_ISA_AVX_VNNI_INT8, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:245 */
+    {XA_MNEM_VPDPBUUDS, XA_ISA_AVX_VNNI_INT8, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:250 */
+    {XA_MNEM_VPDPBUSDS, XA_ISA_AVX_VNNI, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:240 */
+    {XA_MNEM_VPDPBSUDS, XA_ISA_AVX_VNNI_INT8, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:248 */
+    {XA_MNEM_VPDPBSSDS, XA_ISA_AVX_VNNI_INT8, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:246 */
+    {XA_MNEM_VPDPWSSD, XA_ISA_AVX_VNNI, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:241 */
+    {XA_MNEM_VPDPWSSDS, XA_ISA_AVX_VNNI, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:242 */
+    {XA_MNEM_VPBROADCASTD, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:133 */
+    {XA_MNEM_VPBROADCASTQ, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:134 */
+    {XA_MNEM_VBROADCASTI128, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:135 */
+    {XA_MNEM_TDPBF16PS, XA_ISA_AMX_BF16, 3, XAI_A_DISTINCT, {{XAI_LOC_T, XAI_SZ_0, XAI_ACC_RW}, {XAI_LOC_TE, XAI_SZ_0, XAI_ACC_R}, {XAI_LOC_TH, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:307 */
+    {XA_MNEM_TDPFP16PS, XA_ISA_AMX_FP16, 3, XAI_A_DISTINCT, {{XAI_LOC_T, XAI_SZ_0, XAI_ACC_RW}, {XAI_LOC_TE, XAI_SZ_0, XAI_ACC_R}, {XAI_LOC_TH, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:310 */
+    {XA_MNEM_TDPBUUD, XA_ISA_AMX_INT8, 3, XAI_A_DISTINCT, {{XAI_LOC_T, XAI_SZ_0, XAI_ACC_RW}, {XAI_LOC_TE, XAI_SZ_0, XAI_ACC_R}, {XAI_LOC_TH, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:304 */
+    {XA_MNEM_TDPBUSD, XA_ISA_AMX_INT8, 3, XAI_A_DISTINCT, {{XAI_LOC_T, XAI_SZ_0, XAI_ACC_RW}, {XAI_LOC_TE, XAI_SZ_0, XAI_ACC_R}, {XAI_LOC_TH, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:303 */
+    {XA_MNEM_TDPBSUD, XA_ISA_AMX_INT8, 3, XAI_A_DISTINCT, {{XAI_LOC_T, XAI_SZ_0, XAI_ACC_RW}, {XAI_LOC_TE, XAI_SZ_0, XAI_ACC_R}, {XAI_LOC_TH, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:302 */
+    {XA_MNEM_TDPBSSD, XA_ISA_AMX_INT8, 3, XAI_A_DISTINCT, {{XAI_LOC_T, XAI_SZ_0, XAI_ACC_RW}, {XAI_LOC_TE, XAI_SZ_0, XAI_ACC_R}, {XAI_LOC_TH, XAI_SZ_0, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:301 */
+    {XA_MNEM_VCVTNEPS2BF16, XA_ISA_AVX_NE_CONVERT, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:257 */
+    {XA_MNEM_VPBROADCASTB, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:136 */
+    {XA_MNEM_VPBROADCASTW, XA_ISA_AVX2, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:137 */
+    {XA_MNEM_VPMASKMOVD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:138 */
+    {XA_MNEM_VPMASKMOVQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:139 */
+    {XA_MNEM_VPMASKMOVD, XA_ISA_AVX2, 3, 0, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_CW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:140 */
+    {XA_MNEM_VPMASKMOVQ, XA_ISA_AVX2, 3, 0, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_CW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:141 */
+    {XA_MNEM_VPGATHERDD, XA_ISA_AVX2, 3, XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_RW}}}, /* decoder/isa/31-vex-0f38.isa:148 */
+    {XA_MNEM_VPGATHERDQ, XA_ISA_AVX2, 3, XAI_A_VSIBH, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_RW}}}, /* decoder/isa/31-vex-0f38.isa:149 */
+    {XA_MNEM_VPGATHERQD, XA_ISA_AVX2, 3, XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_H, XAI_ACC_RW}}}, /* decoder/isa/31-vex-0f38.isa:150 */
+    {XA_MNEM_VPGATHERQQ, XA_ISA_AVX2, 3, XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_RW}}}, /* decoder/isa/31-vex-0f38.isa:151 */
+    {XA_MNEM_VGATHERDPS, XA_ISA_AVX2, 3, XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_RW}}}, /* decoder/isa/31-vex-0f38.isa:152 */
+    {XA_MNEM_VGATHERDPD, XA_ISA_AVX2, 3, XAI_A_VSIBH, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_RW}}}, /* decoder/isa/31-vex-0f38.isa:153 */
+    {XA_MNEM_VGATHERQPS, XA_ISA_AVX2, 3, XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_H, XAI_ACC_RW}}}, /* decoder/isa/31-vex-0f38.isa:154 */
+    {XA_MNEM_VGATHERQPD, XA_ISA_AVX2, 3, XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_RW}}}, /* decoder/isa/31-vex-0f38.isa:155 */
+    {XA_MNEM_VFMADDSUB132PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:159 */
+    {XA_MNEM_VFMADDSUB132PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:160 */
+    {XA_MNEM_VFMSUBADD132PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:161 */
+    {XA_MNEM_VFMSUBADD132PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:162 */
+    {XA_MNEM_VFMADD132PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:163 */
+    {XA_MNEM_VFMADD132PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:164 */
+    {XA_MNEM_VFMADD132SS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:165 */
+    {XA_MNEM_VFMADD132SD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:166 */
+    {XA_MNEM_VFMSUB132PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:167 */
+    {XA_MNEM_VFMSUB132PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:168 */
+    {XA_MNEM_VFMSUB132SS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:169 */
+    {XA_MNEM_VFMSUB132SD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:170 */
+    {XA_MNEM_VFNMADD132PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:171 */
+    {XA_MNEM_VFNMADD132PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:172 */
+    {XA_MNEM_VFNMADD132SS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:173 */
+    {XA_MNEM_VFNMADD132SD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:174 */
+    {XA_MNEM_VFNMSUB132PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:175 */
+    {XA_MNEM_VFNMSUB132PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:176 */
+    {XA_MNEM_VFNMSUB132SS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:177 */
+    {XA_MNEM_VFNMSUB132SD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:178 */
+    {XA_MNEM_VFMADDSUB213PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:179 */
+    {XA_MNEM_VFMADDSUB213PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:180 */
+    {XA_MNEM_VFMSUBADD213PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:181 */
+    {XA_MNEM_VFMSUBADD213PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:182 */
+    {XA_MNEM_VFMADD213PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:183 */
+    {XA_MNEM_VFMADD213PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:184 */
+    {XA_MNEM_VFMADD213SS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:185 */
+    {XA_MNEM_VFMADD213SD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:186 */
+    {XA_MNEM_VFMSUB213PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:187 */
+    {XA_MNEM_VFMSUB213PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:188 */
+    {XA_MNEM_VFMSUB213SS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:189 */
+    {XA_MNEM_VFMSUB213SD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:190 */
+    {XA_MNEM_VFNMADD213PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:191 */
+    {XA_MNEM_VFNMADD213PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:192 */
+    {XA_MNEM_VFNMADD213SS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:193 */
+    {XA_MNEM_VFNMADD213SD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:194 */
+    {XA_MNEM_VFNMSUB213PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:195 */
+    {XA_MNEM_VFNMSUB213PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:196 */
+    {XA_MNEM_VFNMSUB213SS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:197 */
+    {XA_MNEM_VFNMSUB213SD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:198 */
+    {XA_MNEM_VCVTNEOPH2PS, XA_ISA_AVX_NE_CONVERT, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:258 */
+    {XA_MNEM_VCVTNEEPH2PS, XA_ISA_AVX_NE_CONVERT, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:259 */
+    {XA_MNEM_VCVTNEEBF162PS, XA_ISA_AVX_NE_CONVERT, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:260 */
+    {XA_MNEM_VCVTNEOBF162PS, XA_ISA_AVX_NE_CONVERT, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:261 */
+    {XA_MNEM_VBCSTNESH2PS, XA_ISA_AVX_NE_CONVERT, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:262 */
+    {XA_MNEM_VBCSTNEBF162PS, XA_ISA_AVX_NE_CONVERT, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:263 */
+    {XA_MNEM_VPMADD52LUQ, XA_ISA_AVX_IFMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:253 */
+    {XA_MNEM_VPMADD52HUQ, XA_ISA_AVX_IFMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:254 */
+    {XA_MNEM_VFMADDSUB231PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:199 */
+    {XA_MNEM_VFMADDSUB231PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:200 */
+    {XA_MNEM_VFMSUBADD231PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:201 */
+    {XA_MNEM_VFMSUBADD231PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:202 */
+    {XA_MNEM_VFMADD231PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:203 */
+    {XA_MNEM_VFMADD231PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:204 */
+    {XA_MNEM_VFMADD231SS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:205 */
+    {XA_MNEM_VFMADD231SD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:206 */
+    {XA_MNEM_VFMSUB231PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:207 */
+    {XA_MNEM_VFMSUB231PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:208 */
+    {XA_MNEM_VFMSUB231SS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:209 */
+    {XA_MNEM_VFMSUB231SD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:210 */
+    {XA_MNEM_VFNMADD231PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:211 */
+    {XA_MNEM_VFNMADD231PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:212 */
+    {XA_MNEM_VFNMADD231SS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:213 */
+    {XA_MNEM_VFNMADD231SD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:214 */
+    {XA_MNEM_VFNMSUB231PS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:215 */
+    {XA_MNEM_VFNMSUB231PD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:216 */
+    {XA_MNEM_VFNMSUB231SS, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:217 */
+    {XA_MNEM_VFNMSUB231SD, XA_ISA_FMA, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:218 */
+    {XA_MNEM_VGF2P8MULB, XA_ISA_GFNI, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:222 */
+    {XA_MNEM_VAESIMC, XA_ISA_AES, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:225 */
+    {XA_MNEM_VAESENC, XA_ISA_AES, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:226 */
+    {XA_MNEM_VAESENC, XA_ISA_VAES, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:232 */
+    {XA_MNEM_VAESENCLAST, XA_ISA_AES, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:227 */
+    {XA_MNEM_VAESENCLAST, XA_ISA_VAES, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:233 */
+    {XA_MNEM_VAESDEC, XA_ISA_AES, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:228 */
+    {XA_MNEM_VAESDEC, XA_ISA_VAES, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:234 */
+    {XA_MNEM_VAESDECLAST, XA_ISA_AES, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:229 */
+    {XA_MNEM_VAESDECLAST, XA_ISA_VAES, 3, 0, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:235 */
+    {XA_MNEM_CMPOXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:315 */
+    {XA_MNEM_CMPNOXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:316 */
+    {XA_MNEM_CMPBXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:317 */
+    {XA_MNEM_CMPNBXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:318 */
+    {XA_MNEM_CMPZXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:319 */
+    {XA_MNEM_CMPNZXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:320 */
+    {XA_MNEM_CMPBEXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:321 */
+    {XA_MNEM_CMPNBEXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:322 */
+    {XA_MNEM_CMPSXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:323 */
+    {XA_MNEM_CMPNSXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:324 */
+    {XA_MNEM_CMPPXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:325 */
+    {XA_MNEM_CMPNPXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:326 */
+    {XA_MNEM_CMPLXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:327 */
+    {XA_MNEM_CMPNLXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:328 */
+    {XA_MNEM_CMPLEXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:329 */
+    {XA_MNEM_CMPNLEXADD, XA_ISA_CMPCCXADD, 3, 0, {{XAI_LOC_M, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_G, XAI_SZ_Y, XAI_ACC_RW}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:330 */
+    {XA_MNEM_ANDN, XA_ISA_BMI1, 3, 0, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:267 */
+    {XA_MNEM_BLSR, XA_ISA_BMI1, 2, 0, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:268 */
+    {XA_MNEM_BLSMSK, XA_ISA_BMI1, 2, 0, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:269 */
+    {XA_MNEM_BLSI, XA_ISA_BMI1, 2, 0, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:270 */
+    {XA_MNEM_BZHI, XA_ISA_BMI2, 3, 0, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:274 */
+    {XA_MNEM_PEXT, XA_ISA_BMI2, 3, 0, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:275 */
+    {XA_MNEM_PDEP, XA_ISA_BMI2, 3, 0, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:276 */
+    {XA_MNEM_MULX, XA_ISA_BMI2, 3, 0, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:278 */
+    {XA_MNEM_BEXTR, XA_ISA_BMI1, 3, 0, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:271 */
+    {XA_MNEM_SHLX, XA_ISA_BMI2, 3, 0, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:279 */
+    {XA_MNEM_SARX, XA_ISA_BMI2, 3, 0, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:280 */
+    {XA_MNEM_SHRX, XA_ISA_BMI2, 3, 0, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}, {XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/31-vex-0f38.isa:281 */
+    {XA_MNEM_VPERMQ, XA_ISA_AVX2, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:55 */
+    {XA_MNEM_VPERMPD, XA_ISA_AVX2, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:56 */
+    {XA_MNEM_VPBLENDD, XA_ISA_AVX2, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:57 */
+    {XA_MNEM_VPERMILPS, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:12 */
+    {XA_MNEM_VPERMILPD, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:13 */
+    {XA_MNEM_VPERM2F128, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:14 */
+    {XA_MNEM_VROUNDPS, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:15 */
+    {XA_MNEM_VROUNDPD, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:16 */
+    {XA_MNEM_VROUNDSS, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:17 */
+    {XA_MNEM_VROUNDSD, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:18 */
+    {XA_MNEM_VBLENDPS, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:19 */
+    {XA_MNEM_VBLENDPD, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:20 */
+    {XA_MNEM_VPBLENDW, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:21 */
+    {XA_MNEM_VPBLENDW, XA_ISA_AVX2, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:58 */
+    {XA_MNEM_VPALIGNR, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:22 */
+    {XA_MNEM_VPALIGNR, XA_ISA_AVX2, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:59 */
+    {XA_MNEM_VPEXTRB, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:26 */
+    {XA_MNEM_VPEXTRB, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:25 */
+    {XA_MNEM_VPEXTRW, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:28 */
+    {XA_MNEM_VPEXTRW, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:27 */
+    {XA_MNEM_VPEXTRD, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:29 */
+    {XA_MNEM_VPEXTRQ, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:30 */
+    {XA_MNEM_VEXTRACTPS, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:31 */
+    {XA_MNEM_VINSERTF128, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:32 */
+    {XA_MNEM_VEXTRACTF128, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:33 */
+    {XA_MNEM_VCVTPS2PH, XA_ISA_F16C, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_W, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:67 */
+    {XA_MNEM_VPINSRB, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:35 */
+    {XA_MNEM_VPINSRB, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:34 */
+    {XA_MNEM_VINSERTPS, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:38 */
+    {XA_MNEM_VINSERTPS, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:37 */
+    {XA_MNEM_VPINSRD, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:39 */
+    {XA_MNEM_VPINSRQ, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:40 */
+    {XA_MNEM_KSHIFTRB, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:91 */
+    {XA_MNEM_KSHIFTRW, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:87 */
+    {XA_MNEM_KSHIFTRD, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:95 */
+    {XA_MNEM_KSHIFTRQ, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:96 */
+    {XA_MNEM_KSHIFTLB, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:92 */
+    {XA_MNEM_KSHIFTLW, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:88 */
+    {XA_MNEM_KSHIFTLD, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:97 */
+    {XA_MNEM_KSHIFTLQ, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:98 */
+    {XA_MNEM_VINSERTI128, XA_ISA_AVX2, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:60 */
+    {XA_MNEM_VEXTRACTI128, XA_ISA_AVX2, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:61 */
+    {XA_MNEM_VDPPS, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:41 */
+    {XA_MNEM_VDPPD, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:42 */
+    {XA_MNEM_VMPSADBW, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:43 */
+    {XA_MNEM_VMPSADBW, XA_ISA_AVX2, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:62 */
+    {XA_MNEM_VPCLMULQDQ, XA_ISA_PCLMULQDQ, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:70 */
+    {XA_MNEM_VPCLMULQDQ, XA_ISA_VPCLMULQDQ, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:73 */
+    {XA_MNEM_VPERM2I128, XA_ISA_AVX2, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:63 */
+    {XA_MNEM_VPERMIL2PS, XA_ISA_XOP, 5, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:105 */
+    {XA_MNEM_VPERMIL2PS, XA_ISA_XOP, 5, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:106 */
+    {XA_MNEM_VPERMIL2PD, XA_ISA_XOP, 5, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:107 */
+    {XA_MNEM_VPERMIL2PD, XA_ISA_XOP, 5, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:108 */
+    {XA_MNEM_VBLENDVPS, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:44 */
+    {XA_MNEM_VBLENDVPD, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:45 */
+    {XA_MNEM_VPBLENDVB, XA_ISA_AVX, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:46 */
+    {XA_MNEM_VPBLENDVB, XA_ISA_AVX2, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:64 */
+    {XA_MNEM_VFMADDSUBPS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:113 */
+    {XA_MNEM_VFMADDSUBPS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:114 */
+    {XA_MNEM_VFMADDSUBPD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:115 */
+    {XA_MNEM_VFMADDSUBPD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:116 */
+    {XA_MNEM_VFMSUBADDPS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:117 */
+    {XA_MNEM_VFMSUBADDPS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:118 */
+    {XA_MNEM_VFMSUBADDPD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:119 */
+    {XA_MNEM_VFMSUBADDPD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:120 */
+    {XA_MNEM_VPCMPESTRM, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:49 */
+    {XA_MNEM_VPCMPESTRI, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:50 */
+    {XA_MNEM_VPCMPISTRM, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:51 */
+    {XA_MNEM_VPCMPISTRI, XA_ISA_AVX, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:52 */
+    {XA_MNEM_VFMADDPS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:121 */
+    {XA_MNEM_VFMADDPS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:122 */
+    {XA_MNEM_VFMADDPD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:123 */
+    {XA_MNEM_VFMADDPD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:124 */
+    {XA_MNEM_VFMADDSS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:125 */
+    {XA_MNEM_VFMADDSS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:126 */
+    {XA_MNEM_VFMADDSD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:127 */
+    {XA_MNEM_VFMADDSD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:128 */
+    {XA_MNEM_VFMSUBPS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:129 */
+    {XA_MNEM_VFMSUBPS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:130 */
+    {XA_MNEM_VFMSUBPD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:131 */
+    {XA_MNEM_VFMSUBPD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:132 */
+    {XA_MNEM_VFMSUBSS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:133 */
+    {XA_MNEM_VFMSUBSS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:134 */
+    {XA_MNEM_VFMSUBSD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:135 */
+    {XA_MNEM_VFMSUBSD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:136 */
+    {XA_MNEM_VFNMADDPS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:137 */
+    {XA_MNEM_VFNMADDPS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:138 */
+    {XA_MNEM_VFNMADDPD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:139 */
+    {XA_MNEM_VFNMADDPD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:140 */
+    {XA_MNEM_VFNMADDSS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:141 */
+    {XA_MNEM_VFNMADDSS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:142 */
+    {XA_MNEM_VFNMADDSD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:143 */
+    {XA_MNEM_VFNMADDSD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:144 */
+    {XA_MNEM_VFNMSUBPS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:145 */
+    {XA_MNEM_VFNMSUBPS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:146 */
+    {XA_MNEM_VFNMSUBPD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:147 */
+    {XA_MNEM_VFNMSUBPD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:148 */
+    {XA_MNEM_VFNMSUBSS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:149 */
+    {XA_MNEM_VFNMSUBSS, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:150 */
+    {XA_MNEM_VFNMSUBSD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:151 */
+    {XA_MNEM_VFNMSUBSD, XA_ISA_FMA4, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:152 */
+    {XA_MNEM_VGF2P8AFFINEQB, XA_ISA_GFNI, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:76 */
+    {XA_MNEM_VGF2P8AFFINEINVQB, XA_ISA_GFNI, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:77 */
+    {XA_MNEM_VAESKEYGENASSIST, XA_ISA_AES, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:80 */
+    {XA_MNEM_RORX, XA_ISA_BMI2, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/32-vex-0f3a.isa:83 */
+    {XA_MNEM_VMOVUPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:25 */
+    {XA_MNEM_VMOVUPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:28 */
+    {XA_MNEM_VMOVSS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:31 */
+    {XA_MNEM_VMOVSS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:32 */
+    {XA_MNEM_VMOVSD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:33 */
+    {XA_MNEM_VMOVSD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:34 */
+    {XA_MNEM_VMOVUPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:35 */
+    {XA_MNEM_VMOVUPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:38 */
+    {XA_MNEM_VMOVUPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:41 */
+    {XA_MNEM_VMOVUPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:44 */
+    {XA_MNEM_VMOVSS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:47 */
+    {XA_MNEM_VMOVSS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:48 */
+    {XA_MNEM_VMOVSD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:49 */
+    {XA_MNEM_VMOVSD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:50 */
+    {XA_MNEM_VMOVLPS, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:51 */
+    {XA_MNEM_VMOVHLPS, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:52 */
+    {XA_MNEM_VMOVLPD, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:53 */
+    {XA_MNEM_VMOVSLDUP, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:54 */
+    {XA_MNEM_VMOVDDUP, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:59 */
+    {XA_MNEM_VMOVDDUP, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:60 */
+    {XA_MNEM_VMOVDDUP, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_ZQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_ZQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:61 */
+    {XA_MNEM_VMOVLPS, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:62 */
+    {XA_MNEM_VMOVLPD, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:63 */
+    {XA_MNEM_VUNPCKLPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:64 */
+    {XA_MNEM_VUNPCKLPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:67 */
+    {XA_MNEM_VUNPCKHPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:70 */
+    {XA_MNEM_VUNPCKHPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:73 */
+    {XA_MNEM_VMOVHPS, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:76 */
+    {XA_MNEM_VMOVLHPS, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:77 */
+    {XA_MNEM_VMOVHPD, XA_ISA_AVX512F, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:78 */
+    {XA_MNEM_VMOVSHDUP, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:79 */
+    {XA_MNEM_VMOVHPS, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:82 */
+    {XA_MNEM_VMOVHPD, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:83 */
+    {XA_MNEM_VMOVAPS, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:86 */
+    {XA_MNEM_VMOVAPD, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:89 */
+    {XA_MNEM_VMOVAPS, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:92 */
+    {XA_MNEM_VMOVAPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:95 */
+    {XA_MNEM_VMOVAPD, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:98 */
+    {XA_MNEM_VMOVAPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:101 */
+    {XA_MNEM_VCVTSI2SS, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:111 */
+    {XA_MNEM_VCVTSI2SD, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:113 */
+    {XA_MNEM_VCVTSI2SS, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:112 */
+    {XA_MNEM_VCVTSI2SD, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:114 */
+    {XA_MNEM_VMOVNTPS, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:115 */
+    {XA_MNEM_VMOVNTPD, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:118 */
+    {XA_MNEM_VCVTTSS2SI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:121 */
+    {XA_MNEM_VCVTTSD2SI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:123 */
+    {XA_MNEM_VCVTTSS2SI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:122 */
+    {XA_MNEM_VCVTTSD2SI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:124 */
+    {XA_MNEM_VCVTSS2SI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:125 */
+    {XA_MNEM_VCVTSD2SI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:127 */
+    {XA_MNEM_VCVTSS2SI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:126 */
+    {XA_MNEM_VCVTSD2SI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:128 */
+    {XA_MNEM_VUCOMISS, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:129 */
+    {XA_MNEM_VUCOMISD, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:130 */
+    {XA_MNEM_VCOMISS, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:131 */
+    {XA_MNEM_VCOMISD, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:132 */
+    {XA_MNEM_VSQRTPS, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:135 */
+    {XA_MNEM_VSQRTPD, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:138 */
+    {XA_MNEM_VSQRTSS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:141 */
+    {XA_MNEM_VSQRTSD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:142 */
+    {XA_MNEM_VANDPS, XA_ISA_AVX512DQ, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:144 */
+    {XA_MNEM_VANDPD, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:147 */
+    {XA_MNEM_VANDNPS, XA_ISA_AVX512DQ, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:150 */
+    {XA_MNEM_VANDNPD, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:153 */
+    {XA_MNEM_VORPS, XA_ISA_AVX512DQ, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:156 */
+    {XA_MNEM_VORPD, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:159 */
+    {XA_MNEM_VXORPS, XA_ISA_AVX512DQ, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:162 */
+    {XA_MNEM_VXORPD, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:165 */
+    {XA_MNEM_VADDPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:169 */
+    {XA_MNEM_VADDPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:172 */
+    {XA_MNEM_VADDSS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:175 */
+    {XA_MNEM_VADDSD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:176 */
+    {XA_MNEM_VMULPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:177 */
+    {XA_MNEM_VMULPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:180 */
+    {XA_MNEM_VMULSS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:183 */
+    {XA_MNEM_VMULSD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:184 */
+    {XA_MNEM_VCVTPS2PD, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:185 */
+    {XA_MNEM_VCVTPD2PS, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:188 */
+    {XA_MNEM_VCVTSS2SD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:191 */
+    {XA_MNEM_VCVTSD2SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:192 */
+    {XA_MNEM_VCVTDQ2PS, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:193 */
+    {XA_MNEM_VCVTQQ2PS, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:197 */
+    {XA_MNEM_VCVTPS2DQ, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:201 */
+    {XA_MNEM_VCVTTPS2DQ, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:204 */
+    {XA_MNEM_VSUBPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:207 */
+    {XA_MNEM_VSUBPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:210 */
+    {XA_MNEM_VSUBSS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:213 */
+    {XA_MNEM_VSUBSD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:214 */
+    {XA_MNEM_VMINPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:215 */
+    {XA_MNEM_VMINPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:218 */
+    {XA_MNEM_VMINSS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:221 */
+    {XA_MNEM_VMINSD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:222 */
+    {XA_MNEM_VDIVPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:223 */
+    {XA_MNEM_VDIVPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:226 */
+    {XA_MNEM_VDIVSS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:229 */
+    {XA_MNEM_VDIVSD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:230 */
+    {XA_MNEM_VMAXPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:231 */
+    {XA_MNEM_VMAXPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:234 */
+    {XA_MNEM_VMAXSS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:237 */
+    {XA_MNEM_VMAXSD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:238 */
+    {XA_MNEM_VPUNPCKLBW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:242 */
+    {XA_MNEM_VPUNPCKLWD, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:245 */
+    {XA_MNEM_VPUNPCKLDQ, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:249 */
+    {XA_MNEM_VPACKSSWB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:253 */
+    {XA_MNEM_VPCMPGTB, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:256 */
+    {XA_MNEM_VPCMPGTW, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:259 */
+    {XA_MNEM_VPCMPGTD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:263 */
+    {XA_MNEM_VPACKUSWB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:267 */
+    {XA_MNEM_VPUNPCKHBW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:270 */
+    {XA_MNEM_VPUNPCKHWD, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:273 */
+    {XA_MNEM_VPUNPCKHDQ, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:277 */
+    {XA_MNEM_VPACKSSDW, XA_ISA_AVX512BW, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:281 */
+    {XA_MNEM_VPUNPCKLQDQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:285 */
+    {XA_MNEM_VPUNPCKHQDQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:288 */
+    {XA_MNEM_VMOVD, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:294 */
+    {XA_MNEM_VMOVQ, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:295 */
+    {XA_MNEM_VMOVDQA32, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:302 */
+    {XA_MNEM_VMOVDQA64, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:305 */
+    {XA_MNEM_VMOVDQU32, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:308 */
+    {XA_MNEM_VMOVDQU64, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:311 */
+    {XA_MNEM_VMOVDQU8, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:339 */
+    {XA_MNEM_VMOVDQU16, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:342 */
+    {XA_MNEM_VPSHUFD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:360 */
+    {XA_MNEM_VPSHUFHW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:364 */
+    {XA_MNEM_VPSHUFLW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:367 */
+    {XA_MNEM_VPSRLW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:370 */
+    {XA_MNEM_VPSRAW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:373 */
+    {XA_MNEM_VPSLLW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:376 */
+    {XA_MNEM_VPRORD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:380 */
+    {XA_MNEM_VPRORQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:383 */
+    {XA_MNEM_VPROLD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:386 */
+    {XA_MNEM_VPROLQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:389 */
+    {XA_MNEM_VPSRLD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:392 */
+    {XA_MNEM_VPSRAD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:395 */
+    {XA_MNEM_VPSRAQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:398 */
+    {XA_MNEM_VPSLLD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:401 */
+    {XA_MNEM_VPSRLQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:404 */
+    {XA_MNEM_VPSRLDQ, XA_ISA_AVX512BW, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:411 */
+    {XA_MNEM_VPSLLQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:407 */
+    {XA_MNEM_VPSLLDQ, XA_ISA_AVX512BW, 3, XAI_A_IMM, {{XAI_LOC_H, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:414 */
+    {XA_MNEM_VPCMPEQB, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:417 */
+    {XA_MNEM_VPCMPEQW, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:420 */
+    {XA_MNEM_VPCMPEQD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:424 */
+    {XA_MNEM_VCVTTPS2UDQ, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:429 */
+    {XA_MNEM_VCVTTPD2UDQ, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:432 */
+    {XA_MNEM_VCVTTPS2UQQ, XA_ISA_AVX512DQ, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:461 */
+    {XA_MNEM_VCVTTPD2UQQ, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:464 */
+    {XA_MNEM_VCVTTSS2USI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:435 */
+    {XA_MNEM_VCVTTSD2USI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:437 */
+    {XA_MNEM_VCVTTSS2USI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:436 */
+    {XA_MNEM_VCVTTSD2USI, XA_ISA_AVX512F, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:438 */
+    {XA_MNEM_VCVTPS2UDQ, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:439 */
+    {XA_MNEM_VCVTPD2UDQ, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:442 */
+    {XA_MNEM_VCVTPS2UQQ, XA_ISA_AVX512DQ, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:467 */
+    {XA_MNEM_VCVTPD2UQQ, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:470 */
+    {XA_MNEM_VCVTSS2USI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:445 */
+    {XA_MNEM_VCVTSD2USI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:447 */
+    {XA_MNEM_VCVTSS2USI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:446 */
+    {XA_MNEM_VCVTSD2USI, XA_ISA_AVX512F, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:448 */
+    {XA_MNEM_VCVTTPS2QQ, XA_ISA_AVX512DQ, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:473 */
+    {XA_MNEM_VCVTTPD2QQ, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:476 */
+    {XA_MNEM_VCVTUDQ2PD, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:450 */
+    {XA_MNEM_VCVTUQQ2PD, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:479 */
+    {XA_MNEM_VCVTUDQ2PS, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:453 */
+    {XA_MNEM_VCVTUQQ2PS, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:482 */
+    {XA_MNEM_VCVTPS2QQ, XA_ISA_AVX512DQ, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:485 */
+    {XA_MNEM_VCVTPD2QQ, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:488 */
+    {XA_MNEM_VCVTUSI2SS, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:456 */
+    {XA_MNEM_VCVTUSI2SD, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:458 */
+    {XA_MNEM_VCVTUSI2SS, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:457 */
+    {XA_MNEM_VCVTUSI2SD, XA_ISA_AVX512F, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:459 */
+    {XA_MNEM_VMOVD, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:296 */
+    {XA_MNEM_VMOVQ, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:298 */
+    {XA_MNEM_VMOVQ, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:297 */
+    {XA_MNEM_VMOVDQA32, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:314 */
+    {XA_MNEM_VMOVDQA64, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:320 */
+    {XA_MNEM_VMOVDQA32, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:317 */
+    {XA_MNEM_VMOVDQA64, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:323 */
+    {XA_MNEM_VMOVDQU32, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:326 */
+    {XA_MNEM_VMOVDQU64, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:332 */
+    {XA_MNEM_VMOVDQU32, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:329 */
+    {XA_MNEM_VMOVDQU64, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:335 */
+    {XA_MNEM_VMOVDQU8, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:345 */
+    {XA_MNEM_VMOVDQU16, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:351 */
+    {XA_MNEM_VMOVDQU8, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:348 */
+    {XA_MNEM_VMOVDQU16, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:354 */
+    {XA_MNEM_VCMPPS, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_SAE, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:494 */
+    {XA_MNEM_VCMPPD, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_SAE, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:497 */
+    {XA_MNEM_VCMPSS, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:500 */
+    {XA_MNEM_VCMPSD, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:501 */
+    {XA_MNEM_VPINSRW, XA_ISA_AVX512BW, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:504 */
+    {XA_MNEM_VPINSRW, XA_ISA_AVX512BW, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:503 */
+    {XA_MNEM_VPEXTRW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:505 */
+    {XA_MNEM_VSHUFPS, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:507 */
+    {XA_MNEM_VSHUFPD, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:510 */
+    {XA_MNEM_VPSRLW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:517 */
+    {XA_MNEM_VPSRLD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:521 */
+    {XA_MNEM_VPSRLQ, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:524 */
+    {XA_MNEM_VPADDQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:527 */
+    {XA_MNEM_VPMULLW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:531 */
+    {XA_MNEM_VMOVQ, XA_ISA_AVX512F, 2, XAI_A_NOVVVV, {{XAI_LOC_W, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:299 */
+    {XA_MNEM_VPSUBUSB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:534 */
+    {XA_MNEM_VPSUBUSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:537 */
+    {XA_MNEM_VPMINUB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:540 */
+    {XA_MNEM_VPANDD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:544 */
+    {XA_MNEM_VPANDQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:547 */
+    {XA_MNEM_VPADDUSB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:551 */
+    {XA_MNEM_VPADDUSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:554 */
+    {XA_MNEM_VPMAXUB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:557 */
+    {XA_MNEM_VPANDND, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:561 */
+    {XA_MNEM_VPANDNQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:564 */
+    {XA_MNEM_VPAVGB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:568 */
+    {XA_MNEM_VPSRAW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:571 */
+    {XA_MNEM_VPSRAD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:575 */
+    {XA_MNEM_VPSRAQ, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:578 */
+    {XA_MNEM_VPAVGW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:582 */
+    {XA_MNEM_VPMULHUW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:585 */
+    {XA_MNEM_VPMULHW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:588 */
+    {XA_MNEM_VCVTTPD2DQ, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:592 */
+    {XA_MNEM_VCVTDQ2PD, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:596 */
+    {XA_MNEM_VCVTQQ2PD, XA_ISA_AVX512DQ, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:603 */
+    {XA_MNEM_VCVTPD2DQ, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:599 */
+    {XA_MNEM_VMOVNTDQ, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:607 */
+    {XA_MNEM_VPSUBSB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:611 */
+    {XA_MNEM_VPSUBSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:614 */
+    {XA_MNEM_VPMINSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:617 */
+    {XA_MNEM_VPORD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:621 */
+    {XA_MNEM_VPORQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:624 */
+    {XA_MNEM_VPADDSB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:628 */
+    {XA_MNEM_VPADDSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:631 */
+    {XA_MNEM_VPMAXSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:634 */
+    {XA_MNEM_VPXORD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:638 */
+    {XA_MNEM_VPXORQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:641 */
+    {XA_MNEM_VPSLLW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:645 */
+    {XA_MNEM_VPSLLD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:649 */
+    {XA_MNEM_VPSLLQ, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:652 */
+    {XA_MNEM_VPMULUDQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:655 */
+    {XA_MNEM_VPMADDWD, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:659 */
+    {XA_MNEM_VPSADBW, XA_ISA_AVX512BW, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:662 */
+    {XA_MNEM_VPSUBB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:665 */
+    {XA_MNEM_VPSUBW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:668 */
+    {XA_MNEM_VPSUBD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:672 */
+    {XA_MNEM_VPSUBQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:675 */
+    {XA_MNEM_VPADDB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:679 */
+    {XA_MNEM_VPADDW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:682 */
+    {XA_MNEM_VPADDD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/50-evex-0f.isa:686 */
+    {XA_MNEM_VPSHUFB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:630 */
+    {XA_MNEM_VPMADDUBSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:633 */
+    {XA_MNEM_VPMULHRSW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:636 */
+    {XA_MNEM_VPERMILPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:25 */
+    {XA_MNEM_VPERMILPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:28 */
+    {XA_MNEM_VPSRLVW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:639 */
+    {XA_MNEM_VPMOVUSWB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:708 */
+    {XA_MNEM_VPMOVUSWB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:705 */
+    {XA_MNEM_VPSRAVW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:642 */
+    {XA_MNEM_VPMOVUSDB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:221 */
+    {XA_MNEM_VPMOVUSDB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:218 */
+    {XA_MNEM_VPSLLVW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:645 */
+    {XA_MNEM_VPMOVUSQB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_O8, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:227 */
+    {XA_MNEM_VPMOVUSQB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_O8, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:224 */
+    {XA_MNEM_VCVTPH2PS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:310 */
+    {XA_MNEM_VPMOVUSDW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:233 */
+    {XA_MNEM_VPMOVUSDW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:230 */
+    {XA_MNEM_VPRORVD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:31 */
+    {XA_MNEM_VPRORVQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:34 */
+    {XA_MNEM_VPMOVUSQW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:239 */
+    {XA_MNEM_VPMOVUSQW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:236 */
+    {XA_MNEM_VPROLVD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:37 */
+    {XA_MNEM_VPROLVQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:40 */
+    {XA_MNEM_VPMOVUSQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:245 */
+    {XA_MNEM_VPMOVUSQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:242 */
+    {XA_MNEM_VPERMPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:43 */
+    {XA_MNEM_VPERMPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:45 */
+    {XA_MNEM_VBROADCASTSS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:99 */
+    {XA_MNEM_VBROADCASTF32X2, XA_ISA_AVX512DQ, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:753 */
+    {XA_MNEM_VBROADCASTSD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:102 */
+    {XA_MNEM_VBROADCASTF32X4, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:104 */
+    {XA_MNEM_VBROADCASTF64X2, XA_ISA_AVX512DQ, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:755 */
+    {XA_MNEM_VBROADCASTF32X8, XA_ISA_AVX512DQ, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:757 */
+    {XA_MNEM_VBROADCASTF64X4, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:106 */
+    {XA_MNEM_VPABSB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:648 */
+    {XA_MNEM_VPABSW, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:651 */
+    {XA_MNEM_VPABSD, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:127 */
+    {XA_MNEM_VPABSQ, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:130 */
+    {XA_MNEM_VPMOVSXBW, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:699 */
+    {XA_MNEM_VPMOVSWB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:714 */
+    {XA_MNEM_VPMOVSWB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:711 */
+    {XA_MNEM_VPMOVSXBD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:185 */
+    {XA_MNEM_VPMOVSDB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:251 */
+    {XA_MNEM_VPMOVSDB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:248 */
+    {XA_MNEM_VPMOVSXBQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_O8, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:188 */
+    {XA_MNEM_VPMOVSQB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_O8, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:257 */
+    {XA_MNEM_VPMOVSQB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_O8, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:254 */
+    {XA_MNEM_VPMOVSXWD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:191 */
+    {XA_MNEM_VPMOVSDW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:263 */
+    {XA_MNEM_VPMOVSDW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:260 */
+    {XA_MNEM_VPMOVSXWQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:194 */
+    {XA_MNEM_VPMOVSQW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:269 */
+    {XA_MNEM_VPMOVSQW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:266 */
+    {XA_MNEM_VPMOVSXDQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:197 */
+    {XA_MNEM_VPMOVSQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:275 */
+    {XA_MNEM_VPMOVSQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:272 */
+    {XA_MNEM_VPTESTMB, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:724 */
+    {XA_MNEM_VPTESTMW, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:727 */
+    {XA_MNEM_VPTESTNMB, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:730 */
+    {XA_MNEM_VPTESTNMW, XA_ISA_AVX512BW, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:733 */
+    {XA_MNEM_VPTESTMD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:165 */
+    {XA_MNEM_VPTESTMQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:168 */
+    {XA_MNEM_VPTESTNMD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:171 */
+    {XA_MNEM_VPTESTNMQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:174 */
+    {XA_MNEM_VPMULDQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:133 */
+    {XA_MNEM_VPMOVM2B, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:738 */
+    {XA_MNEM_VPMOVM2W, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:741 */
+    {XA_MNEM_VPCMPEQQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:177 */
+    {XA_MNEM_VPMOVB2M, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:744 */
+    {XA_MNEM_VPMOVW2M, XA_ISA_AVX512BW, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:747 */
+    {XA_MNEM_VMOVNTDQA, XA_ISA_AVX512F, 2, XAI_A_ALIGNED | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:315 */
+    {XA_MNEM_VPBROADCASTMB2Q, XA_ISA_AVX512CD, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:609 */
+    {XA_MNEM_VPACKUSDW, XA_ISA_AVX512BW, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:654 */
+    {XA_MNEM_VSCALEFPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:320 */
+    {XA_MNEM_VSCALEFPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:323 */
+    {XA_MNEM_VSCALEFSS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:326 */
+    {XA_MNEM_VSCALEFSD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:327 */
+    {XA_MNEM_VPMOVZXBW, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:702 */
+    {XA_MNEM_VPMOVWB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:720 */
+    {XA_MNEM_VPMOVWB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:717 */
+    {XA_MNEM_VPMOVZXBD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:200 */
+    {XA_MNEM_VPMOVDB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:281 */
+    {XA_MNEM_VPMOVDB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:278 */
+    {XA_MNEM_VPMOVZXBQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_O8, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:203 */
+    {XA_MNEM_VPMOVQB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_O8, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:287 */
+    {XA_MNEM_VPMOVQB, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_O8, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:284 */
+    {XA_MNEM_VPMOVZXWD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:206 */
+    {XA_MNEM_VPMOVDW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:293 */
+    {XA_MNEM_VPMOVDW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:290 */
+    {XA_MNEM_VPMOVZXWQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:209 */
+    {XA_MNEM_VPMOVQW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:299 */
+    {XA_MNEM_VPMOVQW, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:296 */
+    {XA_MNEM_VPMOVZXDQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:212 */
+    {XA_MNEM_VPMOVQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:305 */
+    {XA_MNEM_VPMOVQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:302 */
+    {XA_MNEM_VPERMD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:47 */
+    {XA_MNEM_VPERMQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:49 */
+    {XA_MNEM_VPCMPGTQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:180 */
+    {XA_MNEM_VPMINSB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:657 */
+    {XA_MNEM_VPMOVM2D, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:767 */
+    {XA_MNEM_VPMOVM2Q, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:770 */
+    {XA_MNEM_VPMINSD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:139 */
+    {XA_MNEM_VPMINSQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:142 */
+    {XA_MNEM_VPMOVD2M, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:773 */
+    {XA_MNEM_VPMOVQ2M, XA_ISA_AVX512DQ, 2, XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:776 */
+    {XA_MNEM_VPMINUW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:660 */
+    {XA_MNEM_VPBROADCASTMW2D, XA_ISA_AVX512CD, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_KR, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:612 */
+    {XA_MNEM_VPMINUD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:145 */
+    {XA_MNEM_VPMINUQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:148 */
+    {XA_MNEM_VPMAXSB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:663 */
+    {XA_MNEM_VPMAXSD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:151 */
+    {XA_MNEM_VPMAXSQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:154 */
+    {XA_MNEM_VPMAXUW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:666 */
+    {XA_MNEM_VPMAXUD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:157 */
+    {XA_MNEM_VPMAXUQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:160 */
+    {XA_MNEM_VPMULLD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:136 */
+    {XA_MNEM_VPMULLQ, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:764 */
+    {XA_MNEM_VGETEXPPS, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:328 */
+    {XA_MNEM_VGETEXPPD, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:331 */
+    {XA_MNEM_VGETEXPSS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:334 */
+    {XA_MNEM_VGETEXPSD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:335 */
+    {XA_MNEM_VPLZCNTD, XA_ISA_AVX512CD, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:615 */
+    {XA_MNEM_VPLZCNTQ, XA_ISA_AVX512CD, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:618 */
+    {XA_MNEM_VPSRLVD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:51 */
+    {XA_MNEM_VPSRLVQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:54 */
+    {XA_MNEM_VPSRAVD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:57 */
+    {XA_MNEM_VPSRAVQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:60 */
+    {XA_MNEM_VPSLLVD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:63 */
+    {XA_MNEM_VPSLLVQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:66 */
+    {XA_MNEM_VRCP14PS, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:336 */
+    {XA_MNEM_VRCP14PD, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:339 */
+    {XA_MNEM_VRCP14SS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:342 */
+    {XA_MNEM_VRCP14SD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:343 */
+    {XA_MNEM_VRSQRT14PS, XA_ISA_AVX512F, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:344 */
+    {XA_MNEM_VRSQRT14PD, XA_ISA_AVX512F, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:347 */
+    {XA_MNEM_VRSQRT14SS, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:350 */
+    {XA_MNEM_VRSQRT14SD, XA_ISA_AVX512F, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:351 */
+    {XA_MNEM_VPDPBUSD, XA_ISA_AVX512_VNNI, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:844 */
+    {XA_MNEM_VPDPBUSDS, XA_ISA_AVX512_VNNI, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:847 */
+    {XA_MNEM_VPDPWSSD, XA_ISA_AVX512_VNNI, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:850 */
+    {XA_MNEM_VDPBF16PS, XA_ISA_AVX512_BF16, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:889 */
+    {XA_MNEM_VP4DPWSSD, XA_ISA_AVX512_4VNNIW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:946 */
+    {XA_MNEM_VPDPWSSDS, XA_ISA_AVX512_VNNI, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:853 */
+    {XA_MNEM_VP4DPWSSDS, XA_ISA_AVX512_4VNNIW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:947 */
+    {XA_MNEM_VPOPCNTB, XA_ISA_AVX512_BITALG, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:859 */
+    {XA_MNEM_VPOPCNTW, XA_ISA_AVX512_BITALG, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:862 */
+    {XA_MNEM_VPOPCNTD, XA_ISA_AVX512_VPOPCNTDQ, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:871 */
+    {XA_MNEM_VPOPCNTQ, XA_ISA_AVX512_VPOPCNTDQ, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:874 */
+    {XA_MNEM_VPBROADCASTD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:107 */
+    {XA_MNEM_VBROADCASTI32X2, XA_ISA_AVX512DQ, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:758 */
+    {XA_MNEM_VPBROADCASTQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:110 */
+    {XA_MNEM_VBROADCASTI32X4, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:113 */
+    {XA_MNEM_VBROADCASTI64X2, XA_ISA_AVX512DQ, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:761 */
+    {XA_MNEM_VBROADCASTI32X8, XA_ISA_AVX512DQ, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:763 */
+    {XA_MNEM_VBROADCASTI64X4, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:115 */
+    {XA_MNEM_VPEXPANDB, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_T1S1 | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:801 */
+    {XA_MNEM_VPEXPANDW, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_T1S2 | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:807 */
+    {XA_MNEM_VPEXPANDB, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:798 */
+    {XA_MNEM_VPEXPANDW, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:804 */
+    {XA_MNEM_VPCOMPRESSB, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_T1S1, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:813 */
+    {XA_MNEM_VPCOMPRESSW, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_T1S2, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:819 */
+    {XA_MNEM_VPCOMPRESSB, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:810 */
+    {XA_MNEM_VPCOMPRESSW, XA_ISA_AVX512VBMI2, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:816 */
+    {XA_MNEM_VPBLENDMD, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:354 */
+    {XA_MNEM_VPBLENDMQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:357 */
+    {XA_MNEM_VBLENDMPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:360 */
+    {XA_MNEM_VBLENDMPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:363 */
+    {XA_MNEM_VPBLENDMB, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:669 */
+    {XA_MNEM_VPBLENDMW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:672 */
+    {XA_MNEM_VP2INTERSECTD, XA_ISA_AVX512_VP2INTERSECT, 3, XAI_A_B4, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:953 */
+    {XA_MNEM_VP2INTERSECTQ, XA_ISA_AVX512_VP2INTERSECT, 3, XAI_A_B8, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:956 */
+    {XA_MNEM_VPSHLDVW, XA_ISA_AVX512VBMI2, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:823 */
+    {XA_MNEM_VPSHLDVD, XA_ISA_AVX512VBMI2, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:826 */
+    {XA_MNEM_VPSHLDVQ, XA_ISA_AVX512VBMI2, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:829 */
+    {XA_MNEM_VPSHRDVW, XA_ISA_AVX512VBMI2, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:832 */
+    {XA_MNEM_VCVTNEPS2BF16, XA_ISA_AVX512_BF16, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:895 */
+    {XA_MNEM_VCVTNE2PS2BF16, XA_ISA_AVX512_BF16, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:892 */
+    {XA_MNEM_VPSHRDVD, XA_ISA_AVX512VBMI2, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:835 */
+    {XA_MNEM_VPSHRDVQ, XA_ISA_AVX512VBMI2, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:838 */
+    {XA_MNEM_VPERMI2B, XA_ISA_AVX512VBMI, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:782 */
+    {XA_MNEM_VPERMI2W, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:675 */
+    {XA_MNEM_VPERMI2D, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:71 */
+    {XA_MNEM_VPERMI2Q, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:74 */
+    {XA_MNEM_VPERMI2PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:77 */
+    {XA_MNEM_VPERMI2PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:80 */
+    {XA_MNEM_VPBROADCASTB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:686 */
+    {XA_MNEM_VPBROADCASTW, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:689 */
+    {XA_MNEM_VPBROADCASTB, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:692 */
+    {XA_MNEM_VPBROADCASTW, XA_ISA_AVX512BW, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:695 */
+    {XA_MNEM_VPBROADCASTD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:116 */
+    {XA_MNEM_VPBROADCASTQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:119 */
+    {XA_MNEM_VPERMT2B, XA_ISA_AVX512VBMI, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:785 */
+    {XA_MNEM_VPERMT2W, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:678 */
+    {XA_MNEM_VPERMT2D, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:83 */
+    {XA_MNEM_VPERMT2Q, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:86 */
+    {XA_MNEM_VPERMT2PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:89 */
+    {XA_MNEM_VPERMT2PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:92 */
+    {XA_MNEM_VPMULTISHIFTQB, XA_ISA_AVX512VBMI, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:791 */
+    {XA_MNEM_VEXPANDPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_T1S4 | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:374 */
+    {XA_MNEM_VEXPANDPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_T1S8 | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:380 */
+    {XA_MNEM_VEXPANDPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:371 */
+    {XA_MNEM_VEXPANDPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:377 */
+    {XA_MNEM_VPEXPANDD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_T1S4 | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:386 */
+    {XA_MNEM_VPEXPANDQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_T1S8 | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:392 */
+    {XA_MNEM_VPEXPANDD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:383 */
+    {XA_MNEM_VPEXPANDQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_U, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:389 */
+    {XA_MNEM_VCOMPRESSPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_T1S4, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:398 */
+    {XA_MNEM_VCOMPRESSPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_T1S8, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:404 */
+    {XA_MNEM_VCOMPRESSPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:395 */
+    {XA_MNEM_VCOMPRESSPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:401 */
+    {XA_MNEM_VPCOMPRESSD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_T1S4, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:410 */
+    {XA_MNEM_VPCOMPRESSQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_T1S8, {{XAI_LOC_M, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:416 */
+    {XA_MNEM_VPCOMPRESSD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:407 */
+    {XA_MNEM_VPCOMPRESSQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:413 */
+    {XA_MNEM_VPERMB, XA_ISA_AVX512VBMI, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:788 */
+    {XA_MNEM_VPERMW, XA_ISA_AVX512BW, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:681 */
+    {XA_MNEM_VPSHUFBITQMB, XA_ISA_AVX512_BITALG, 3, XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:865 */
+    {XA_MNEM_VPGATHERDD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:422 */
+    {XA_MNEM_VPGATHERDQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIBH, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:425 */
+    {XA_MNEM_VPGATHERQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:428 */
+    {XA_MNEM_VPGATHERQQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:431 */
+    {XA_MNEM_VGATHERDPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:434 */
+    {XA_MNEM_VGATHERDPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIBH, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:437 */
+    {XA_MNEM_VGATHERQPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:440 */
+    {XA_MNEM_VGATHERQPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_CRW}, {XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:443 */
+    {XA_MNEM_VFMADDSUB132PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:472 */
+    {XA_MNEM_VFMADDSUB132PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:475 */
+    {XA_MNEM_VFMSUBADD132PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:478 */
+    {XA_MNEM_VFMSUBADD132PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:481 */
+    {XA_MNEM_VFMADD132PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:484 */
+    {XA_MNEM_VFMADD132PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:487 */
+    {XA_MNEM_VFMADD132SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:490 */
+    {XA_MNEM_VFMADD132SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:491 */
+    {XA_MNEM_VFMSUB132PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:492 */
+    {XA_MNEM_VFMSUB132PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:495 */
+    {XA_MNEM_V4FMADDPS, XA_ISA_AVX512_4FMAPS, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:939 */
+    {XA_MNEM_VFMSUB132SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:498 */
+    {XA_MNEM_VFMSUB132SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:499 */
+    {XA_MNEM_V4FMADDSS, XA_ISA_AVX512_4FMAPS, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:940 */
+    {XA_MNEM_VFNMADD132PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:500 */
+    {XA_MNEM_VFNMADD132PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:503 */
+    {XA_MNEM_VFNMADD132SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:506 */
+    {XA_MNEM_VFNMADD132SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:507 */
+    {XA_MNEM_VFNMSUB132PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:508 */
+    {XA_MNEM_VFNMSUB132PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:511 */
+    {XA_MNEM_VFNMSUB132SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:514 */
+    {XA_MNEM_VFNMSUB132SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:515 */
+    {XA_MNEM_VPSCATTERDD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:446 */
+    {XA_MNEM_VPSCATTERDQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIBH, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:449 */
+    {XA_MNEM_VPSCATTERQD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:452 */
+    {XA_MNEM_VPSCATTERQQ, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:455 */
+    {XA_MNEM_VSCATTERDPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:458 */
+    {XA_MNEM_VSCATTERDPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIBH, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:461 */
+    {XA_MNEM_VSCATTERQPS, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:464 */
+    {XA_MNEM_VSCATTERQPD, XA_ISA_AVX512F, 2, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_CW}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:467 */
+    {XA_MNEM_VFMADDSUB213PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:517 */
+    {XA_MNEM_VFMADDSUB213PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:520 */
+    {XA_MNEM_VFMSUBADD213PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:523 */
+    {XA_MNEM_VFMSUBADD213PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:526 */
+    {XA_MNEM_VFMADD213PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:529 */
+    {XA_MNEM_VFMADD213PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:532 */
+    {XA_MNEM_VFMADD213SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:535 */
+    {XA_MNEM_VFMADD213SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:536 */
+    {XA_MNEM_VFMSUB213PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:537 */
+    {XA_MNEM_VFMSUB213PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:540 */
+    {XA_MNEM_V4FNMADDPS, XA_ISA_AVX512_4FMAPS, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:941 */
+    {XA_MNEM_VFMSUB213SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:543 */
+    {XA_MNEM_VFMSUB213SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:544 */
+    {XA_MNEM_V4FNMADDSS, XA_ISA_AVX512_4FMAPS, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:942 */
+    {XA_MNEM_VFNMADD213PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:545 */
+    {XA_MNEM_VFNMADD213PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:548 */
+    {XA_MNEM_VFNMADD213SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:551 */
+    {XA_MNEM_VFNMADD213SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:552 */
+    {XA_MNEM_VFNMSUB213PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:553 */
+    {XA_MNEM_VFNMSUB213PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:556 */
+    {XA_MNEM_VFNMSUB213SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:559 */
+    {XA_MNEM_VFNMSUB213SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:560 */
+    {XA_MNEM_VPMADD52LUQ, XA_ISA_AVX512_IFMA, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:880 */
+    {XA_MNEM_VPMADD52HUQ, XA_ISA_AVX512_IFMA, 3, XAI_A_B8 | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:883 */
+    {XA_MNEM_VFMADDSUB231PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:562 */
+    {XA_MNEM_VFMADDSUB231PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:565 */
+    {XA_MNEM_VFMSUBADD231PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:568 */
+    {XA_MNEM_VFMSUBADD231PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:571 */
+    {XA_MNEM_VFMADD231PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:574 */
+    {XA_MNEM_VFMADD231PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:577 */
+    {XA_MNEM_VFMADD231SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:580 */
+    {XA_MNEM_VFMADD231SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:581 */
+    {XA_MNEM_VFMSUB231PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:582 */
+    {XA_MNEM_VFMSUB231PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:585 */
+    {XA_MNEM_VFMSUB231SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:588 */
+    {XA_MNEM_VFMSUB231SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:589 */
+    {XA_MNEM_VFNMADD231PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:590 */
+    {XA_MNEM_VFNMADD231PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:593 */
+    {XA_MNEM_VFNMADD231SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:596 */
+    {XA_MNEM_VFNMADD231SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:597 */
+    {XA_MNEM_VFNMSUB231PS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:598 */
+    {XA_MNEM_VFNMSUB231PD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:601 */
+    {XA_MNEM_VFNMSUB231SS, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:604 */
+    {XA_MNEM_VFNMSUB231SD, XA_ISA_AVX512F, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:605 */
+    {XA_MNEM_VPCONFLICTD, XA_ISA_AVX512CD, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:621 */
+    {XA_MNEM_VPCONFLICTQ, XA_ISA_AVX512CD, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:624 */
+    {XA_MNEM_VGATHERPF0DPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:917 */
+    {XA_MNEM_VGATHERPF0DPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIBH, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:918 */
+    {XA_MNEM_VGATHERPF1DPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:919 */
+    {XA_MNEM_VGATHERPF1DPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIBH, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:920 */
+    {XA_MNEM_VSCATTERPF0DPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:921 */
+    {XA_MNEM_VSCATTERPF0DPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIBH, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:922 */
+    {XA_MNEM_VSCATTERPF1DPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:923 */
+    {XA_MNEM_VSCATTERPF1DPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIBH, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:924 */
+    {XA_MNEM_VGATHERPF0QPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:925 */
+    {XA_MNEM_VGATHERPF0QPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:926 */
+    {XA_MNEM_VGATHERPF1QPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:927 */
+    {XA_MNEM_VGATHERPF1QPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:928 */
+    {XA_MNEM_VSCATTERPF0QPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:929 */
+    {XA_MNEM_VSCATTERPF0QPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:930 */
+    {XA_MNEM_VSCATTERPF1QPS, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:931 */
+    {XA_MNEM_VSCATTERPF1QPD, XA_ISA_AVX512_PF, 1, XAI_A_K | XAI_A_KREQ | XAI_A_NOVVVV | XAI_A_VSIB, {{XAI_LOC_M, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:932 */
+    {XA_MNEM_VEXP2PS, XA_ISA_AVX512_ER, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:902 */
+    {XA_MNEM_VEXP2PD, XA_ISA_AVX512_ER, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:903 */
+    {XA_MNEM_VRCP28PS, XA_ISA_AVX512_ER, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:904 */
+    {XA_MNEM_VRCP28PD, XA_ISA_AVX512_ER, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:905 */
+    {XA_MNEM_VRCP28SS, XA_ISA_AVX512_ER, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:906 */
+    {XA_MNEM_VRCP28SD, XA_ISA_AVX512_ER, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:907 */
+    {XA_MNEM_VRSQRT28PS, XA_ISA_AVX512_ER, 2, XAI_A_B4 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:908 */
+    {XA_MNEM_VRSQRT28PD, XA_ISA_AVX512_ER, 2, XAI_A_B8 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:909 */
+    {XA_MNEM_VRSQRT28SS, XA_ISA_AVX512_ER, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:910 */
+    {XA_MNEM_VRSQRT28SD, XA_ISA_AVX512_ER, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:911 */
+    {XA_MNEM_VGF2P8MULB, XA_ISA_GFNI, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:962 */
+    {XA_MNEM_VAESENC, XA_ISA_VAES, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:969 */
+    {XA_MNEM_VAESENCLAST, XA_ISA_VAES, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:972 */
+    {XA_MNEM_VAESDEC, XA_ISA_VAES, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:975 */
+    {XA_MNEM_VAESDECLAST, XA_ISA_VAES, 3, 0, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/52-evex-0f38.isa:978 */
+    {XA_MNEM_VPERMQ, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:7 */
+    {XA_MNEM_VPERMPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:9 */
+    {XA_MNEM_VALIGND, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:11 */
+    {XA_MNEM_VALIGNQ, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:14 */
+    {XA_MNEM_VPERMILPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:17 */
+    {XA_MNEM_VPERMILPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:20 */
+    {XA_MNEM_VRNDSCALEPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:32 */
+    {XA_MNEM_VRNDSCALEPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:23 */
+    {XA_MNEM_VRNDSCALEPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:26 */
+    {XA_MNEM_VRNDSCALESH, XA_ISA_AVX512_FP16, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:35 */
+    {XA_MNEM_VRNDSCALESS, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:29 */
+    {XA_MNEM_VRNDSCALESD, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:30 */
+    {XA_MNEM_VPALIGNR, XA_ISA_AVX512BW, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:37 */
+    {XA_MNEM_VPEXTRB, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_B, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:45 */
+    {XA_MNEM_VPEXTRB, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:44 */
+    {XA_MNEM_VPEXTRW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:47 */
+    {XA_MNEM_VPEXTRW, XA_ISA_AVX512BW, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:46 */
+    {XA_MNEM_VPEXTRD, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:49 */
+    {XA_MNEM_VPEXTRQ, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:50 */
+    {XA_MNEM_VEXTRACTPS, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_E, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:52 */
+    {XA_MNEM_VINSERTF32X4, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:55 */
+    {XA_MNEM_VINSERTF64X2, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:74 */
+    {XA_MNEM_VEXTRACTF32X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:57 */
+    {XA_MNEM_VEXTRACTF64X2, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:76 */
+    {XA_MNEM_VEXTRACTF32X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:59 */
+    {XA_MNEM_VEXTRACTF64X2, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:78 */
+    {XA_MNEM_VINSERTF32X8, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:80 */
+    {XA_MNEM_VINSERTF64X4, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:61 */
+    {XA_MNEM_VEXTRACTF32X8, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:81 */
+    {XA_MNEM_VEXTRACTF64X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:62 */
+    {XA_MNEM_VEXTRACTF32X8, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:82 */
+    {XA_MNEM_VEXTRACTF64X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:63 */
+    {XA_MNEM_VCVTPS2PH, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:95 */
+    {XA_MNEM_VCVTPS2PH, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:98 */
+    {XA_MNEM_VPCMPUD, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:103 */
+    {XA_MNEM_VPCMPUQ, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:106 */
+    {XA_MNEM_VPCMPD, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:109 */
+    {XA_MNEM_VPCMPQ, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:112 */
+    {XA_MNEM_VPINSRB, XA_ISA_AVX512BW, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_M, XAI_SZ_B, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:132 */
+    {XA_MNEM_VPINSRB, XA_ISA_AVX512BW, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:131 */
+    {XA_MNEM_VINSERTPS, XA_ISA_AVX512F, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:134 */
+    {XA_MNEM_VPINSRD, XA_ISA_AVX512DQ, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:136 */
+    {XA_MNEM_VPINSRQ, XA_ISA_AVX512DQ, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:137 */
+    {XA_MNEM_VSHUFF32X4, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:141 */
+    {XA_MNEM_VSHUFF64X2, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:143 */
+    {XA_MNEM_VPTERNLOGD, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:151 */
+    {XA_MNEM_VPTERNLOGQ, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:154 */
+    {XA_MNEM_VGETMANTPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:168 */
+    {XA_MNEM_VGETMANTPS, XA_ISA_AVX512F, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:159 */
+    {XA_MNEM_VGETMANTPD, XA_ISA_AVX512F, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:162 */
+    {XA_MNEM_VGETMANTSH, XA_ISA_AVX512_FP16, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:171 */
+    {XA_MNEM_VGETMANTSS, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:165 */
+    {XA_MNEM_VGETMANTSD, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:166 */
+    {XA_MNEM_VINSERTI32X4, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:64 */
+    {XA_MNEM_VINSERTI64X2, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:83 */
+    {XA_MNEM_VEXTRACTI32X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:66 */
+    {XA_MNEM_VEXTRACTI64X2, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:85 */
+    {XA_MNEM_VEXTRACTI32X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:68 */
+    {XA_MNEM_VEXTRACTI64X2, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:87 */
+    {XA_MNEM_VINSERTI32X8, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:89 */
+    {XA_MNEM_VINSERTI64X4, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_QQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:70 */
+    {XA_MNEM_VEXTRACTI32X8, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:90 */
+    {XA_MNEM_VEXTRACTI64X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:71 */
+    {XA_MNEM_VEXTRACTI32X8, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:91 */
+    {XA_MNEM_VEXTRACTI64X4, XA_ISA_AVX512F, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_QQ, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:72 */
+    {XA_MNEM_VPCMPUB, XA_ISA_AVX512BW, 4, XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:116 */
+    {XA_MNEM_VPCMPUW, XA_ISA_AVX512BW, 4, XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:119 */
+    {XA_MNEM_VPCMPB, XA_ISA_AVX512BW, 4, XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:122 */
+    {XA_MNEM_VPCMPW, XA_ISA_AVX512BW, 4, XAI_A_IMM | XAI_A_K, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:125 */
+    {XA_MNEM_VDBPSADBW, XA_ISA_AVX512BW, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:175 */
+    {XA_MNEM_VSHUFI32X4, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:145 */
+    {XA_MNEM_VSHUFI64X2, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:147 */
+    {XA_MNEM_VPCLMULQDQ, XA_ISA_VPCLMULQDQ, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:181 */
+    {XA_MNEM_VRANGEPS, XA_ISA_AVX512DQ, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:187 */
+    {XA_MNEM_VRANGEPD, XA_ISA_AVX512DQ, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:190 */
+    {XA_MNEM_VRANGESS, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:193 */
+    {XA_MNEM_VRANGESD, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:194 */
+    {XA_MNEM_VFIXUPIMMPS, XA_ISA_AVX512F, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:198 */
+    {XA_MNEM_VFIXUPIMMPD, XA_ISA_AVX512F, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:201 */
+    {XA_MNEM_VFIXUPIMMSS, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:204 */
+    {XA_MNEM_VFIXUPIMMSD, XA_ISA_AVX512F, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:205 */
+    {XA_MNEM_VREDUCEPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:218 */
+    {XA_MNEM_VREDUCEPS, XA_ISA_AVX512DQ, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:209 */
+    {XA_MNEM_VREDUCEPD, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:212 */
+    {XA_MNEM_VREDUCESH, XA_ISA_AVX512_FP16, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:221 */
+    {XA_MNEM_VREDUCESS, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:215 */
+    {XA_MNEM_VREDUCESD, XA_ISA_AVX512DQ, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:216 */
+    {XA_MNEM_VFPCLASSPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:235 */
+    {XA_MNEM_VFPCLASSPS, XA_ISA_AVX512DQ, 3, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:226 */
+    {XA_MNEM_VFPCLASSPD, XA_ISA_AVX512DQ, 3, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:229 */
+    {XA_MNEM_VFPCLASSSH, XA_ISA_AVX512_FP16, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:238 */
+    {XA_MNEM_VFPCLASSSS, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:232 */
+    {XA_MNEM_VFPCLASSSD, XA_ISA_AVX512DQ, 3, XAI_A_IMM | XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:233 */
+    {XA_MNEM_VPSHLDW, XA_ISA_AVX512VBMI2, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:242 */
+    {XA_MNEM_VPSHLDD, XA_ISA_AVX512VBMI2, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:245 */
+    {XA_MNEM_VPSHLDQ, XA_ISA_AVX512VBMI2, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:248 */
+    {XA_MNEM_VPSHRDW, XA_ISA_AVX512VBMI2, 4, XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:251 */
+    {XA_MNEM_VPSHRDD, XA_ISA_AVX512VBMI2, 4, XAI_A_B4 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:254 */
+    {XA_MNEM_VPSHRDQ, XA_ISA_AVX512VBMI2, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:257 */
+    {XA_MNEM_VCMPPH, XA_ISA_AVX512_FP16, 4, XAI_A_B2 | XAI_A_IMM | XAI_A_K | XAI_A_SAE, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:263 */
+    {XA_MNEM_VCMPSH, XA_ISA_AVX512_FP16, 4, XAI_A_IMM | XAI_A_K | XAI_A_SAE, {{XAI_LOC_KG, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:266 */
+    {XA_MNEM_VGF2P8AFFINEQB, XA_ISA_GFNI, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:270 */
+    {XA_MNEM_VGF2P8AFFINEINVQB, XA_ISA_GFNI, 4, XAI_A_B8 | XAI_A_IMM | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/51-evex-0f3a.isa:273 */
+    {XA_MNEM_VMOVSH, XA_ISA_AVX512_FP16, 2, XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:13 */
+    {XA_MNEM_VMOVSH, XA_ISA_AVX512_FP16, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:14 */
+    {XA_MNEM_VMOVSH, XA_ISA_AVX512_FP16, 2, XAI_A_K | XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:15 */
+    {XA_MNEM_VMOVSH, XA_ISA_AVX512_FP16, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_U, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:16 */
+    {XA_MNEM_VCVTSS2SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:69 */
+    {XA_MNEM_VCVTPS2PHX, XA_ISA_AVX512_FP16, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:58 */
+    {XA_MNEM_VCVTSI2SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:132 */
+    {XA_MNEM_VCVTSI2SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:133 */
+    {XA_MNEM_VCVTTSH2SI, XA_ISA_AVX512_FP16, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:136 */
+    {XA_MNEM_VCVTTSH2SI, XA_ISA_AVX512_FP16, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:137 */
+    {XA_MNEM_VCVTSH2SI, XA_ISA_AVX512_FP16, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:138 */
+    {XA_MNEM_VCVTSH2SI, XA_ISA_AVX512_FP16, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:139 */
+    {XA_MNEM_VUCOMISH, XA_ISA_AVX512_FP16, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:54 */
+    {XA_MNEM_VCOMISH, XA_ISA_AVX512_FP16, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:55 */
+    {XA_MNEM_VSQRTPH, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:24 */
+    {XA_MNEM_VSQRTSH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:27 */
+    {XA_MNEM_VADDPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:28 */
+    {XA_MNEM_VADDSH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:31 */
+    {XA_MNEM_VMULPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:32 */
+    {XA_MNEM_VMULSH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:35 */
+    {XA_MNEM_VCVTPH2PD, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:61 */
+    {XA_MNEM_VCVTPD2PH, XA_ISA_AVX512_FP16, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:64 */
+    {XA_MNEM_VCVTSH2SD, XA_ISA_AVX512_FP16, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:70 */
+    {XA_MNEM_VCVTSD2SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:71 */
+    {XA_MNEM_VCVTDQ2PH, XA_ISA_AVX512_FP16, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:75 */
+    {XA_MNEM_VCVTQQ2PH, XA_ISA_AVX512_FP16, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:78 */
+    {XA_MNEM_VCVTPH2DQ, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:81 */
+    {XA_MNEM_VCVTTPH2DQ, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:84 */
+    {XA_MNEM_VSUBPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:36 */
+    {XA_MNEM_VSUBSH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:39 */
+    {XA_MNEM_VMINPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:40 */
+    {XA_MNEM_VMINSH, XA_ISA_AVX512_FP16, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:43 */
+    {XA_MNEM_VDIVPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:44 */
+    {XA_MNEM_VDIVSH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:47 */
+    {XA_MNEM_VMAXPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:48 */
+    {XA_MNEM_VMAXSH, XA_ISA_AVX512_FP16, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:51 */
+    {XA_MNEM_VMOVW, XA_ISA_AVX512_FP16, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_M, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:19 */
+    {XA_MNEM_VMOVW, XA_ISA_AVX512_FP16, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_R, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:18 */
+    {XA_MNEM_VCVTTPH2UDQ, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:87 */
+    {XA_MNEM_VCVTTPH2UQQ, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:90 */
+    {XA_MNEM_VCVTTSH2USI, XA_ISA_AVX512_FP16, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:140 */
+    {XA_MNEM_VCVTTSH2USI, XA_ISA_AVX512_FP16, 2, XAI_A_NOVVVV | XAI_A_SAE, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:141 */
+    {XA_MNEM_VCVTPH2UDQ, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:93 */
+    {XA_MNEM_VCVTPH2UQQ, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:96 */
+    {XA_MNEM_VCVTSH2USI, XA_ISA_AVX512_FP16, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:142 */
+    {XA_MNEM_VCVTSH2USI, XA_ISA_AVX512_FP16, 2, XAI_A_ER | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Q, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:143 */
+    {XA_MNEM_VCVTTPH2QQ, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:105 */
+    {XA_MNEM_VCVTUDQ2PH, XA_ISA_AVX512_FP16, 2, XAI_A_B4 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_H, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:99 */
+    {XA_MNEM_VCVTUQQ2PH, XA_ISA_AVX512_FP16, 2, XAI_A_B8 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_Q4, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:102 */
+    {XA_MNEM_VCVTPH2QQ, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q4, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:108 */
+    {XA_MNEM_VCVTUSI2SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:134 */
+    {XA_MNEM_VCVTUSI2SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:135 */
+    {XA_MNEM_VCVTTPH2UW, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:111 */
+    {XA_MNEM_VCVTTPH2W, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:114 */
+    {XA_MNEM_VCVTPH2UW, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:117 */
+    {XA_MNEM_VCVTPH2W, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:120 */
+    {XA_MNEM_VCVTW2PH, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:126 */
+    {XA_MNEM_VCVTUW2PH, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:123 */
+    {XA_MNEM_VMOVW, XA_ISA_AVX512_FP16, 2, XAI_A_NOVVVV, {{XAI_LOC_M, XAI_SZ_W, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:21 */
+    {XA_MNEM_VMOVW, XA_ISA_AVX512_FP16, 2, XAI_A_NOVVVV, {{XAI_LOC_R, XAI_SZ_D, XAI_ACC_W}, {XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/53-evex-map5.isa:20 */
+    {XA_MNEM_VCVTSH2SS, XA_ISA_AVX512_FP16, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:16 */
+    {XA_MNEM_VCVTPH2PSX, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_H, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:13 */
+    {XA_MNEM_VSCALEFPH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:19 */
+    {XA_MNEM_VSCALEFSH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:22 */
+    {XA_MNEM_VGETEXPPH, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_K | XAI_A_NOVVVV | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:23 */
+    {XA_MNEM_VGETEXPSH, XA_ISA_AVX512_FP16, 3, XAI_A_K | XAI_A_SAE | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:26 */
+    {XA_MNEM_VRCPPH, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:27 */
+    {XA_MNEM_VRCPSH, XA_ISA_AVX512_FP16, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:30 */
+    {XA_MNEM_VRSQRTPH, XA_ISA_AVX512_FP16, 2, XAI_A_B2 | XAI_A_K | XAI_A_NOVVVV | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:31 */
+    {XA_MNEM_VRSQRTSH, XA_ISA_AVX512_FP16, 3, XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:34 */
+    {XA_MNEM_VFMADDCPH, XA_ISA_AVX512_FP16, 3, XAI_A_B4 | XAI_A_DISTINCT | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:40 */
+    {XA_MNEM_VFCMADDCPH, XA_ISA_AVX512_FP16, 3, XAI_A_B4 | XAI_A_DISTINCT | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:37 */
+    {XA_MNEM_VFMADDCSH, XA_ISA_AVX512_FP16, 3, XAI_A_DISTINCT | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:44 */
+    {XA_MNEM_VFCMADDCSH, XA_ISA_AVX512_FP16, 3, XAI_A_DISTINCT | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:43 */
+    {XA_MNEM_VFMADDSUB132PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:56 */
+    {XA_MNEM_VFMSUBADD132PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:59 */
+    {XA_MNEM_VFMADD132PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:62 */
+    {XA_MNEM_VFMADD132SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:65 */
+    {XA_MNEM_VFMSUB132PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:66 */
+    {XA_MNEM_VFMSUB132SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:69 */
+    {XA_MNEM_VFNMADD132PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:70 */
+    {XA_MNEM_VFNMADD132SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:73 */
+    {XA_MNEM_VFNMSUB132PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:74 */
+    {XA_MNEM_VFNMSUB132SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:77 */
+    {XA_MNEM_VFMADDSUB213PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:79 */
+    {XA_MNEM_VFMSUBADD213PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:82 */
+    {XA_MNEM_VFMADD213PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:85 */
+    {XA_MNEM_VFMADD213SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:88 */
+    {XA_MNEM_VFMSUB213PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:89 */
+    {XA_MNEM_VFMSUB213SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:92 */
+    {XA_MNEM_VFNMADD213PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:93 */
+    {XA_MNEM_VFNMADD213SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:96 */
+    {XA_MNEM_VFNMSUB213PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:97 */
+    {XA_MNEM_VFNMSUB213SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:100 */
+    {XA_MNEM_VFMADDSUB231PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:102 */
+    {XA_MNEM_VFMSUBADD231PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:105 */
+    {XA_MNEM_VFMADD231PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:108 */
+    {XA_MNEM_VFMADD231SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:111 */
+    {XA_MNEM_VFMSUB231PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:112 */
+    {XA_MNEM_VFMSUB231SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:115 */
+    {XA_MNEM_VFNMADD231PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:116 */
+    {XA_MNEM_VFNMADD231SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:119 */
+    {XA_MNEM_VFNMSUB231PH, XA_ISA_AVX512_FP16, 3, XAI_A_B2 | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:120 */
+    {XA_MNEM_VFNMSUB231SH, XA_ISA_AVX512_FP16, 3, XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_RW}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_W, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:123 */
+    {XA_MNEM_VFMULCPH, XA_ISA_AVX512_FP16, 3, XAI_A_B4 | XAI_A_DISTINCT | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:49 */
+    {XA_MNEM_VFCMULCPH, XA_ISA_AVX512_FP16, 3, XAI_A_B4 | XAI_A_DISTINCT | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:46 */
+    {XA_MNEM_VFMULCSH, XA_ISA_AVX512_FP16, 3, XAI_A_DISTINCT | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:53 */
+    {XA_MNEM_VFCMULCSH, XA_ISA_AVX512_FP16, 3, XAI_A_DISTINCT | XAI_A_ER | XAI_A_K | XAI_A_Z, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/54-evex-map6.isa:52 */
+    {XA_MNEM_VPMACSSWW, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:14 */
+    {XA_MNEM_VPMACSSWD, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:15 */
+    {XA_MNEM_VPMACSSDQL, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:16 */
+    {XA_MNEM_VPMACSSDD, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:17 */
+    {XA_MNEM_VPMACSSDQH, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:18 */
+    {XA_MNEM_VPMACSWW, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:19 */
+    {XA_MNEM_VPMACSWD, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:20 */
+    {XA_MNEM_VPMACSDQL, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:21 */
+    {XA_MNEM_VPMACSDD, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:22 */
+    {XA_MNEM_VPMACSDQH, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:23 */
+    {XA_MNEM_VPCMOV, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:28 */
+    {XA_MNEM_VPCMOV, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_X, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:29 */
+    {XA_MNEM_VPPERM, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:30 */
+    {XA_MNEM_VPPERM, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:31 */
+    {XA_MNEM_VPMADCSSWD, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:24 */
+    {XA_MNEM_VPMADCSWD, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_L, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:25 */
+    {XA_MNEM_VPROTB, XA_ISA_XOP, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:34 */
+    {XA_MNEM_VPROTW, XA_ISA_XOP, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:35 */
+    {XA_MNEM_VPROTD, XA_ISA_XOP, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:36 */
+    {XA_MNEM_VPROTQ, XA_ISA_XOP, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:37 */
+    {XA_MNEM_VPCOMB, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:38 */
+    {XA_MNEM_VPCOMW, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:39 */
+    {XA_MNEM_VPCOMD, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:40 */
+    {XA_MNEM_VPCOMQ, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:41 */
+    {XA_MNEM_VPCOMUB, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:42 */
+    {XA_MNEM_VPCOMUW, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:43 */
+    {XA_MNEM_VPCOMUD, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:44 */
+    {XA_MNEM_VPCOMUQ, XA_ISA_XOP, 4, XAI_A_IMM, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_B, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:45 */
+    {XA_MNEM_BLCFILL, XA_ISA_TBM, 2, 0, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:99 */
+    {XA_MNEM_BLSFILL, XA_ISA_TBM, 2, 0, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:100 */
+    {XA_MNEM_BLCS, XA_ISA_TBM, 2, 0, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:101 */
+    {XA_MNEM_TZMSK, XA_ISA_TBM, 2, 0, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:102 */
+    {XA_MNEM_BLCIC, XA_ISA_TBM, 2, 0, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:103 */
+    {XA_MNEM_BLSIC, XA_ISA_TBM, 2, 0, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:104 */
+    {XA_MNEM_T1MSKC, XA_ISA_TBM, 2, 0, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:105 */
+    {XA_MNEM_BLCMSK, XA_ISA_TBM, 2, 0, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:106 */
+    {XA_MNEM_BLCI, XA_ISA_TBM, 2, 0, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:107 */
+    {XA_MNEM_LLWPCB, XA_ISA_LWP, 1, XAI_A_NOVVVV, {{XAI_LOC_R, XAI_SZ_Y, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:115 */
+    {XA_MNEM_SLWPCB, XA_ISA_LWP, 1, XAI_A_NOVVVV, {{XAI_LOC_R, XAI_SZ_Y, XAI_ACC_W}}}, /* decoder/isa/33-xop.isa:116 */
+    {XA_MNEM_VFRCZPS, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:48 */
+    {XA_MNEM_VFRCZPD, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_X, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_X, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:49 */
+    {XA_MNEM_VFRCZSS, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:50 */
+    {XA_MNEM_VFRCZSD, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_Q, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:51 */
+    {XA_MNEM_VPROTB, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:55 */
+    {XA_MNEM_VPROTB, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:56 */
+    {XA_MNEM_VPROTW, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:57 */
+    {XA_MNEM_VPROTW, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:58 */
+    {XA_MNEM_VPROTD, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:59 */
+    {XA_MNEM_VPROTD, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:60 */
+    {XA_MNEM_VPROTQ, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:61 */
+    {XA_MNEM_VPROTQ, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:62 */
+    {XA_MNEM_VPSHLB, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:63 */
+    {XA_MNEM_VPSHLB, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:64 */
+    {XA_MNEM_VPSHLW, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:65 */
+    {XA_MNEM_VPSHLW, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:66 */
+    {XA_MNEM_VPSHLD, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:67 */
+    {XA_MNEM_VPSHLD, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:68 */
+    {XA_MNEM_VPSHLQ, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:69 */
+    {XA_MNEM_VPSHLQ, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:70 */
+    {XA_MNEM_VPSHAB, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:71 */
+    {XA_MNEM_VPSHAB, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:72 */
+    {XA_MNEM_VPSHAW, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:73 */
+    {XA_MNEM_VPSHAW, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:74 */
+    {XA_MNEM_VPSHAD, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:75 */
+    {XA_MNEM_VPSHAD, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:76 */
+    {XA_MNEM_VPSHAQ, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:77 */
+    {XA_MNEM_VPSHAQ, XA_ISA_XOP, 3, 0, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_H, XAI_SZ_DQ, XAI_ACC_R}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:78 */
+    {XA_MNEM_VPHADDBW, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:81 */
+    {XA_MNEM_VPHADDBD, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:82 */
+    {XA_MNEM_VPHADDBQ, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:83 */
+    {XA_MNEM_VPHADDWD, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:84 */
+    {XA_MNEM_VPHADDWQ, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:85 */
+    {XA_MNEM_VPHADDDQ, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:86 */
+    {XA_MNEM_VPHADDUBW, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:87 */
+    {XA_MNEM_VPHADDUBD, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:88 */
+    {XA_MNEM_VPHADDUBQ, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:89 */
+    {XA_MNEM_VPHADDUWD, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:90 */
+    {XA_MNEM_VPHADDUWQ, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:91 */
+    {XA_MNEM_VPHADDUDQ, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:92 */
+    {XA_MNEM_VPHSUBBW, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:93 */
+    {XA_MNEM_VPHSUBWD, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:94 */
+    {XA_MNEM_VPHSUBDQ, XA_ISA_XOP, 2, XAI_A_NOVVVV, {{XAI_LOC_V, XAI_SZ_DQ, XAI_ACC_W}, {XAI_LOC_W, XAI_SZ_DQ, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:95 */
+    {XA_MNEM_BEXTR, XA_ISA_TBM, 3, XAI_A_IMM | XAI_A_NOVVVV, {{XAI_LOC_G, XAI_SZ_Y, XAI_ACC_W}, {XAI_LOC_E, XAI_SZ_Y, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:109 */
+    {XA_MNEM_LWPINS, XA_ISA_LWP, 3, XAI_A_IMM, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:117 */
+    {XA_MNEM_LWPVAL, XA_ISA_LWP, 3, XAI_A_IMM, {{XAI_LOC_B, XAI_SZ_Y, XAI_ACC_R}, {XAI_LOC_E, XAI_SZ_D, XAI_ACC_R}, {XAI_LOC_I, XAI_SZ_D, XAI_ACC_R}}}, /* decoder/isa/33-xop.isa:118 */
 };
 
 const uint16_t xai_nodes[] = {
@@ -3568,719 +4422,1088 @@ const uint16_t xai_nodes[] = {
     33436, 33445, 33454, 480, 33463, 454, 33549, XAI_N_MOD, 33418, 33558, XAI_N_REG, 33427,
     33436, 33445, 33454, 480, 33502, 454, 33549, XAI_N_MOD, 33493, 33570, XAI_N_REG, 33427,
     33436, 33445, 33454, 480, 33523, 454, 33549, XAI_N_MOD, 33418, 33582, XAI_N_MP, 33567,
-    33567, 33579, 33591, XAI_N_MODE, 33544, 33594, XAI_N_MP, 501, 501, 502, 501, XAI_N_REG,
-    504, 505, 506, 504, 504, 504, 504, 504, XAI_N_MOD, 33607, 507, XAI_N_REG,
-    504, 505, 504, 504, 504, 504, 504, 504, XAI_N_MOD, 33619, 0, XAI_N_VENDOR,
-    33616, 33628, XAI_N_MOD, 511, 512, XAI_N_MOD, 513, 514, XAI_N_MP, 509, 510, 33634,
-    33637, XAI_N_MP, 515, 516, 517, 518, XAI_N_MOD, 519, 520, XAI_N_MOD, 521, 0,
-    XAI_N_MP, 33650, 33653, 522, 523, XAI_N_MOD, 524, 0, XAI_N_MOD, 525, 0, XAI_N_MP,
-    33661, 33664, 0, 0, XAI_N_MP, 526, 527, 0, 0, XAI_N_MP, 528, 529,
-    0, 0, XAI_N_MOD, 530, 531, XAI_N_MOD, 532, 0, XAI_N_MP, 33682, 33685, 533,
-    0, XAI_N_MOD, 534, 0, XAI_N_MOD, 535, 0, XAI_N_MP, 33693, 33696, 0, 0,
-    XAI_N_REG, 536, 537, 538, 539, 507, 507, 507, 507, XAI_N_MOD, 33704, 507,
-    XAI_N_MOD, 540, 507, XAI_N_MP, 33716, 541, 542, 543, XAI_N_MOD, 544, 507, XAI_N_MOD,
-    546, 507, XAI_N_MP, 33724, 545, 33727, 547, XAI_N_REG, 548, 507, 507, 507,
-    507, 507, 507, 507, XAI_N_MOD, 33735, 507, XAI_N_MP, 33744, 507, 507, 507,
-    XAI_N_W, 549, 550, XAI_N_RM, 507, 507, 551, 552, 507, 507, 507, 507,
-    XAI_N_REG, 507, 33752, 507, 507, 507, 507, 507, 33755, XAI_N_MOD, 507, 33764,
-    XAI_N_MP, 507, 507, 33773, 507, XAI_N_MP, 557, 558, 0, 0, XAI_N_MP, 559,
-    560, 0, 0, XAI_N_MP, 561, 562, 563, 564, XAI_N_MOD, 565, 0, XAI_N_MOD,
-    566, 0, XAI_N_MOD, 567, 0, XAI_N_MOD, 568, 0, XAI_N_MP, 33796, 33799, 33802,
-    33805, XAI_N_MP, 569, 570, 571, 572, XAI_N_MP, 573, 574, 575, 576, XAI_N_MP,
-    577, 578, 0, 0, XAI_N_MP, 579, 580, 0, 0, XAI_N_MOD, 0, 604,
-    XAI_N_MOD, 0, 605, XAI_N_MP, 33833, 33836, 0, 0, XAI_N_MP, 606, 607, 608,
-    609, XAI_N_MP, 610, 0, 611, 0, XAI_N_MP, 612, 0, 613, 0, XAI_N_MP,
-    614, 615, 0, 0, XAI_N_MP, 616, 617, 0, 0, XAI_N_MP, 618, 619,
-    0, 0, XAI_N_MP, 620, 621, 0, 0, XAI_N_MP, 622, 623, 624, 625,
-    XAI_N_MP, 626, 627, 628, 629, XAI_N_MP, 630, 631, 632, 633, XAI_N_MP, 634,
-    635, 636, 0, XAI_N_MP, 637, 638, 639, 640, XAI_N_MP, 641, 642, 643,
-    644, XAI_N_MP, 645, 646, 647, 648, XAI_N_MP, 649, 650, 651, 652, XAI_N_MP,
-    653, 654, 0, 0, XAI_N_MP, 655, 656, 0, 0, XAI_N_MP, 657, 658,
-    0, 0, XAI_N_MP, 659, 660, 0, 0, XAI_N_MP, 661, 662, 0, 0,
-    XAI_N_MP, 663, 664, 0, 0, XAI_N_MP, 665, 666, 0, 0, XAI_N_MP, 667,
-    668, 0, 0, XAI_N_MP, 669, 670, 0, 0, XAI_N_MP, 671, 672, 0,
-    0, XAI_N_MP, 673, 674, 0, 0, XAI_N_MP, 675, 676, 0, 0, XAI_N_MP,
-    0, 677, 0, 0, XAI_N_MP, 0, 678, 0, 0, XAI_N_W, 679, 680,
-    XAI_N_W, 681, 682, XAI_N_MP, 33989, 33992, 0, 0, XAI_N_MP, 683, 684, 685,
-    0, XAI_N_MP, 686, 687, 688, 689, XAI_N_REG, 0, 0, 690, 0, 691,
-    0, 692, 0, XAI_N_MOD, 0, 34010, XAI_N_REG, 0, 0, 693, 0, 694,
-    0, 695, 0, XAI_N_MOD, 0, 34022, XAI_N_MP, 34019, 34031, 0, 0, XAI_N_REG,
-    0, 0, 696, 0, 697, 0, 698, 0, XAI_N_MOD, 0, 34039, XAI_N_REG,
-    0, 0, 699, 0, 700, 0, 701, 0, XAI_N_MOD, 0, 34051, XAI_N_MP,
-    34048, 34060, 0, 0, XAI_N_REG, 0, 0, 702, 0, 0, 0, 703,
-    0, XAI_N_MOD, 0, 34068, XAI_N_REG, 0, 0, 704, 705, 0, 0, 706,
-    707, XAI_N_MOD, 0, 34080, XAI_N_MP, 34077, 34089, 0, 0, XAI_N_MP, 708, 709,
-    0, 0, XAI_N_MP, 710, 711, 0, 0, XAI_N_MP, 712, 713, 0, 0,
-    XAI_N_MP, 714, 0, 0, 0, XAI_N_REG, 716, 0, 0, 0, 0, 0,
-    0, 0, XAI_N_MOD, 0, 34117, XAI_N_MOD, 0, 717, XAI_N_MP, 715, 34126, 0,
-    34129, XAI_N_MOD, 0, 719, XAI_N_MOD, 0, 720, XAI_N_MP, 718, 34137, 0, 34140,
-    XAI_N_MP, 0, 721, 0, 722, XAI_N_MP, 0, 723, 0, 724, XAI_N_W, 725,
-    726, XAI_N_W, 727, 728, XAI_N_MP, 34158, 34161, 729, 0, XAI_N_MP, 730, 731,
-    732, 0, XAI_N_W, 777, 778, XAI_N_W, 779, 780, XAI_N_W, 783, 784, XAI_N_W,
-    785, 786, XAI_N_W, 787, 788, XAI_N_REG, 34174, 34177, 781, 782, 34180, 34183,
-    34186, 789, XAI_N_REG, 0, 0, 0, 0, 0, 790, 791, 792, XAI_N_MOD,
-    34189, 34198, XAI_N_REG, 34174, 34177, 781, 782, 34180, 34183, 793, 794, XAI_N_REG,
-    0, 0, 0, 0, 0, 0, 795, 0, XAI_N_MOD, 34210, 34219, XAI_N_W,
-    796, 784, XAI_N_REG, 34174, 34177, 781, 782, 34231, 34183, 0, 0, XAI_N_W,
-    797, 798, XAI_N_REG, 0, 0, 0, 0, 796, 34243, 799, 0, XAI_N_MOD,
-    34234, 34246, XAI_N_REG, 34174, 34177, 781, 782, 34180, 34183, 0, 0, XAI_N_REG,
-    0, 0, 0, 0, 0, 0, 800, 0, XAI_N_MOD, 34258, 34267, XAI_N_MP,
-    34207, 34228, 34255, 34276, XAI_N_REG, 801, 802, 803, 804, 796, 34243, 799,
-    0, XAI_N_MOD, 34234, 34284, XAI_N_MP, 34207, 34228, 34293, 34276, XAI_N_MODE, 34279, 34296,
-    XAI_N_MOD, 808, 0, XAI_N_MOD, 810, 0, XAI_N_MOD, 811, 0, XAI_N_MP, 0, 0,
-    814, 0, XAI_N_REG, 0, 0, 0, 0, 816, 817, 818, 819, XAI_N_MP,
-    821, 821, 822, 821, XAI_N_MP, 823, 823, 824, 823, XAI_N_MP, 829, 830,
-    831, 832, XAI_N_MOD, 833, 0, XAI_N_MP, 34342, 0, 0, 0, XAI_N_MOD, 834,
-    835, XAI_N_MOD, 836, 837, XAI_N_MP, 34350, 34353, 0, 0, XAI_N_MOD, 0, 838,
-    XAI_N_MOD, 0, 839, XAI_N_MP, 34361, 34364, 0, 0, XAI_N_MP, 840, 841, 0,
-    0, XAI_N_W, 842, 843, XAI_N_W, 844, 845, XAI_N_W, 846, 847, XAI_N_W, 848,
-    849, XAI_N_REG, 0, 34377, 0, 34380, 34383, 34386, 850, 851, XAI_N_REG, 0,
-    0, 0, 0, 0, 0, 852, 853, XAI_N_MOD, 34389, 34398, XAI_N_REG, 0,
-    34377, 0, 34380, 34383, 34386, 854, 0, XAI_N_MOD, 34410, 34398, XAI_N_REG, 0,
-    34377, 0, 34380, 34383, 34386, 855, 0, XAI_N_REG, 0, 0, 0, 0,
-    0, 0, 852, 856, XAI_N_MOD, 34422, 34431, XAI_N_REG, 0, 34377, 0, 34380,
-    34383, 34386, 0, 0, XAI_N_MOD, 34443, 34398, XAI_N_MP, 34407, 34419, 34440, 34452,
-    XAI_N_MP, 0, 858, 0, 859, XAI_N_MP, 860, 861, 0, 0, XAI_N_MP, 862,
-    863, 0, 0, XAI_N_MP, 864, 865, 0, 0, XAI_N_MP, 866, 867, 0,
-    0, XAI_N_MP, 868, 869, 0, 0, XAI_N_MOD, 870, 871, XAI_N_MOD, 0, 872,
-    XAI_N_MOD, 0, 873, XAI_N_MP, 0, 34490, 34493, 34496, XAI_N_MOD, 0, 874, XAI_N_MOD,
-    0, 875, XAI_N_MP, 34504, 34507, 0, 0, XAI_N_MP, 876, 877, 0, 0,
-    XAI_N_MP, 878, 879, 0, 0, XAI_N_MP, 880, 881, 0, 0, XAI_N_MP, 882,
-    883, 0, 0, XAI_N_MP, 884, 885, 0, 0, XAI_N_MP, 886, 887, 0,
-    0, XAI_N_MP, 888, 889, 0, 0, XAI_N_MP, 890, 891, 0, 0, XAI_N_MP,
-    892, 893, 0, 0, XAI_N_MP, 894, 895, 0, 0, XAI_N_MP, 896, 897,
-    0, 0, XAI_N_MP, 898, 899, 0, 0, XAI_N_MP, 900, 901, 0, 0,
-    XAI_N_MP, 902, 903, 0, 0, XAI_N_MP, 0, 904, 905, 906, XAI_N_MOD, 907,
-    0, XAI_N_MOD, 908, 0, XAI_N_MP, 34590, 34593, 0, 0, XAI_N_MP, 909, 910,
-    0, 0, XAI_N_MP, 911, 912, 0, 0, XAI_N_MP, 913, 914, 0, 0,
-    XAI_N_MP, 915, 916, 0, 0, XAI_N_MP, 917, 918, 0, 0, XAI_N_MP, 919,
-    920, 0, 0, XAI_N_MP, 921, 922, 0, 0, XAI_N_MP, 923, 924, 0,
-    0, XAI_N_MOD, 925, 0, XAI_N_MP, 0, 0, 0, 34641, XAI_N_MP, 926, 927,
-    0, 0, XAI_N_MP, 928, 929, 0, 0, XAI_N_MP, 930, 931, 0, 0,
-    XAI_N_MP, 932, 933, 0, 0, XAI_N_MP, 934, 935, 0, 0, XAI_N_MP, 936,
-    937, 0, 0, XAI_N_MOD, 0, 938, XAI_N_MOD, 0, 939, XAI_N_MP, 34679, 34682,
-    0, 0, XAI_N_MP, 940, 941, 0, 0, XAI_N_MP, 942, 943, 0, 0,
-    XAI_N_MP, 944, 945, 0, 0, XAI_N_MP, 946, 947, 0, 0, XAI_N_MP, 948,
-    949, 0, 0, XAI_N_MP, 950, 951, 0, 0, XAI_N_MP, 952, 953, 0,
-    0, XAI_N_MP, 955, 956, 0, 0, XAI_N_MP, 957, 958, 0, 0, XAI_N_MP,
-    959, 960, 0, 0, XAI_N_MP, 961, 962, 0, 0, XAI_N_MP, 963, 964,
-    0, 0, XAI_N_MP, 965, 966, 0, 0, XAI_N_MP, 967, 968, 0, 0,
-    XAI_N_MP, 969, 970, 0, 0, XAI_N_MP, 971, 972, 0, 0, XAI_N_MP, 973,
-    974, 0, 0, XAI_N_MP, 975, 976, 0, 0, XAI_N_MP, 977, 978, 0,
-    0, XAI_N_MP, 0, 979, 0, 0, XAI_N_MP, 0, 980, 0, 0, XAI_N_MP,
-    0, 981, 0, 0, XAI_N_MP, 0, 982, 0, 0, XAI_N_MP, 983, 984,
-    0, 0, XAI_N_MP, 985, 986, 0, 0, XAI_N_MP, 987, 988, 0, 0,
-    XAI_N_MP, 0, 989, 0, 0, XAI_N_MP, 0, 990, 0, 0, XAI_N_MP, 0,
-    991, 0, 0, XAI_N_MP, 0, 992, 0, 0, XAI_N_MP, 0, 993, 0,
-    0, XAI_N_MP, 0, 994, 0, 0, XAI_N_MP, 0, 995, 0, 0, XAI_N_MP,
-    0, 996, 0, 0, XAI_N_MOD, 997, 0, XAI_N_MP, 0, 34860, 0, 0,
-    XAI_N_MP, 0, 998, 0, 0, XAI_N_MP, 0, 999, 0, 0, XAI_N_MP, 0,
-    1000, 0, 0, XAI_N_MP, 0, 1001, 0, 0, XAI_N_MP, 0, 1002, 0,
-    0, XAI_N_MP, 0, 1003, 0, 0, XAI_N_MP, 0, 1004, 0, 0, XAI_N_MP,
-    0, 1005, 0, 0, XAI_N_MP, 0, 1006, 0, 0, XAI_N_MP, 0, 1007,
-    0, 0, XAI_N_MP, 0, 1008, 0, 0, XAI_N_MP, 0, 1009, 0, 0,
-    XAI_N_MP, 0, 1010, 0, 0, XAI_N_MP, 0, 1011, 0, 0, XAI_N_MP, 0,
-    1012, 0, 0, XAI_N_MP, 0, 1013, 0, 0, XAI_N_MP, 0, 1014, 0,
-    0, XAI_N_MP, 0, 1015, 0, 0, XAI_N_MP, 1016, 0, 0, 0, XAI_N_MP,
-    1017, 0, 0, 0, XAI_N_MP, 1018, 0, 0, 0, XAI_N_MP, 1019, 0,
-    0, 0, XAI_N_MP, 1020, 0, 0, 0, XAI_N_MP, 1021, 0, 0, 0,
-    XAI_N_MP, 0, 1022, 0, 0, XAI_N_REG, 1023, 1024, 1025, 1026, 0, 0,
-    0, 0, XAI_N_MOD, 34993, 0, XAI_N_MP, 0, 0, 35002, 0, XAI_N_MP, 0,
-    1027, 0, 0, XAI_N_MOD, 1029, 1030, XAI_N_MP, 0, 1028, 35015, 0, XAI_N_MOD,
-    1032, 0, XAI_N_MP, 0, 1031, 35023, 0, XAI_N_MOD, 1034, 0, XAI_N_MP, 0,
-    1033, 35031, 0, XAI_N_MOD, 1036, 0, XAI_N_MP, 0, 1035, 35039, 0, XAI_N_MOD,
-    1037, 0, XAI_N_MP, 35047, 35047, 0, 1038, XAI_N_MOD, 1039, 0, XAI_N_MP, 35055,
-    35055, 0, 1040, XAI_N_W, 1041, 1042, XAI_N_MOD, 35063, 0, XAI_N_MP, 0, 35066,
-    0, 0, XAI_N_W, 1043, 1044, XAI_N_MOD, 35074, 0, XAI_N_MP, 35077, 1045, 1046,
-    0, XAI_N_MOD, 1047, 0, XAI_N_MOD, 1048, 0, XAI_N_MOD, 1049, 0, XAI_N_MP, 0,
-    35085, 35088, 35091, XAI_N_MOD, 1050, 0, XAI_N_MP, 35099, 0, 0, 0, XAI_N_MP,
-    0, 1051, 0, 0, XAI_N_MP, 0, 1052, 0, 0, XAI_N_MP, 0, 1053,
-    0, 0, XAI_N_MP, 0, 1054, 0, 0, XAI_N_MP, 0, 1055, 0, 0,
-    XAI_N_MP, 0, 1056, 0, 0, XAI_N_MP, 0, 1057, 0, 0, XAI_N_MP, 1058,
-    1059, 0, 0, XAI_N_MOD, 1060, 1061, XAI_N_MP, 0, 35147, 0, 0, XAI_N_MOD,
-    1062, 1063, XAI_N_MP, 0, 35155, 0, 0, XAI_N_W, 1064, 1065, XAI_N_MP, 0,
-    35163, 0, 0, XAI_N_MOD, 1066, 1067, XAI_N_MP, 0, 35171, 0, 0, XAI_N_MOD,
-    1068, 1069, XAI_N_MP, 0, 35179, 0, 0, XAI_N_MOD, 1070, 1071, XAI_N_MP, 0,
-    35187, 0, 0, XAI_N_W, 1072, 1073, XAI_N_MP, 0, 35195, 0, 0, XAI_N_MP,
-    0, 1074, 0, 0, XAI_N_MP, 0, 1075, 0, 0, XAI_N_MP, 0, 1076,
-    0, 0, XAI_N_MP, 0, 1077, 0, 0, XAI_N_MP, 0, 1078, 0, 0,
-    XAI_N_MP, 0, 1079, 0, 0, XAI_N_MP, 0, 1080, 0, 0, XAI_N_MP, 0,
-    1081, 0, 0, XAI_N_MP, 1082, 0, 0, 0, XAI_N_MP, 0, 1083, 0,
-    0, XAI_N_MP, 0, 1084, 0, 0, XAI_N_MP, 0, 1085, 0, 0, XAI_N_MOD,
-    1112, 1113, XAI_N_MOD, 1114, 1115, XAI_N_MP, 1110, 1111, 35263, 35266, XAI_N_MOD, 1118,
-    1119, XAI_N_MOD, 1120, 1121, XAI_N_MP, 1116, 1117, 35274, 35277, XAI_N_L, 1122, 0,
-    0, 0, XAI_N_L, 1123, 0, 0, 0, XAI_N_MOD, 35285, 35290, XAI_N_L, 1124,
-    0, 0, 0, XAI_N_MOD, 35298, 0, XAI_N_L, 1126, 1127, 0, 0, XAI_N_MP,
-    35295, 35303, 1125, 35306, XAI_N_L, 1128, 0, 0, 0, XAI_N_MOD, 35316, 0,
-    XAI_N_L, 1129, 0, 0, 0, XAI_N_MOD, 35324, 0, XAI_N_MP, 35321, 35329, 0,
-    0, XAI_N_MP, 1130, 1131, 0, 0, XAI_N_MP, 1132, 1133, 0, 0, XAI_N_L,
-    1134, 0, 0, 0, XAI_N_L, 1135, 0, 0, 0, XAI_N_MOD, 35347, 35352,
-    XAI_N_L, 1136, 0, 0, 0, XAI_N_MOD, 35360, 0, XAI_N_MP, 35357, 35365, 1137,
-    0, XAI_N_L, 1138, 0, 0, 0, XAI_N_MOD, 35373, 0, XAI_N_L, 1139, 0,
-    0, 0, XAI_N_MOD, 35381, 0, XAI_N_MP, 35378, 35386, 0, 0, XAI_N_MP, 1140,
-    1141, 0, 0, XAI_N_MP, 1142, 1143, 0, 0, XAI_N_MP, 0, 0, 1144,
-    1145, XAI_N_MOD, 1146, 0, XAI_N_MOD, 1147, 0, XAI_N_MP, 35409, 35412, 0, 0,
-    XAI_N_MP, 0, 0, 1148, 1149, XAI_N_MP, 0, 0, 1150, 1151, XAI_N_MP, 1152,
-    1153, 0, 0, XAI_N_MP, 1154, 1155, 0, 0, XAI_N_W, 1156, 1157, XAI_N_L,
-    0, 35440, 0, 0, XAI_N_MOD, 0, 35443, XAI_N_W, 1158, 1159, XAI_N_L, 0,
-    35451, 0, 0, XAI_N_MOD, 0, 35454, XAI_N_MP, 35448, 35459, 0, 0, XAI_N_W,
-    1160, 1161, XAI_N_L, 0, 35467, 0, 0, XAI_N_MOD, 0, 35470, XAI_N_W, 1162,
-    1163, XAI_N_L, 0, 35478, 0, 0, XAI_N_MOD, 0, 35481, XAI_N_MP, 35475, 35486,
-    0, 0, XAI_N_W, 1164, 1165, XAI_N_L, 35494, 0, 0, 0, XAI_N_MOD, 0,
-    35497, XAI_N_W, 1166, 1167, XAI_N_L, 35505, 0, 0, 0, XAI_N_MOD, 0, 35508,
-    XAI_N_MP, 35502, 35513, 0, 0, XAI_N_W, 1168, 1169, XAI_N_L, 0, 35521, 0,
-    0, XAI_N_MOD, 0, 35524, XAI_N_W, 1170, 1171, XAI_N_L, 0, 35532, 0, 0,
-    XAI_N_MOD, 0, 35535, XAI_N_MP, 35529, 35540, 0, 0, XAI_N_W, 1172, 1173, XAI_N_L,
-    0, 35548, 0, 0, XAI_N_MOD, 0, 35551, XAI_N_W, 1174, 1175, XAI_N_L, 0,
-    35559, 0, 0, XAI_N_MOD, 0, 35562, XAI_N_MP, 35556, 35567, 0, 0, XAI_N_W,
-    1176, 1177, XAI_N_L, 0, 35575, 0, 0, XAI_N_MOD, 0, 35578, XAI_N_W, 1178,
-    1179, XAI_N_L, 0, 35586, 0, 0, XAI_N_MOD, 0, 35589, XAI_N_MP, 35583, 35594,
-    0, 0, XAI_N_W, 1180, 1181, XAI_N_L, 0, 35602, 0, 0, XAI_N_MOD, 0,
-    35605, XAI_N_W, 1182, 1183, XAI_N_L, 0, 35613, 0, 0, XAI_N_MOD, 0, 35616,
-    XAI_N_MP, 35610, 35621, 0, 0, XAI_N_W, 1184, 1185, XAI_N_L, 0, 35629, 0,
-    0, XAI_N_MOD, 0, 35632, XAI_N_W, 1186, 0, XAI_N_L, 0, 35640, 0, 0,
-    XAI_N_MOD, 0, 35643, XAI_N_MP, 35637, 35648, 0, 0, XAI_N_MOD, 0, 1187, XAI_N_MOD,
-    0, 1188, XAI_N_MP, 35656, 35659, 0, 0, XAI_N_MP, 1189, 1190, 1191, 1192,
-    XAI_N_MP, 1193, 0, 1194, 0, XAI_N_MP, 1195, 0, 1196, 0, XAI_N_MP, 1197,
-    1198, 0, 0, XAI_N_MP, 1199, 1200, 0, 0, XAI_N_MP, 1201, 1202, 0,
-    0, XAI_N_MP, 1203, 1204, 0, 0, XAI_N_MP, 1205, 1206, 1207, 1208, XAI_N_MP,
-    1209, 1210, 1211, 1212, XAI_N_MP, 1213, 1214, 1215, 1216, XAI_N_MP, 1217, 1218,
-    1219, 0, XAI_N_MP, 1220, 1221, 1222, 1223, XAI_N_MP, 1224, 1225, 1226, 1227,
-    XAI_N_MP, 1228, 1229, 1230, 1231, XAI_N_MP, 1232, 1233, 1234, 1235, XAI_N_L, 1236,
-    1237, 0, 0, XAI_N_MP, 0, 35742, 0, 0, XAI_N_L, 1238, 1239, 0,
-    0, XAI_N_MP, 0, 35752, 0, 0, XAI_N_L, 1240, 1241, 0, 0, XAI_N_MP,
-    0, 35762, 0, 0, XAI_N_L, 1242, 1243, 0, 0, XAI_N_MP, 0, 35772,
-    0, 0, XAI_N_L, 1244, 1245, 0, 0, XAI_N_MP, 0, 35782, 0, 0,
-    XAI_N_L, 1246, 1247, 0, 0, XAI_N_MP, 0, 35792, 0, 0, XAI_N_L, 1248,
-    1249, 0, 0, XAI_N_MP, 0, 35802, 0, 0, XAI_N_L, 1250, 1251, 0,
-    0, XAI_N_MP, 0, 35812, 0, 0, XAI_N_L, 1252, 1253, 0, 0, XAI_N_MP,
-    0, 35822, 0, 0, XAI_N_L, 1254, 1255, 0, 0, XAI_N_MP, 0, 35832,
-    0, 0, XAI_N_L, 1256, 1257, 0, 0, XAI_N_MP, 0, 35842, 0, 0,
-    XAI_N_L, 1258, 1259, 0, 0, XAI_N_MP, 0, 35852, 0, 0, XAI_N_L, 1260,
-    1261, 0, 0, XAI_N_MP, 0, 35862, 0, 0, XAI_N_L, 1262, 1263, 0,
-    0, XAI_N_MP, 0, 35872, 0, 0, XAI_N_L, 1264, 0, 0, 0, XAI_N_MP,
-    0, 35882, 0, 0, XAI_N_W, 1264, 1265, XAI_N_L, 35892, 0, 0, 0,
-    XAI_N_MP, 0, 35895, 0, 0, XAI_N_MODE, 35887, 35900, XAI_N_MP, 0, 1266, 1267,
-    0, XAI_N_L, 1268, 1269, 0, 0, XAI_N_L, 1270, 1271, 0, 0, XAI_N_L,
-    1272, 1273, 0, 0, XAI_N_MP, 0, 35913, 35918, 35923, XAI_N_L, 1274, 1275,
-    0, 0, XAI_N_L, 1276, 1277, 0, 0, XAI_N_L, 1278, 1279, 0, 0,
-    XAI_N_REG, 0, 0, 35933, 0, 35938, 0, 35943, 0, XAI_N_MOD, 0, 35948,
-    XAI_N_MP, 0, 35957, 0, 0, XAI_N_L, 1280, 1281, 0, 0, XAI_N_L, 1282,
-    1283, 0, 0, XAI_N_L, 1284, 1285, 0, 0, XAI_N_REG, 0, 0, 35965,
-    0, 35970, 0, 35975, 0, XAI_N_MOD, 0, 35980, XAI_N_MP, 0, 35989, 0,
-    0, XAI_N_L, 1286, 1287, 0, 0, XAI_N_L, 1288, 1289, 0, 0, XAI_N_L,
-    1290, 1291, 0, 0, XAI_N_L, 1292, 1293, 0, 0, XAI_N_REG, 0, 0,
-    35997, 36002, 0, 0, 36007, 36012, XAI_N_MOD, 0, 36017, XAI_N_MP, 0, 36026,
-    0, 0, XAI_N_L, 1294, 1295, 0, 0, XAI_N_MP, 0, 36034, 0, 0,
-    XAI_N_L, 1296, 1297, 0, 0, XAI_N_MP, 0, 36044, 0, 0, XAI_N_L, 1298,
-    1299, 0, 0, XAI_N_MP, 0, 36054, 0, 0, XAI_N_L, 1300, 1301, 0,
-    0, XAI_N_MP, 36064, 0, 0, 0, XAI_N_MP, 0, 1302, 0, 1303, XAI_N_MP,
-    0, 1304, 0, 1305, XAI_N_L, 1306, 0, 0, 0, XAI_N_L, 1307, 0,
-    0, 0, XAI_N_MP, 0, 36084, 36089, 0, XAI_N_W, 1306, 1308, XAI_N_L, 36099,
-    0, 0, 0, XAI_N_MP, 0, 36102, 36089, 0, XAI_N_MODE, 36094, 36107, XAI_N_MP,
-    0, 1309, 1310, 0, XAI_N_W, 1311, 1312, XAI_N_L, 36120, 0, 0, 0,
-    XAI_N_W, 1313, 1314, XAI_N_L, 36128, 0, 0, 0, XAI_N_MP, 36123, 36131, 0,
-    0, XAI_N_W, 1315, 1316, XAI_N_L, 36141, 0, 0, 0, XAI_N_MOD, 36144, 0,
-    XAI_N_W, 1317, 1318, XAI_N_L, 36152, 0, 0, 0, XAI_N_MOD, 36155, 0, XAI_N_MP,
-    36149, 36160, 0, 0, XAI_N_W, 1319, 0, XAI_N_L, 36168, 0, 0, 0,
-    XAI_N_MOD, 0, 36171, XAI_N_W, 1320, 0, XAI_N_L, 36179, 0, 0, 0, XAI_N_MOD,
-    0, 36182, XAI_N_L, 1321, 0, 0, 0, XAI_N_MOD, 0, 36190, XAI_N_MP, 36176,
-    36187, 0, 36195, XAI_N_W, 1321, 1322, XAI_N_L, 36203, 0, 0, 0, XAI_N_MOD,
-    0, 36206, XAI_N_MP, 36176, 36187, 0, 36211, XAI_N_MODE, 36198, 36214, XAI_N_W, 1323,
-    0, XAI_N_L, 36222, 0, 0, 0, XAI_N_MOD, 0, 36225, XAI_N_W, 1324, 0,
-    XAI_N_L, 36233, 0, 0, 0, XAI_N_MOD, 0, 36236, XAI_N_L, 1325, 0, 0,
-    0, XAI_N_MOD, 0, 36244, XAI_N_MP, 36230, 36241, 0, 36249, XAI_N_W, 1325, 1326,
-    XAI_N_L, 36257, 0, 0, 0, XAI_N_MOD, 0, 36260, XAI_N_MP, 36230, 36241, 0,
-    36265, XAI_N_MODE, 36252, 36268, XAI_N_W, 1327, 1328, XAI_N_L, 36276, 0, 0, 0,
-    XAI_N_MOD, 0, 36279, XAI_N_W, 1329, 1330, XAI_N_L, 36287, 0, 0, 0, XAI_N_MOD,
-    0, 36290, XAI_N_MP, 36284, 36295, 0, 0, XAI_N_W, 1331, 1332, XAI_N_L, 36303,
-    0, 0, 0, XAI_N_MOD, 0, 36306, XAI_N_W, 1333, 1334, XAI_N_L, 36314, 0,
-    0, 0, XAI_N_MOD, 0, 36317, XAI_N_MP, 36311, 36322, 0, 0, XAI_N_L, 1335,
-    0, 0, 0, XAI_N_L, 1336, 0, 0, 0, XAI_N_REG, 0, 0, 36330,
-    36335, 0, 0, 0, 0, XAI_N_MOD, 36340, 0, XAI_N_MP, 36349, 0, 0,
-    0, XAI_N_MP, 1337, 1338, 1339, 1340, XAI_N_L, 1341, 0, 0, 0, XAI_N_L,
-    1342, 0, 0, 0, XAI_N_MOD, 36362, 36367, XAI_N_MP, 0, 36372, 0, 0,
-    XAI_N_L, 1343, 0, 0, 0, XAI_N_MOD, 0, 36380, XAI_N_MP, 0, 36385, 0,
-    0, XAI_N_MP, 1344, 1345, 0, 0, XAI_N_MP, 0, 1346, 0, 1347, XAI_N_L,
-    1348, 1349, 0, 0, XAI_N_MP, 0, 36403, 0, 0, XAI_N_L, 1350, 1351,
-    0, 0, XAI_N_MP, 0, 36413, 0, 0, XAI_N_L, 1352, 1353, 0, 0,
-    XAI_N_MP, 0, 36423, 0, 0, XAI_N_L, 1354, 1355, 0, 0, XAI_N_MP, 0,
-    36433, 0, 0, XAI_N_L, 1356, 1357, 0, 0, XAI_N_MP, 0, 36443, 0,
-    0, XAI_N_L, 1358, 0, 0, 0, XAI_N_MP, 0, 36453, 0, 0, XAI_N_L,
-    1359, 1360, 0, 0, XAI_N_MOD, 0, 36463, XAI_N_MP, 0, 36468, 0, 0,
-    XAI_N_L, 1361, 1362, 0, 0, XAI_N_MP, 0, 36476, 0, 0, XAI_N_L, 1363,
-    1364, 0, 0, XAI_N_MP, 0, 36486, 0, 0, XAI_N_L, 1365, 1366, 0,
-    0, XAI_N_MP, 0, 36496, 0, 0, XAI_N_L, 1367, 1368, 0, 0, XAI_N_MP,
-    0, 36506, 0, 0, XAI_N_L, 1369, 1370, 0, 0, XAI_N_MP, 0, 36516,
-    0, 0, XAI_N_L, 1371, 1372, 0, 0, XAI_N_MP, 0, 36526, 0, 0,
-    XAI_N_L, 1373, 1374, 0, 0, XAI_N_MP, 0, 36536, 0, 0, XAI_N_L, 1375,
-    1376, 0, 0, XAI_N_MP, 0, 36546, 0, 0, XAI_N_L, 1377, 1378, 0,
-    0, XAI_N_MP, 0, 36556, 0, 0, XAI_N_L, 1379, 1380, 0, 0, XAI_N_MP,
-    0, 36566, 0, 0, XAI_N_L, 1381, 1382, 0, 0, XAI_N_MP, 0, 36576,
-    0, 0, XAI_N_L, 1383, 1384, 0, 0, XAI_N_MP, 0, 36586, 0, 0,
-    XAI_N_L, 1385, 1386, 0, 0, XAI_N_MP, 0, 36596, 0, 0, XAI_N_L, 1387,
-    1388, 0, 0, XAI_N_MP, 0, 36606, 0, 0, XAI_N_MP, 0, 1389, 1390,
-    1391, XAI_N_MOD, 1392, 0, XAI_N_MP, 0, 36621, 0, 0, XAI_N_L, 1393, 1394,
-    0, 0, XAI_N_MP, 0, 36629, 0, 0, XAI_N_L, 1395, 1396, 0, 0,
-    XAI_N_MP, 0, 36639, 0, 0, XAI_N_L, 1397, 1398, 0, 0, XAI_N_MP, 0,
-    36649, 0, 0, XAI_N_L, 1399, 1400, 0, 0, XAI_N_MP, 0, 36659, 0,
-    0, XAI_N_L, 1401, 1402, 0, 0, XAI_N_MP, 0, 36669, 0, 0, XAI_N_L,
-    1403, 1404, 0, 0, XAI_N_MP, 0, 36679, 0, 0, XAI_N_L, 1405, 1406,
-    0, 0, XAI_N_MP, 0, 36689, 0, 0, XAI_N_L, 1407, 1408, 0, 0,
-    XAI_N_MP, 0, 36699, 0, 0, XAI_N_MOD, 1409, 0, XAI_N_MP, 0, 0, 0,
-    36709, XAI_N_L, 1410, 1411, 0, 0, XAI_N_MP, 0, 36717, 0, 0, XAI_N_L,
-    1412, 1413, 0, 0, XAI_N_MP, 0, 36727, 0, 0, XAI_N_L, 1414, 1415,
-    0, 0, XAI_N_MP, 0, 36737, 0, 0, XAI_N_L, 1416, 1417, 0, 0,
-    XAI_N_MP, 0, 36747, 0, 0, XAI_N_L, 1418, 1419, 0, 0, XAI_N_MP, 0,
-    36757, 0, 0, XAI_N_L, 1420, 1421, 0, 0, XAI_N_MP, 0, 36767, 0,
-    0, XAI_N_L, 1422, 0, 0, 0, XAI_N_MOD, 0, 36777, XAI_N_MP, 0, 36782,
-    0, 0, XAI_N_L, 1423, 1424, 0, 0, XAI_N_MP, 0, 36790, 0, 0,
-    XAI_N_L, 1425, 1426, 0, 0, XAI_N_MP, 0, 36800, 0, 0, XAI_N_L, 1427,
-    1428, 0, 0, XAI_N_MP, 0, 36810, 0, 0, XAI_N_L, 1429, 1430, 0,
-    0, XAI_N_MP, 0, 36820, 0, 0, XAI_N_L, 1431, 1432, 0, 0, XAI_N_MP,
-    0, 36830, 0, 0, XAI_N_L, 1433, 1434, 0, 0, XAI_N_MP, 0, 36840,
-    0, 0, XAI_N_L, 1435, 1436, 0, 0, XAI_N_MP, 0, 36850, 0, 0,
-    XAI_N_W, 1437, 0, XAI_N_L, 36860, 36860, 36860, 0, XAI_N_W, 0, 1438, XAI_N_L,
-    36868, 36868, 36868, 0, XAI_N_W, 1439, 0, XAI_N_W, 1440, 0, XAI_N_MOD, 36876,
-    36879, XAI_N_W, 0, 1441, XAI_N_W, 0, 1442, XAI_N_MOD, 36885, 36888, XAI_N_MP, 36863,
-    36871, 36882, 36891, XAI_N_W, 1443, 0, XAI_N_L, 36899, 36899, 36899, 0, XAI_N_W,
-    1444, 0, XAI_N_L, 36907, 36907, 36907, 0, XAI_N_MOD, 36902, 36910, XAI_N_W, 0,
-    1445, XAI_N_L, 36918, 36918, 36918, 0, XAI_N_W, 0, 1446, XAI_N_L, 36926, 36926,
-    36926, 0, XAI_N_MOD, 36921, 36929, XAI_N_W, 1447, 0, XAI_N_W, 1448, 0, XAI_N_MOD,
-    36937, 36940, XAI_N_W, 0, 1449, XAI_N_W, 0, 1450, XAI_N_MOD, 36946, 36949, XAI_N_MP,
-    36915, 36934, 36943, 36952, XAI_N_W, 1451, 0, XAI_N_L, 36960, 0, 0, 0,
-    XAI_N_W, 1452, 0, XAI_N_L, 36968, 0, 0, 0, XAI_N_MOD, 36963, 36971, XAI_N_W,
-    0, 1453, XAI_N_L, 36979, 0, 0, 0, XAI_N_MOD, 36982, 0, XAI_N_W, 1454,
-    0, XAI_N_L, 36990, 36990, 36990, 0, XAI_N_W, 0, 1455, XAI_N_W, 0, 1456,
-    XAI_N_W, 0, 1457, XAI_N_L, 36998, 37001, 37004, 0, XAI_N_MP, 36976, 36987, 36993,
-    37007, XAI_N_W, 1458, 0, XAI_N_L, 37017, 0, 0, 0, XAI_N_MOD, 37020, 0,
-    XAI_N_W, 0, 1459, XAI_N_L, 37028, 0, 0, 0, XAI_N_MOD, 37031, 0, XAI_N_MP,
-    37025, 37036, 0, 0, XAI_N_W, 1460, 0, XAI_N_L, 37044, 37044, 37044, 0,
-    XAI_N_W, 0, 1461, XAI_N_L, 37052, 37052, 37052, 0, XAI_N_MP, 37047, 37055, 0,
-    0, XAI_N_W, 1462, 0, XAI_N_L, 37065, 37065, 37065, 0, XAI_N_W, 0, 1463,
-    XAI_N_L, 37073, 37073, 37073, 0, XAI_N_MP, 37068, 37076, 0, 0, XAI_N_W, 1464,
-    0, XAI_N_L, 37086, 0, 0, 0, XAI_N_W, 1465, 0, XAI_N_L, 37094, 0,
-    0, 0, XAI_N_MOD, 37089, 37097, XAI_N_W, 0, 1466, XAI_N_L, 37105, 0, 0,
-    0, XAI_N_MOD, 37108, 0, XAI_N_W, 1467, 0, XAI_N_L, 37116, 37116, 37116, 0,
-    XAI_N_MP, 37102, 37113, 37119, 0, XAI_N_W, 1468, 0, XAI_N_L, 37129, 0, 0,
-    0, XAI_N_MOD, 37132, 0, XAI_N_W, 0, 1469, XAI_N_L, 37140, 0, 0, 0,
-    XAI_N_MOD, 37143, 0, XAI_N_MP, 37137, 37148, 0, 0, XAI_N_W, 1470, 0, XAI_N_L,
-    37156, 37156, 37156, 0, XAI_N_W, 0, 1471, XAI_N_L, 37164, 37164, 37164, 0,
-    XAI_N_MP, 37159, 37167, 0, 0, XAI_N_W, 1472, 0, XAI_N_L, 37177, 37177, 37177,
-    0, XAI_N_W, 1473, 0, XAI_N_L, 37185, 37185, 37185, 0, XAI_N_MOD, 37180, 37188,
-    XAI_N_W, 0, 1474, XAI_N_L, 37196, 37196, 37196, 0, XAI_N_W, 0, 1475, XAI_N_L,
-    37204, 37204, 37204, 0, XAI_N_MOD, 37199, 37207, XAI_N_MP, 37193, 37212, 0, 0,
-    XAI_N_MP, 0, 0, 1476, 1477, XAI_N_W, 1476, 1478, XAI_N_W, 1477, 1479, XAI_N_MP,
-    0, 0, 37225, 37228, XAI_N_MODE, 37220, 37231, XAI_N_W, 1480, 0, XAI_N_L, 37239,
-    37239, 37239, 0, XAI_N_MOD, 37242, 0, XAI_N_W, 0, 1481, XAI_N_L, 37250, 37250,
-    37250, 0, XAI_N_MOD, 37253, 0, XAI_N_MP, 37247, 37258, 0, 0, XAI_N_MP, 0,
-    0, 1482, 1483, XAI_N_W, 1482, 1484, XAI_N_W, 1483, 1485, XAI_N_MP, 0, 0,
-    37271, 37274, XAI_N_MODE, 37266, 37277, XAI_N_MP, 0, 0, 1486, 1487, XAI_N_W, 1486,
-    1488, XAI_N_W, 1487, 1489, XAI_N_MP, 0, 0, 37290, 37293, XAI_N_MODE, 37285, 37296,
-    XAI_N_W, 1490, 0, XAI_N_W, 0, 1491, XAI_N_MP, 37304, 37307, 0, 0, XAI_N_W,
-    1492, 0, XAI_N_W, 0, 1493, XAI_N_MP, 37315, 37318, 0, 0, XAI_N_W, 1494,
-    0, XAI_N_L, 37326, 37326, 37326, 0, XAI_N_W, 0, 1495, XAI_N_L, 37334, 37334,
-    37334, 0, XAI_N_W, 1496, 0, XAI_N_W, 0, 1497, XAI_N_MP, 37329, 37337, 37342,
-    37345, XAI_N_W, 1498, 0, XAI_N_L, 37353, 37353, 37353, 0, XAI_N_W, 0, 1499,
-    XAI_N_L, 37361, 37361, 37361, 0, XAI_N_MP, 37356, 37364, 0, 0, XAI_N_W, 1500,
-    0, XAI_N_L, 37374, 37374, 37374, 0, XAI_N_W, 0, 1501, XAI_N_L, 37382, 37382,
-    37382, 0, XAI_N_MP, 37377, 37385, 0, 0, XAI_N_W, 1502, 0, XAI_N_L, 37395,
-    37395, 37395, 0, XAI_N_W, 0, 1503, XAI_N_L, 37403, 37403, 37403, 0, XAI_N_MP,
-    37398, 37406, 0, 0, XAI_N_W, 1504, 0, XAI_N_L, 37416, 37416, 37416, 0,
-    XAI_N_W, 0, 1505, XAI_N_L, 37424, 37424, 37424, 0, XAI_N_MP, 37419, 37427, 0,
-    0, XAI_N_W, 1506, 0, XAI_N_L, 37437, 37437, 37437, 0, XAI_N_W, 0, 1507,
-    XAI_N_L, 37445, 37445, 37445, 0, XAI_N_W, 1508, 0, XAI_N_W, 0, 1509, XAI_N_MP,
-    37440, 37448, 37453, 37456, XAI_N_W, 1510, 0, XAI_N_L, 37464, 37464, 37464, 0,
-    XAI_N_W, 0, 1511, XAI_N_L, 37472, 37472, 37472, 0, XAI_N_W, 1512, 0, XAI_N_W,
-    0, 1513, XAI_N_MP, 37467, 37475, 37480, 37483, XAI_N_W, 1514, 0, XAI_N_L, 37491,
-    37491, 37491, 0, XAI_N_W, 0, 1515, XAI_N_L, 37499, 37499, 37499, 0, XAI_N_W,
-    1516, 0, XAI_N_W, 0, 1517, XAI_N_MP, 37494, 37502, 37507, 37510, XAI_N_W, 1518,
-    1519, XAI_N_L, 37518, 37518, 37518, 0, XAI_N_W, 1520, 0, XAI_N_L, 37526, 37526,
-    37526, 0, XAI_N_W, 1521, 0, XAI_N_L, 37534, 37534, 37534, 0, XAI_N_MP, 37521,
-    37529, 37537, 0, XAI_N_W, 1522, 0, XAI_N_L, 37547, 37547, 37547, 0, XAI_N_W,
-    0, 1523, XAI_N_L, 37555, 37555, 37555, 0, XAI_N_W, 1524, 0, XAI_N_W, 0,
-    1525, XAI_N_MP, 37550, 37558, 37563, 37566, XAI_N_W, 1526, 0, XAI_N_L, 37574, 37574,
-    37574, 0, XAI_N_W, 0, 1527, XAI_N_L, 37582, 37582, 37582, 0, XAI_N_W, 1528,
-    0, XAI_N_W, 0, 1529, XAI_N_MP, 37577, 37585, 37590, 37593, XAI_N_W, 1530, 0,
-    XAI_N_L, 37601, 37601, 37601, 0, XAI_N_W, 0, 1531, XAI_N_L, 37609, 37609, 37609,
-    0, XAI_N_W, 1532, 0, XAI_N_W, 0, 1533, XAI_N_MP, 37604, 37612, 37617, 37620,
-    XAI_N_W, 1534, 0, XAI_N_L, 37628, 37628, 37628, 0, XAI_N_W, 0, 1535, XAI_N_L,
-    37636, 37636, 37636, 0, XAI_N_W, 1536, 0, XAI_N_W, 0, 1537, XAI_N_MP, 37631,
-    37639, 37644, 37647, XAI_N_L, 1538, 1538, 1538, 0, XAI_N_MP, 0, 37655, 0,
-    0, XAI_N_L, 1539, 1539, 1539, 0, XAI_N_MP, 0, 37665, 0, 0, XAI_N_W,
-    1540, 0, XAI_N_L, 37675, 37675, 37675, 0, XAI_N_MP, 0, 37678, 0, 0,
-    XAI_N_L, 1541, 1541, 1541, 0, XAI_N_MP, 0, 37688, 0, 0, XAI_N_L, 1542,
-    1542, 1542, 0, XAI_N_MP, 0, 37698, 0, 0, XAI_N_L, 1543, 1543, 1543,
-    0, XAI_N_MP, 0, 37708, 0, 0, XAI_N_W, 1544, 0, XAI_N_L, 37718, 37718,
-    37718, 0, XAI_N_MP, 0, 37721, 0, 0, XAI_N_L, 1545, 1545, 1545, 0,
-    XAI_N_MP, 0, 37731, 0, 0, XAI_N_L, 1546, 1546, 1546, 0, XAI_N_MP, 0,
-    37741, 0, 0, XAI_N_L, 1547, 1547, 1547, 0, XAI_N_MP, 0, 37751, 0,
-    0, XAI_N_W, 1548, 0, XAI_N_L, 37761, 37761, 37761, 0, XAI_N_MP, 0, 37764,
-    0, 0, XAI_N_W, 1549, 0, XAI_N_L, 37774, 37774, 37774, 0, XAI_N_MP, 0,
-    37777, 0, 0, XAI_N_W, 0, 1550, XAI_N_L, 37787, 37787, 37787, 0, XAI_N_MP,
-    0, 37790, 0, 0, XAI_N_W, 0, 1551, XAI_N_L, 37800, 37800, 37800, 0,
-    XAI_N_MP, 0, 37803, 0, 0, XAI_N_L, 1552, 0, 0, 0, XAI_N_MP, 0,
-    37813, 0, 0, XAI_N_W, 1552, 1553, XAI_N_L, 37823, 0, 0, 0, XAI_N_MP,
-    0, 37826, 0, 0, XAI_N_MODE, 37818, 37831, XAI_N_W, 1554, 1555, XAI_N_L, 37839,
-    37839, 37839, 0, XAI_N_W, 1556, 1557, XAI_N_L, 37847, 37847, 37847, 0, XAI_N_W,
-    1558, 1559, XAI_N_L, 37855, 37855, 37855, 0, XAI_N_MP, 0, 37842, 37850, 37858,
-    XAI_N_W, 1560, 0, XAI_N_L, 37868, 37868, 37868, 0, XAI_N_L, 1561, 1561, 1561,
-    0, XAI_N_L, 1562, 1562, 1562, 0, XAI_N_MP, 0, 37871, 37876, 37881, XAI_N_L,
-    1563, 1563, 1563, 0, XAI_N_L, 1564, 1564, 1564, 0, XAI_N_L, 1565, 1565,
-    1565, 0, XAI_N_REG, 0, 0, 37891, 0, 37896, 0, 37901, 0, XAI_N_MP,
-    0, 37906, 0, 0, XAI_N_W, 1566, 1567, XAI_N_L, 37920, 37920, 37920, 0,
-    XAI_N_W, 1568, 1569, XAI_N_L, 37928, 37928, 37928, 0, XAI_N_W, 1570, 0, XAI_N_L,
-    37936, 37936, 37936, 0, XAI_N_W, 1571, 1572, XAI_N_L, 37944, 37944, 37944, 0,
-    XAI_N_W, 1573, 0, XAI_N_L, 37952, 37952, 37952, 0, XAI_N_REG, 37923, 37931, 37939,
-    0, 37947, 0, 37955, 0, XAI_N_MP, 0, 37960, 0, 0, XAI_N_W, 0,
-    1574, XAI_N_L, 37974, 37974, 37974, 0, XAI_N_L, 1575, 1575, 1575, 0, XAI_N_W,
-    0, 1576, XAI_N_L, 37987, 37987, 37987, 0, XAI_N_L, 1577, 1577, 1577, 0,
-    XAI_N_REG, 0, 0, 37977, 37982, 0, 0, 37990, 37995, XAI_N_MP, 0, 38000,
-    0, 0, XAI_N_L, 1578, 1578, 1578, 0, XAI_N_MP, 0, 38014, 0, 0,
-    XAI_N_L, 1579, 1579, 1579, 0, XAI_N_MP, 0, 38024, 0, 0, XAI_N_W, 1580,
-    0, XAI_N_L, 38034, 38034, 38034, 0, XAI_N_MP, 0, 38037, 0, 0, XAI_N_W,
-    1581, 1582, XAI_N_L, 38047, 38047, 38047, 0, XAI_N_W, 1583, 1584, XAI_N_L, 38055,
-    38055, 38055, 0, XAI_N_MP, 38050, 38058, 1585, 1586, XAI_N_W, 1585, 1587, XAI_N_W,
-    1586, 1588, XAI_N_MP, 38050, 38058, 38068, 38071, XAI_N_MODE, 38063, 38074, XAI_N_W, 1589,
-    1590, XAI_N_L, 38082, 38082, 38082, 0, XAI_N_W, 1591, 1592, XAI_N_L, 38090, 38090,
-    38090, 0, XAI_N_MP, 38085, 38093, 1593, 1594, XAI_N_W, 1593, 1595, XAI_N_W, 1594,
-    1596, XAI_N_MP, 38085, 38093, 38103, 38106, XAI_N_MODE, 38098, 38109, XAI_N_W, 1597, 1598,
-    XAI_N_L, 38117, 38117, 38117, 0, XAI_N_W, 1599, 1600, XAI_N_L, 38125, 38125, 38125,
-    0, XAI_N_W, 1601, 1602, XAI_N_L, 38133, 38133, 38133, 0, XAI_N_MP, 0, 38120,
-    38128, 38136, XAI_N_W, 1603, 1604, XAI_N_L, 38146, 38146, 38146, 0, XAI_N_MP, 0,
-    38149, 1605, 1606, XAI_N_W, 1605, 1607, XAI_N_W, 1606, 1608, XAI_N_MP, 0, 38149,
-    38159, 38162, XAI_N_MODE, 38154, 38165, XAI_N_L, 1609, 0, 0, 0, XAI_N_W, 0,
-    1610, XAI_N_L, 38178, 0, 0, 0, XAI_N_MP, 0, 38173, 38181, 0, XAI_N_W,
-    1609, 1611, XAI_N_L, 38191, 0, 0, 0, XAI_N_MP, 0, 38194, 38181, 0,
-    XAI_N_MODE, 38186, 38199, XAI_N_W, 1612, 1613, XAI_N_L, 38207, 38207, 38207, 0, XAI_N_W,
-    1614, 1615, XAI_N_L, 38215, 38215, 38215, 0, XAI_N_MOD, 38210, 38218, XAI_N_W, 1616,
-    1617, XAI_N_L, 38226, 38226, 38226, 0, XAI_N_W, 1618, 1619, XAI_N_L, 38234, 38234,
-    38234, 0, XAI_N_MOD, 38229, 38237, XAI_N_W, 1620, 1621, XAI_N_L, 38245, 38245, 38245,
-    0, XAI_N_W, 1622, 1623, XAI_N_L, 38253, 38253, 38253, 0, XAI_N_MOD, 38248, 38256,
-    XAI_N_MP, 0, 38223, 38242, 38261, XAI_N_W, 1624, 0, XAI_N_L, 38269, 38269, 38269,
-    0, XAI_N_W, 0, 1625, XAI_N_L, 38277, 38277, 38277, 0, XAI_N_W, 1626, 0,
-    XAI_N_W, 0, 1627, XAI_N_MP, 38272, 38280, 38285, 38288, XAI_N_L, 1628, 0, 0,
-    0, XAI_N_L, 1629, 0, 0, 0, XAI_N_MOD, 38296, 38301, XAI_N_MP, 0, 38306,
-    0, 0, XAI_N_L, 1630, 0, 0, 0, XAI_N_MOD, 0, 38314, XAI_N_MP, 0,
-    38319, 0, 0, XAI_N_W, 1631, 0, XAI_N_L, 38327, 38327, 38327, 0, XAI_N_W,
-    0, 1632, XAI_N_L, 38335, 38335, 38335, 0, XAI_N_MP, 38330, 38338, 0, 0,
-    XAI_N_L, 1633, 1633, 1633, 0, XAI_N_MP, 0, 38348, 0, 0, XAI_N_W, 1634,
-    0, XAI_N_L, 38358, 38358, 38358, 0, XAI_N_MP, 0, 38361, 0, 0, XAI_N_W,
-    0, 1635, XAI_N_L, 38371, 38371, 38371, 0, XAI_N_MP, 0, 38374, 0, 0,
-    XAI_N_W, 0, 1636, XAI_N_L, 38384, 38384, 38384, 0, XAI_N_MP, 0, 38387, 0,
-    0, XAI_N_L, 1637, 1637, 1637, 0, XAI_N_MP, 0, 38397, 0, 0, XAI_N_W,
-    0, 1638, XAI_N_L, 38407, 0, 0, 0, XAI_N_MP, 0, 38410, 0, 0,
-    XAI_N_L, 1639, 1639, 1639, 0, XAI_N_MP, 0, 38420, 0, 0, XAI_N_L, 1640,
-    1640, 1640, 0, XAI_N_MP, 0, 38430, 0, 0, XAI_N_L, 1641, 1641, 1641,
-    0, XAI_N_MP, 0, 38440, 0, 0, XAI_N_W, 1642, 1643, XAI_N_L, 38450, 38450,
-    38450, 0, XAI_N_MP, 0, 38453, 0, 0, XAI_N_L, 1644, 1644, 1644, 0,
-    XAI_N_MP, 0, 38463, 0, 0, XAI_N_L, 1645, 1645, 1645, 0, XAI_N_MP, 0,
-    38473, 0, 0, XAI_N_L, 1646, 1646, 1646, 0, XAI_N_MP, 0, 38483, 0,
-    0, XAI_N_W, 1647, 1648, XAI_N_L, 38493, 38493, 38493, 0, XAI_N_MP, 0, 38496,
-    0, 0, XAI_N_L, 1649, 1649, 1649, 0, XAI_N_MP, 0, 38506, 0, 0,
-    XAI_N_L, 1650, 1650, 1650, 0, XAI_N_MP, 0, 38516, 0, 0, XAI_N_W, 1651,
-    1652, XAI_N_L, 38526, 38526, 38526, 0, XAI_N_MP, 0, 38529, 0, 0, XAI_N_L,
-    1653, 1653, 1653, 0, XAI_N_MP, 0, 38539, 0, 0, XAI_N_L, 1654, 1654,
-    1654, 0, XAI_N_MP, 0, 38549, 0, 0, XAI_N_L, 1655, 1655, 1655, 0,
-    XAI_N_MP, 0, 38559, 0, 0, XAI_N_W, 0, 1656, XAI_N_L, 38569, 38569, 38569,
-    0, XAI_N_W, 1657, 1658, XAI_N_L, 38577, 38577, 38577, 0, XAI_N_W, 0, 1659,
-    XAI_N_L, 38585, 38585, 38585, 0, XAI_N_MP, 0, 38572, 38580, 38588, XAI_N_W, 1660,
-    0, XAI_N_L, 38598, 38598, 38598, 0, XAI_N_MOD, 38601, 0, XAI_N_MP, 0, 38606,
-    0, 0, XAI_N_L, 1661, 1661, 1661, 0, XAI_N_MP, 0, 38614, 0, 0,
-    XAI_N_L, 1662, 1662, 1662, 0, XAI_N_MP, 0, 38624, 0, 0, XAI_N_L, 1663,
-    1663, 1663, 0, XAI_N_MP, 0, 38634, 0, 0, XAI_N_W, 1664, 1665, XAI_N_L,
-    38644, 38644, 38644, 0, XAI_N_MP, 0, 38647, 0, 0, XAI_N_L, 1666, 1666,
-    1666, 0, XAI_N_MP, 0, 38657, 0, 0, XAI_N_L, 1667, 1667, 1667, 0,
-    XAI_N_MP, 0, 38667, 0, 0, XAI_N_L, 1668, 1668, 1668, 0, XAI_N_MP, 0,
-    38677, 0, 0, XAI_N_W, 1669, 1670, XAI_N_L, 38687, 38687, 38687, 0, XAI_N_MP,
-    0, 38690, 0, 0, XAI_N_L, 1671, 1671, 1671, 0, XAI_N_MP, 0, 38700,
-    0, 0, XAI_N_W, 1672, 0, XAI_N_L, 38710, 38710, 38710, 0, XAI_N_MP, 0,
-    38713, 0, 0, XAI_N_W, 0, 1673, XAI_N_L, 38723, 38723, 38723, 0, XAI_N_MP,
-    0, 38726, 0, 0, XAI_N_W, 0, 1674, XAI_N_L, 38736, 38736, 38736, 0,
-    XAI_N_MP, 0, 38739, 0, 0, XAI_N_L, 1675, 1675, 1675, 0, XAI_N_MP, 0,
-    38749, 0, 0, XAI_N_L, 1676, 1676, 1676, 0, XAI_N_MP, 0, 38759, 0,
-    0, XAI_N_L, 1677, 1677, 1677, 0, XAI_N_MP, 0, 38769, 0, 0, XAI_N_L,
-    1678, 1678, 1678, 0, XAI_N_MP, 0, 38779, 0, 0, XAI_N_W, 1679, 0,
-    XAI_N_L, 38789, 38789, 38789, 0, XAI_N_MP, 0, 38792, 0, 0, XAI_N_W, 0,
-    1680, XAI_N_L, 38802, 38802, 38802, 0, XAI_N_MP, 0, 38805, 0, 0, XAI_N_L,
-    1681, 1681, 1681, 0, XAI_N_MP, 0, 38815, 0, 0, XAI_N_L, 1682, 1682,
-    1682, 0, XAI_N_MP, 0, 38825, 0, 0, XAI_N_W, 1683, 0, XAI_N_L, 38835,
-    38835, 38835, 0, XAI_N_MP, 0, 38838, 0, 0, XAI_N_L, 1684, 1684, 1684,
-    0, XAI_N_MP, 0, 38848, 0, 0, XAI_N_L, 1685, 1685, 1685, 0, XAI_N_MP,
-    0, 38858, 0, 0, XAI_N_L, 1686, 1686, 1686, 0, XAI_N_MP, 0, 38868,
-    0, 0, XAI_N_W, 1687, 0, XAI_N_L, 38878, 38878, 38878, 0, XAI_N_MP, 0,
-    38881, 0, 0, XAI_N_W, 0, 1688, XAI_N_L, 38891, 38891, 38891, 0, XAI_N_MP,
-    0, 38894, 0, 0, XAI_N_W, 0, 1689, XAI_N_L, 38904, 38904, 38904, 0,
-    XAI_N_W, 1690, 0, XAI_N_L, 38912, 38912, 38912, 0, XAI_N_W, 1691, 0, XAI_N_L,
-    38920, 38920, 38920, 0, XAI_N_MOD, 38915, 38923, XAI_N_MP, 0, 38907, 38928, 0,
-    XAI_N_W, 0, 1692, XAI_N_L, 38936, 38936, 38936, 0, XAI_N_W, 1693, 0, XAI_N_L,
-    38944, 38944, 38944, 0, XAI_N_W, 1694, 0, XAI_N_L, 38952, 38952, 38952, 0,
-    XAI_N_MOD, 38947, 38955, XAI_N_MP, 0, 38939, 38960, 0, XAI_N_W, 0, 1695, XAI_N_L,
-    38968, 38968, 38968, 0, XAI_N_W, 1696, 0, XAI_N_L, 38976, 38976, 38976, 0,
-    XAI_N_W, 1697, 0, XAI_N_L, 38984, 38984, 38984, 0, XAI_N_MOD, 38979, 38987, XAI_N_MP,
-    0, 38971, 38992, 0, XAI_N_W, 1698, 0, XAI_N_L, 39000, 39000, 39000, 0,
-    XAI_N_W, 1699, 0, XAI_N_L, 39008, 39008, 39008, 0, XAI_N_W, 1700, 0, XAI_N_L,
-    39016, 39016, 39016, 0, XAI_N_MOD, 39011, 39019, XAI_N_MP, 0, 39003, 39024, 0,
-    XAI_N_W, 1701, 1702, XAI_N_L, 39032, 39032, 39032, 0, XAI_N_W, 1703, 0, XAI_N_L,
-    39040, 39040, 39040, 0, XAI_N_W, 1704, 0, XAI_N_L, 39048, 39048, 39048, 0,
-    XAI_N_MOD, 39043, 39051, XAI_N_MP, 0, 39035, 39056, 0, XAI_N_W, 1705, 1706, XAI_N_L,
-    39064, 39064, 39064, 0, XAI_N_W, 1707, 0, XAI_N_L, 39072, 39072, 39072, 0,
-    XAI_N_W, 1708, 0, XAI_N_L, 39080, 39080, 39080, 0, XAI_N_MOD, 39075, 39083, XAI_N_MP,
-    0, 39067, 39088, 0, XAI_N_W, 1709, 1710, XAI_N_L, 0, 39096, 39096, 0,
-    XAI_N_MP, 0, 39099, 0, 0, XAI_N_W, 1711, 0, XAI_N_L, 39109, 39109, 39109,
-    0, XAI_N_MP, 0, 39112, 0, 0, XAI_N_W, 1712, 1713, XAI_N_L, 0, 39122,
-    39122, 0, XAI_N_MP, 0, 39125, 0, 0, XAI_N_W, 1714, 1715, XAI_N_L, 0,
-    39135, 39135, 0, XAI_N_MOD, 39138, 0, XAI_N_MP, 0, 39143, 0, 0, XAI_N_W,
-    1716, 1717, XAI_N_L, 0, 0, 39151, 0, XAI_N_MOD, 39154, 0, XAI_N_MP, 0,
-    39159, 0, 0, XAI_N_L, 1718, 1718, 1718, 0, XAI_N_MP, 0, 39167, 0,
-    0, XAI_N_L, 1719, 1719, 1719, 0, XAI_N_MP, 0, 39177, 0, 0, XAI_N_W,
-    1720, 0, XAI_N_L, 39187, 39187, 39187, 0, XAI_N_MP, 0, 39190, 0, 0,
-    XAI_N_W, 0, 1721, XAI_N_L, 39200, 39200, 39200, 0, XAI_N_MP, 0, 39203, 0,
-    0, XAI_N_L, 1722, 1722, 1722, 0, XAI_N_W, 1723, 0, XAI_N_L, 39218, 39218,
-    39218, 0, XAI_N_W, 1724, 0, XAI_N_L, 39226, 39226, 39226, 0, XAI_N_MOD, 39221,
-    39229, XAI_N_MP, 0, 39213, 39234, 0, XAI_N_L, 1725, 1725, 1725, 0, XAI_N_W,
-    1726, 0, XAI_N_L, 39247, 39247, 39247, 0, XAI_N_W, 1727, 0, XAI_N_L, 39255,
-    39255, 39255, 0, XAI_N_MOD, 39250, 39258, XAI_N_MP, 0, 39242, 39263, 0, XAI_N_L,
-    1728, 1728, 1728, 0, XAI_N_W, 1729, 0, XAI_N_L, 39276, 39276, 39276, 0,
-    XAI_N_W, 1730, 0, XAI_N_L, 39284, 39284, 39284, 0, XAI_N_MOD, 39279, 39287, XAI_N_MP,
-    0, 39271, 39292, 0, XAI_N_L, 1731, 1731, 1731, 0, XAI_N_W, 1732, 0,
-    XAI_N_L, 39305, 39305, 39305, 0, XAI_N_W, 1733, 0, XAI_N_L, 39313, 39313, 39313,
-    0, XAI_N_MOD, 39308, 39316, XAI_N_MP, 0, 39300, 39321, 0, XAI_N_L, 1734, 1734,
-    1734, 0, XAI_N_W, 1735, 0, XAI_N_L, 39334, 39334, 39334, 0, XAI_N_W, 1736,
-    0, XAI_N_L, 39342, 39342, 39342, 0, XAI_N_MOD, 39337, 39345, XAI_N_MP, 0, 39329,
-    39350, 0, XAI_N_W, 1737, 0, XAI_N_L, 39358, 39358, 39358, 0, XAI_N_W, 1738,
-    0, XAI_N_L, 39366, 39366, 39366, 0, XAI_N_W, 1739, 0, XAI_N_L, 39374, 39374,
-    39374, 0, XAI_N_MOD, 39369, 39377, XAI_N_MP, 0, 39361, 39382, 0, XAI_N_W, 1740,
-    1741, XAI_N_L, 39390, 39390, 39390, 0, XAI_N_W, 1742, 1743, XAI_N_L, 39398, 39398,
-    39398, 0, XAI_N_MP, 0, 39393, 39401, 0, XAI_N_W, 1744, 1745, XAI_N_L, 39411,
-    39411, 39411, 0, XAI_N_W, 1746, 1747, XAI_N_L, 39419, 39419, 39419, 0, XAI_N_MP,
-    0, 39414, 39422, 0, XAI_N_W, 0, 1748, XAI_N_L, 39432, 39432, 39432, 0,
-    XAI_N_W, 1749, 1750, XAI_N_L, 39440, 39440, 39440, 0, XAI_N_MOD, 0, 39443, XAI_N_MP,
-    0, 39435, 39448, 0, XAI_N_W, 0, 1751, XAI_N_L, 39456, 39456, 39456, 0,
-    XAI_N_W, 1752, 1753, XAI_N_L, 39464, 39464, 39464, 0, XAI_N_MOD, 0, 39467, XAI_N_MP,
-    0, 39459, 39472, 0, XAI_N_W, 1754, 0, XAI_N_L, 39480, 39480, 39480, 0,
-    XAI_N_MOD, 39483, 0, XAI_N_W, 0, 1755, XAI_N_L, 39491, 39491, 39491, 0, XAI_N_MOD,
-    0, 39494, XAI_N_MP, 0, 39488, 39499, 0, XAI_N_W, 1756, 0, XAI_N_L, 39507,
-    39507, 39507, 0, XAI_N_MP, 0, 39510, 0, 0, XAI_N_W, 1757, 1758, XAI_N_L,
-    39520, 39520, 39520, 0, XAI_N_MP, 0, 39523, 0, 0, XAI_N_W, 1759, 1760,
-    XAI_N_MP, 0, 39533, 0, 0, XAI_N_L, 1761, 1761, 1761, 0, XAI_N_W, 1762,
-    0, XAI_N_L, 39546, 39546, 39546, 0, XAI_N_W, 1763, 0, XAI_N_L, 39554, 39554,
-    39554, 0, XAI_N_MOD, 39549, 39557, XAI_N_MP, 0, 39541, 39562, 0, XAI_N_L, 1764,
-    1764, 1764, 0, XAI_N_W, 1765, 0, XAI_N_L, 39575, 39575, 39575, 0, XAI_N_W,
-    1766, 0, XAI_N_L, 39583, 39583, 39583, 0, XAI_N_MOD, 39578, 39586, XAI_N_MP, 0,
-    39570, 39591, 0, XAI_N_L, 1767, 1767, 1767, 0, XAI_N_W, 1768, 0, XAI_N_L,
-    39604, 39604, 39604, 0, XAI_N_W, 1769, 0, XAI_N_L, 39612, 39612, 39612, 0,
-    XAI_N_MOD, 39607, 39615, XAI_N_MP, 0, 39599, 39620, 0, XAI_N_L, 1770, 1770, 1770,
-    0, XAI_N_W, 1771, 0, XAI_N_L, 39633, 39633, 39633, 0, XAI_N_W, 1772, 0,
-    XAI_N_L, 39641, 39641, 39641, 0, XAI_N_MOD, 39636, 39644, XAI_N_MP, 0, 39628, 39649,
-    0, XAI_N_L, 1773, 1773, 1773, 0, XAI_N_W, 1774, 0, XAI_N_L, 39662, 39662,
-    39662, 0, XAI_N_W, 1775, 0, XAI_N_L, 39670, 39670, 39670, 0, XAI_N_MOD, 39665,
-    39673, XAI_N_MP, 0, 39657, 39678, 0, XAI_N_W, 1776, 0, XAI_N_L, 39686, 39686,
-    39686, 0, XAI_N_W, 1777, 0, XAI_N_L, 39694, 39694, 39694, 0, XAI_N_W, 1778,
-    0, XAI_N_L, 39702, 39702, 39702, 0, XAI_N_MOD, 39697, 39705, XAI_N_MP, 0, 39689,
-    39710, 0, XAI_N_W, 1779, 1780, XAI_N_L, 0, 39718, 39718, 0, XAI_N_MP, 0,
-    39721, 0, 0, XAI_N_W, 0, 1781, XAI_N_L, 39731, 39731, 39731, 0, XAI_N_MP,
-    0, 39734, 0, 0, XAI_N_L, 1782, 1782, 1782, 0, XAI_N_W, 1783, 1784,
-    XAI_N_L, 39749, 39749, 39749, 0, XAI_N_MOD, 0, 39752, XAI_N_MP, 0, 39744, 39757,
-    0, XAI_N_W, 1785, 1786, XAI_N_L, 39765, 39765, 39765, 0, XAI_N_W, 1787, 1788,
-    XAI_N_L, 39773, 39773, 39773, 0, XAI_N_MOD, 0, 39776, XAI_N_MP, 0, 39768, 39781,
-    0, XAI_N_L, 1789, 1789, 1789, 0, XAI_N_W, 1790, 0, XAI_N_L, 39794, 39794,
-    39794, 0, XAI_N_MOD, 0, 39797, XAI_N_MP, 0, 39789, 39802, 0, XAI_N_W, 1791,
-    1792, XAI_N_L, 39810, 39810, 39810, 0, XAI_N_MP, 0, 39813, 0, 0, XAI_N_L,
-    1793, 1793, 1793, 0, XAI_N_MP, 0, 39823, 0, 0, XAI_N_W, 1794, 1795,
-    XAI_N_L, 39833, 39833, 39833, 0, XAI_N_MP, 0, 39836, 0, 0, XAI_N_L, 1796,
-    1796, 1796, 0, XAI_N_MP, 0, 39846, 0, 0, XAI_N_W, 1797, 1798, XAI_N_L,
-    39856, 39856, 39856, 0, XAI_N_MP, 0, 39859, 0, 0, XAI_N_W, 1799, 1800,
-    XAI_N_L, 39869, 39869, 39869, 0, XAI_N_MP, 0, 39872, 0, 0, XAI_N_W, 1801,
-    1802, XAI_N_L, 39882, 39882, 39882, 0, XAI_N_MP, 0, 39885, 0, 0, XAI_N_W,
-    1803, 1804, XAI_N_MP, 0, 39895, 0, 0, XAI_N_W, 1805, 1806, XAI_N_L, 39903,
-    39903, 39903, 0, XAI_N_MP, 0, 39906, 0, 0, XAI_N_W, 1807, 1808, XAI_N_L,
-    39916, 39916, 39916, 0, XAI_N_MP, 0, 39919, 0, 0, XAI_N_W, 1809, 1810,
-    XAI_N_L, 39929, 39929, 39929, 0, XAI_N_MP, 0, 39932, 0, 0, XAI_N_W, 1811,
-    1812, XAI_N_L, 39942, 39942, 39942, 0, XAI_N_MP, 0, 39945, 0, 0, XAI_N_W,
-    1813, 1814, XAI_N_L, 39955, 39955, 39955, 0, XAI_N_MP, 0, 39958, 0, 0,
-    XAI_N_W, 1815, 1816, XAI_N_MP, 0, 39968, 0, 0, XAI_N_W, 1817, 1818, XAI_N_L,
-    39976, 39976, 39976, 0, XAI_N_MP, 0, 39979, 0, 0, XAI_N_W, 1819, 1820,
-    XAI_N_MP, 0, 39989, 0, 0, XAI_N_W, 1821, 0, XAI_N_L, 39997, 39997, 39997,
-    0, XAI_N_MP, 0, 40000, 0, 0, XAI_N_W, 1822, 0, XAI_N_L, 40010, 40010,
-    40010, 0, XAI_N_MP, 0, 40013, 0, 0, XAI_N_W, 1823, 0, XAI_N_L, 40023,
-    40023, 40023, 0, XAI_N_W, 1824, 0, XAI_N_L, 40031, 40031, 40031, 0, XAI_N_W,
-    1825, 0, XAI_N_L, 0, 0, 40039, 0, XAI_N_MOD, 40042, 0, XAI_N_MP, 0,
-    40026, 40034, 40047, XAI_N_W, 1826, 0, XAI_N_L, 40055, 40055, 40055, 0, XAI_N_W,
-    1827, 0, XAI_N_L, 0, 0, 40063, 0, XAI_N_MOD, 40066, 0, XAI_N_MP, 0,
-    40058, 0, 40071, XAI_N_W, 1828, 1829, XAI_N_L, 40079, 40079, 40079, 0, XAI_N_MP,
-    0, 40082, 0, 0, XAI_N_W, 1830, 1831, XAI_N_L, 40092, 40092, 40092, 0,
-    XAI_N_MP, 0, 40095, 0, 0, XAI_N_W, 1832, 0, XAI_N_L, 40105, 40105, 40105,
-    0, XAI_N_MP, 0, 40108, 0, 0, XAI_N_W, 1833, 1834, XAI_N_L, 40118, 40118,
-    40118, 0, XAI_N_MP, 0, 40121, 0, 0, XAI_N_W, 1835, 1836, XAI_N_L, 0,
-    40131, 40131, 0, XAI_N_MOD, 40134, 0, XAI_N_MP, 0, 40139, 0, 0, XAI_N_W,
-    1837, 1838, XAI_N_L, 0, 0, 40147, 0, XAI_N_MOD, 40150, 0, XAI_N_MP, 0,
-    40155, 0, 0, XAI_N_W, 1839, 1840, XAI_N_L, 40163, 40163, 40163, 0, XAI_N_W,
-    1841, 1842, XAI_N_L, 40171, 40171, 40171, 0, XAI_N_MOD, 40166, 40174, XAI_N_MP, 0,
-    40179, 0, 0, XAI_N_W, 1843, 1844, XAI_N_L, 40187, 40187, 40187, 0, XAI_N_W,
-    1845, 1846, XAI_N_L, 40195, 40195, 40195, 0, XAI_N_MOD, 40190, 40198, XAI_N_MP, 0,
-    40203, 0, 0, XAI_N_W, 1847, 1848, XAI_N_L, 40211, 40211, 40211, 0, XAI_N_MP,
-    0, 40214, 0, 0, XAI_N_W, 1849, 1850, XAI_N_L, 40224, 40224, 40224, 0,
-    XAI_N_MP, 0, 40227, 0, 0, XAI_N_W, 1851, 1852, XAI_N_L, 40237, 40237, 40237,
-    0, XAI_N_MP, 0, 40240, 0, 0, XAI_N_W, 1853, 1854, XAI_N_L, 40250, 40250,
-    40250, 0, XAI_N_MP, 0, 0, 0, 40253, XAI_N_W, 0, 1855, XAI_N_L, 40263,
-    40263, 40263, 0, XAI_N_MP, 0, 40266, 0, 0, XAI_N_W, 1856, 1857, XAI_N_L,
-    40276, 40276, 40276, 0, XAI_N_MP, 0, 40279, 0, 0, XAI_N_W, 0, 1858,
-    XAI_N_L, 40289, 40289, 40289, 0, XAI_N_W, 1859, 0, XAI_N_L, 40297, 40297, 40297,
-    0, XAI_N_W, 1860, 0, XAI_N_L, 40305, 40305, 40305, 0, XAI_N_MP, 0, 40292,
-    40300, 40308, XAI_N_W, 1861, 1862, XAI_N_L, 40318, 40318, 40318, 0, XAI_N_MP, 0,
-    40321, 0, 0, XAI_N_W, 1863, 1864, XAI_N_L, 40331, 40331, 40331, 0, XAI_N_MP,
-    0, 40334, 0, 0, XAI_N_W, 1865, 1866, XAI_N_L, 40344, 40344, 40344, 0,
-    XAI_N_MP, 0, 40347, 0, 0, XAI_N_W, 1867, 1868, XAI_N_L, 40357, 40357, 40357,
-    0, XAI_N_MP, 0, 40360, 0, 0, XAI_N_W, 1869, 0, XAI_N_L, 40370, 40370,
-    40370, 0, XAI_N_MP, 0, 40373, 0, 0, XAI_N_W, 1870, 0, XAI_N_L, 40383,
-    40383, 40383, 0, XAI_N_MP, 0, 40386, 0, 0, XAI_N_W, 1871, 0, XAI_N_L,
-    40396, 40396, 40396, 0, XAI_N_MOD, 0, 40399, XAI_N_MP, 0, 40404, 0, 0,
-    XAI_N_W, 1872, 0, XAI_N_L, 40412, 40412, 40412, 0, XAI_N_MOD, 0, 40415, XAI_N_MP,
-    0, 40420, 0, 0, XAI_N_L, 1873, 1873, 1873, 0, XAI_N_MOD, 0, 40428,
-    XAI_N_MP, 0, 40433, 0, 0, XAI_N_W, 1873, 1874, XAI_N_L, 40441, 40441, 40441,
-    0, XAI_N_MOD, 0, 40444, XAI_N_MP, 0, 40449, 0, 0, XAI_N_MODE, 40436, 40452,
-    XAI_N_W, 1875, 1876, XAI_N_L, 40460, 40460, 40460, 0, XAI_N_MP, 0, 40463, 0,
-    0, XAI_N_W, 1877, 1878, XAI_N_L, 40473, 40473, 40473, 0, XAI_N_MP, 0, 40476,
-    0, 0, XAI_N_W, 1879, 1880, XAI_N_L, 40486, 40486, 40486, 0, XAI_N_MP, 0,
-    40489, 0, 0, XAI_N_W, 0, 1881, XAI_N_L, 40499, 40499, 40499, 0, XAI_N_MP,
-    0, 40502, 0, 0, XAI_N_W, 1882, 1883, XAI_N_L, 40512, 40512, 40512, 0,
-    XAI_N_W, 1884, 1885, XAI_N_L, 40520, 40520, 40520, 0, XAI_N_MOD, 40515, 40523, XAI_N_MP,
-    0, 40528, 0, 0, XAI_N_W, 1886, 1887, XAI_N_L, 40536, 40536, 40536, 0,
-    XAI_N_W, 1888, 1889, XAI_N_L, 40544, 40544, 40544, 0, XAI_N_MOD, 40539, 40547, XAI_N_MP,
-    0, 40552, 0, 0, XAI_N_W, 1890, 1891, XAI_N_L, 40560, 40560, 40560, 0,
-    XAI_N_W, 1892, 1893, XAI_N_L, 40568, 40568, 40568, 0, XAI_N_MOD, 40563, 40571, XAI_N_MP,
-    0, 40576, 0, 0, XAI_N_W, 1894, 1895, XAI_N_L, 40584, 40584, 40584, 0,
-    XAI_N_W, 1896, 1897, XAI_N_L, 40592, 40592, 40592, 0, XAI_N_MOD, 40587, 40595, XAI_N_MP,
-    0, 40600, 0, 0, XAI_N_W, 1898, 1899, XAI_N_L, 40608, 40608, 40608, 0,
-    XAI_N_MP, 0, 40611, 0, 0, XAI_N_W, 1900, 0, XAI_N_L, 40621, 40621, 40621,
-    0, XAI_N_MP, 0, 40624, 0, 0, XAI_N_W, 1901, 1902, XAI_N_L, 40634, 40634,
-    40634, 0, XAI_N_MOD, 40637, 0, XAI_N_MP, 0, 40642, 0, 0, XAI_N_W, 1903,
-    1904, XAI_N_L, 40650, 40650, 40650, 0, XAI_N_MOD, 40653, 0, XAI_N_MP, 0, 40658,
-    0, 0, XAI_N_W, 1905, 1906, XAI_N_L, 40666, 40666, 40666, 0, XAI_N_MOD, 40669,
-    0, XAI_N_MP, 0, 40674, 0, 0, XAI_N_W, 1907, 1908, XAI_N_L, 40682, 40682,
-    40682, 0, XAI_N_MOD, 40685, 0, XAI_N_MP, 0, 40690, 0, 0, XAI_N_W, 1909,
-    1910, XAI_N_L, 40698, 40698, 40698, 0, XAI_N_MP, 0, 40701, 0, 0, XAI_N_W,
-    1911, 1912, XAI_N_L, 40711, 40711, 40711, 0, XAI_N_MP, 0, 40714, 0, 0,
-    XAI_N_W, 1913, 1914, XAI_N_L, 40724, 40724, 40724, 0, XAI_N_MP, 0, 40727, 0,
-    0, XAI_N_W, 1915, 1916, XAI_N_MP, 0, 40737, 0, 0, XAI_N_W, 1917, 1918,
-    XAI_N_L, 40745, 40745, 40745, 0, XAI_N_W, 1919, 0, XAI_N_L, 0, 0, 40753,
-    0, XAI_N_MOD, 40756, 0, XAI_N_MP, 0, 40748, 0, 40761, XAI_N_W, 1920, 1921,
-    XAI_N_W, 1922, 0, XAI_N_MOD, 40772, 0, XAI_N_MP, 0, 40769, 0, 40775, XAI_N_W,
-    1923, 1924, XAI_N_L, 40783, 40783, 40783, 0, XAI_N_MP, 0, 40786, 0, 0,
-    XAI_N_W, 1925, 1926, XAI_N_MP, 0, 40796, 0, 0, XAI_N_W, 1927, 1928, XAI_N_L,
-    40804, 40804, 40804, 0, XAI_N_MP, 0, 40807, 0, 0, XAI_N_W, 1929, 1930,
-    XAI_N_MP, 0, 40817, 0, 0, XAI_N_W, 1931, 1932, XAI_N_L, 40825, 40825, 40825,
-    0, XAI_N_MOD, 40828, 0, XAI_N_MP, 0, 40833, 0, 0, XAI_N_W, 1933, 1934,
-    XAI_N_L, 40841, 40841, 40841, 0, XAI_N_MOD, 40844, 0, XAI_N_MP, 0, 40849, 0,
-    0, XAI_N_W, 1935, 1936, XAI_N_L, 40857, 40857, 40857, 0, XAI_N_MOD, 40860, 0,
-    XAI_N_MP, 0, 40865, 0, 0, XAI_N_W, 1937, 1938, XAI_N_L, 40873, 40873, 40873,
-    0, XAI_N_MOD, 40876, 0, XAI_N_MP, 0, 40881, 0, 0, XAI_N_W, 1939, 1940,
-    XAI_N_L, 40889, 40889, 40889, 0, XAI_N_MP, 0, 40892, 0, 0, XAI_N_W, 1941,
-    1942, XAI_N_L, 40902, 40902, 40902, 0, XAI_N_MP, 0, 40905, 0, 0, XAI_N_W,
-    1943, 1944, XAI_N_L, 40915, 40915, 40915, 0, XAI_N_MP, 0, 40918, 0, 0,
-    XAI_N_W, 1945, 1946, XAI_N_MP, 0, 40928, 0, 0, XAI_N_W, 1947, 1948, XAI_N_L,
-    40936, 40936, 40936, 0, XAI_N_W, 1949, 0, XAI_N_L, 0, 0, 40944, 0,
-    XAI_N_MOD, 40947, 0, XAI_N_MP, 0, 40939, 0, 40952, XAI_N_W, 1950, 1951, XAI_N_W,
-    1952, 0, XAI_N_MOD, 40963, 0, XAI_N_MP, 0, 40960, 0, 40966, XAI_N_W, 1953,
-    1954, XAI_N_L, 40974, 40974, 40974, 0, XAI_N_MP, 0, 40977, 0, 0, XAI_N_W,
-    1955, 1956, XAI_N_MP, 0, 40987, 0, 0, XAI_N_W, 1957, 1958, XAI_N_L, 40995,
-    40995, 40995, 0, XAI_N_MP, 0, 40998, 0, 0, XAI_N_W, 1959, 1960, XAI_N_MP,
-    0, 41008, 0, 0, XAI_N_W, 0, 1961, XAI_N_L, 41016, 41016, 41016, 0,
-    XAI_N_MP, 0, 41019, 0, 0, XAI_N_W, 0, 1962, XAI_N_L, 41029, 41029, 41029,
-    0, XAI_N_MP, 0, 41032, 0, 0, XAI_N_W, 1963, 1964, XAI_N_L, 41042, 41042,
-    41042, 0, XAI_N_MP, 0, 41045, 0, 0, XAI_N_W, 1965, 1966, XAI_N_L, 41055,
-    41055, 41055, 0, XAI_N_MP, 0, 41058, 0, 0, XAI_N_W, 1967, 1968, XAI_N_L,
-    41068, 41068, 41068, 0, XAI_N_MP, 0, 41071, 0, 0, XAI_N_W, 1969, 1970,
-    XAI_N_MP, 0, 41081, 0, 0, XAI_N_W, 1971, 1972, XAI_N_L, 41089, 41089, 41089,
-    0, XAI_N_MP, 0, 41092, 0, 0, XAI_N_W, 1973, 1974, XAI_N_MP, 0, 41102,
-    0, 0, XAI_N_W, 1975, 1976, XAI_N_L, 41110, 41110, 41110, 0, XAI_N_MP, 0,
-    41113, 0, 0, XAI_N_W, 1977, 1978, XAI_N_MP, 0, 41123, 0, 0, XAI_N_W,
-    1979, 1980, XAI_N_L, 41131, 41131, 41131, 0, XAI_N_MP, 0, 41134, 0, 0,
-    XAI_N_W, 1981, 1982, XAI_N_MP, 0, 41144, 0, 0, XAI_N_W, 1983, 1984, XAI_N_L,
-    41152, 41152, 41152, 0, XAI_N_MP, 0, 41155, 0, 0, XAI_N_W, 1985, 1986,
-    XAI_N_L, 0, 0, 41165, 0, XAI_N_W, 1987, 1988, XAI_N_L, 0, 0, 41173,
-    0, XAI_N_W, 1989, 1990, XAI_N_L, 0, 0, 41181, 0, XAI_N_W, 1991, 1992,
-    XAI_N_L, 0, 0, 41189, 0, XAI_N_REG, 0, 41168, 41176, 0, 0, 41184,
-    41192, 0, XAI_N_MOD, 41197, 0, XAI_N_MP, 0, 41206, 0, 0, XAI_N_W, 1993,
-    1994, XAI_N_L, 0, 0, 41214, 0, XAI_N_W, 1995, 1996, XAI_N_L, 0, 0,
-    41222, 0, XAI_N_W, 1997, 1998, XAI_N_L, 0, 0, 41230, 0, XAI_N_W, 1999,
-    2000, XAI_N_L, 0, 0, 41238, 0, XAI_N_REG, 0, 41217, 41225, 0, 0,
-    41233, 41241, 0, XAI_N_MOD, 41246, 0, XAI_N_MP, 0, 41255, 0, 0, XAI_N_W,
-    2001, 2002, XAI_N_L, 0, 0, 41263, 0, XAI_N_MP, 0, 41266, 0, 0,
-    XAI_N_W, 2003, 2004, XAI_N_L, 0, 0, 41276, 0, XAI_N_MP, 0, 41279, 0,
-    0, XAI_N_W, 2005, 2006, XAI_N_MP, 0, 41289, 0, 0, XAI_N_W, 2007, 2008,
-    XAI_N_L, 0, 0, 41297, 0, XAI_N_MP, 0, 41300, 0, 0, XAI_N_W, 2009,
-    2010, XAI_N_MP, 0, 41310, 0, 0, XAI_N_W, 2011, 0, XAI_N_L, 41318, 41318,
-    41318, 0, XAI_N_MP, 0, 41321, 0, 0, XAI_N_L, 2012, 2012, 2012, 0,
-    XAI_N_MP, 0, 41331, 0, 0, XAI_N_L, 2013, 2013, 2013, 0, XAI_N_MP, 0,
-    41341, 0, 0, XAI_N_L, 2014, 2014, 2014, 0, XAI_N_MP, 0, 41351, 0,
-    0, XAI_N_L, 2015, 2015, 2015, 0, XAI_N_MP, 0, 41361, 0, 0, XAI_N_W,
-    0, 2016, XAI_N_L, 0, 41371, 41371, 0, XAI_N_MP, 0, 41374, 0, 0,
-    XAI_N_W, 0, 2017, XAI_N_L, 0, 41384, 41384, 0, XAI_N_MP, 0, 41387, 0,
-    0, XAI_N_W, 2018, 2019, XAI_N_L, 41397, 41397, 41397, 0, XAI_N_MP, 0, 41400,
-    0, 0, XAI_N_W, 2020, 0, XAI_N_L, 41410, 41410, 41410, 0, XAI_N_MP, 0,
-    41413, 0, 0, XAI_N_W, 0, 2021, XAI_N_L, 41423, 41423, 41423, 0, XAI_N_MP,
-    0, 41426, 0, 0, XAI_N_W, 2022, 0, XAI_N_L, 41436, 41436, 41436, 0,
-    XAI_N_W, 2023, 0, XAI_N_L, 41444, 41444, 41444, 0, XAI_N_MP, 41439, 41447, 0,
-    0, XAI_N_W, 0, 2024, XAI_N_L, 41457, 41457, 41457, 0, XAI_N_MP, 0, 41460,
-    0, 0, XAI_N_W, 2025, 0, XAI_N_W, 2026, 0, XAI_N_MP, 41470, 41473, 0,
-    0, XAI_N_W, 0, 2027, XAI_N_MP, 0, 41481, 0, 0, XAI_N_L, 2028, 2028,
-    2028, 0, XAI_N_MP, 0, 41489, 0, 0, XAI_N_L, 2029, 0, 0, 0,
-    XAI_N_L, 2030, 0, 0, 0, XAI_N_MOD, 41499, 41504, XAI_N_MP, 0, 41509, 0,
-    0, XAI_N_L, 2031, 0, 0, 0, XAI_N_L, 2032, 0, 0, 0, XAI_N_MOD,
-    41517, 41522, XAI_N_MP, 0, 41527, 0, 0, XAI_N_L, 2033, 0, 0, 0,
-    XAI_N_MP, 0, 41535, 0, 0, XAI_N_W, 2033, 2034, XAI_N_L, 41545, 0, 0,
-    0, XAI_N_MP, 0, 41548, 0, 0, XAI_N_MODE, 41540, 41553, XAI_N_L, 2035, 0,
-    0, 0, XAI_N_MP, 0, 41561, 0, 0, XAI_N_W, 2036, 2037, XAI_N_L, 0,
-    41571, 41571, 0, XAI_N_MP, 0, 41574, 0, 0, XAI_N_W, 2038, 2039, XAI_N_L,
-    0, 41584, 41584, 0, XAI_N_W, 2040, 2041, XAI_N_L, 0, 41592, 41592, 0,
-    XAI_N_MOD, 41587, 41595, XAI_N_MP, 0, 41600, 0, 0, XAI_N_W, 2042, 2043, XAI_N_L,
-    0, 0, 41608, 0, XAI_N_MP, 0, 41611, 0, 0, XAI_N_W, 2044, 2045,
-    XAI_N_L, 0, 0, 41621, 0, XAI_N_W, 2046, 2047, XAI_N_L, 0, 0, 41629,
-    0, XAI_N_MOD, 41624, 41632, XAI_N_MP, 0, 41637, 0, 0, XAI_N_W, 2048, 0,
-    XAI_N_L, 41645, 41645, 41645, 0, XAI_N_W, 2049, 0, XAI_N_L, 41653, 41653, 41653,
-    0, XAI_N_MOD, 41648, 41656, XAI_N_MP, 0, 41661, 0, 0, XAI_N_W, 2050, 2051,
-    XAI_N_L, 41669, 41669, 41669, 0, XAI_N_MP, 0, 41672, 0, 0, XAI_N_W, 2052,
-    2053, XAI_N_L, 41682, 41682, 41682, 0, XAI_N_MP, 0, 41685, 0, 0, XAI_N_L,
-    2054, 0, 0, 0, XAI_N_L, 2055, 0, 0, 0, XAI_N_MOD, 41695, 41700,
-    XAI_N_MP, 0, 41705, 0, 0, XAI_N_W, 2056, 0, XAI_N_L, 41713, 0, 0,
-    0, XAI_N_MP, 0, 41716, 0, 0, XAI_N_L, 2057, 0, 0, 0, XAI_N_MP,
-    0, 41726, 0, 0, XAI_N_W, 2057, 2058, XAI_N_L, 41736, 0, 0, 0,
-    XAI_N_MP, 0, 41739, 0, 0, XAI_N_MODE, 41731, 41744, XAI_N_W, 2059, 2060, XAI_N_L,
-    0, 41752, 41752, 0, XAI_N_MP, 0, 41755, 0, 0, XAI_N_W, 2061, 2062,
-    XAI_N_L, 41765, 41765, 41765, 0, XAI_N_MP, 0, 41768, 0, 0, XAI_N_W, 2063,
-    0, XAI_N_L, 41778, 41778, 41778, 0, XAI_N_W, 2064, 2065, XAI_N_L, 41786, 41786,
-    41786, 0, XAI_N_MP, 41781, 41789, 0, 0, XAI_N_W, 2066, 0, XAI_N_W, 2067,
-    2068, XAI_N_MP, 41799, 41802, 0, 0, XAI_N_W, 2069, 2070, XAI_N_L, 0, 41810,
-    41810, 0, XAI_N_MP, 0, 41813, 0, 0, XAI_N_W, 2071, 2072, XAI_N_L, 0,
-    41823, 41823, 0, XAI_N_W, 2073, 2074, XAI_N_L, 0, 41831, 41831, 0, XAI_N_MOD,
-    41826, 41834, XAI_N_MP, 0, 41839, 0, 0, XAI_N_W, 2075, 2076, XAI_N_L, 0,
-    0, 41847, 0, XAI_N_MP, 0, 41850, 0, 0, XAI_N_W, 2077, 2078, XAI_N_L,
-    0, 0, 41860, 0, XAI_N_W, 2079, 2080, XAI_N_L, 0, 0, 41868, 0,
-    XAI_N_MOD, 41863, 41871, XAI_N_MP, 0, 41876, 0, 0, XAI_N_W, 2081, 2082, XAI_N_L,
-    41884, 41884, 41884, 0, XAI_N_MP, 0, 41887, 0, 0, XAI_N_W, 2083, 2084,
-    XAI_N_L, 41897, 41897, 41897, 0, XAI_N_MP, 0, 41900, 0, 0, XAI_N_W, 2085,
-    0, XAI_N_L, 41910, 41910, 41910, 0, XAI_N_MP, 0, 41913, 0, 0, XAI_N_W,
-    2086, 2087, XAI_N_L, 0, 41923, 41923, 0, XAI_N_MP, 0, 41926, 0, 0,
-    XAI_N_L, 2088, 2088, 2088, 0, XAI_N_MP, 0, 41936, 0, 0, XAI_N_W, 2089,
-    2090, XAI_N_L, 41946, 41946, 41946, 0, XAI_N_MP, 0, 41949, 0, 0, XAI_N_W,
-    2091, 2092, XAI_N_MP, 0, 41959, 0, 0, XAI_N_W, 2093, 2094, XAI_N_L, 41967,
-    41967, 41967, 0, XAI_N_MP, 0, 41970, 0, 0, XAI_N_W, 2095, 2096, XAI_N_MP,
-    0, 41980, 0, 0, XAI_N_W, 2097, 0, XAI_N_L, 41988, 41988, 41988, 0,
-    XAI_N_W, 2098, 2099, XAI_N_L, 41996, 41996, 41996, 0, XAI_N_MP, 41991, 41999, 0,
-    0, XAI_N_W, 2100, 0, XAI_N_W, 2101, 2102, XAI_N_MP, 42009, 42012, 0, 0,
-    XAI_N_W, 2103, 0, XAI_N_L, 42020, 42020, 42020, 0, XAI_N_W, 2104, 2105, XAI_N_L,
-    42028, 42028, 42028, 0, XAI_N_MP, 42023, 42031, 0, 0, XAI_N_W, 2106, 0,
-    XAI_N_W, 2107, 2108, XAI_N_MP, 42041, 42044, 0, 0, XAI_N_W, 0, 2109, XAI_N_L,
-    42052, 42052, 42052, 0, XAI_N_MP, 0, 42055, 0, 0, XAI_N_W, 2110, 2111,
-    XAI_N_L, 42065, 42065, 42065, 0, XAI_N_MP, 0, 42068, 0, 0, XAI_N_W, 0,
-    2112, XAI_N_L, 42078, 42078, 42078, 0, XAI_N_MP, 0, 42081, 0, 0, XAI_N_W,
-    2113, 2114, XAI_N_L, 42091, 42091, 42091, 0, XAI_N_MP, 0, 42094, 0, 0,
-    XAI_N_W, 2115, 0, XAI_N_L, 42104, 42104, 42104, 0, XAI_N_W, 2116, 0, XAI_N_MP,
-    42107, 0, 42112, 0, XAI_N_W, 0, 2117, XAI_N_L, 42120, 42120, 42120, 0,
-    XAI_N_MP, 0, 42123, 0, 0, XAI_N_W, 0, 2118, XAI_N_L, 42133, 42133, 42133,
-    0, XAI_N_MP, 0, 42136, 0, 0,
+    33567, 33579, 33591, XAI_N_MODE, 33544, 33594, XAI_N_MOD, 495, 496, XAI_N_MOD, 497, 498,
+    XAI_N_MP, 503, 503, 504, 503, XAI_N_REG, 506, 507, 508, 506, 506, 506,
+    506, 506, XAI_N_MOD, 33613, 509, XAI_N_REG, 506, 507, 506, 506, 506, 506,
+    506, 506, XAI_N_MOD, 33625, 0, XAI_N_VENDOR, 33622, 33634, XAI_N_MOD, 513, 514, XAI_N_MOD,
+    515, 516, XAI_N_MP, 511, 512, 33640, 33643, XAI_N_MP, 517, 518, 519, 520,
+    XAI_N_MOD, 521, 522, XAI_N_MOD, 523, 0, XAI_N_MP, 33656, 33659, 524, 525, XAI_N_MOD,
+    526, 0, XAI_N_MOD, 527, 0, XAI_N_MP, 33667, 33670, 0, 0, XAI_N_MP, 528,
+    529, 0, 0, XAI_N_MP, 530, 531, 0, 0, XAI_N_MOD, 532, 533, XAI_N_MOD,
+    534, 0, XAI_N_MP, 33688, 33691, 535, 0, XAI_N_MOD, 536, 0, XAI_N_MOD, 537,
+    0, XAI_N_MP, 33699, 33702, 0, 0, XAI_N_REG, 538, 539, 540, 541, 542,
+    542, 542, 542, XAI_N_MOD, 33710, 542, XAI_N_ASZ, 0, 543, 543, XAI_N_MOD, 33722,
+    542, XAI_N_ASZ, 0, 544, 544, XAI_N_MOD, 33729, 544, XAI_N_ASZ, 0, 545, 545,
+    XAI_N_MOD, 33736, 546, XAI_N_ASZ, 0, 547, 547, XAI_N_MOD, 33743, 548, XAI_N_MP, 33726,
+    33733, 33740, 33747, XAI_N_ASZ, 0, 549, 549, XAI_N_MOD, 33755, 542, XAI_N_ASZ, 0,
+    550, 550, XAI_N_MOD, 33762, 550, XAI_N_ASZ, 0, 551, 551, XAI_N_MOD, 33769, 542,
+    XAI_N_ASZ, 0, 552, 552, XAI_N_MOD, 33776, 553, XAI_N_MP, 33759, 33766, 33773, 33780,
+    XAI_N_REG, 554, 509, 509, 509, 509, 509, 509, 509, XAI_N_MOD, 33788, 509,
+    XAI_N_MP, 33797, 509, 509, 509, XAI_N_W, 555, 556, XAI_N_RM, 509, 509, 557,
+    558, 509, 509, 509, 509, XAI_N_REG, 509, 33805, 509, 509, 509, 509,
+    509, 33808, XAI_N_MOD, 509, 33817, XAI_N_MP, 509, 509, 33826, 509, XAI_N_MP, 563,
+    564, 0, 0, XAI_N_MP, 565, 566, 0, 0, XAI_N_MP, 567, 568, 569,
+    570, XAI_N_MOD, 571, 0, XAI_N_MOD, 572, 0, XAI_N_MOD, 573, 0, XAI_N_MOD, 574,
+    0, XAI_N_MP, 33849, 33852, 33855, 33858, XAI_N_MP, 575, 576, 577, 578, XAI_N_MP,
+    579, 580, 581, 582, XAI_N_MP, 583, 584, 0, 0, XAI_N_MP, 585, 586,
+    0, 0, XAI_N_MP, 593, 0, 0, 0, XAI_N_MOD, 0, 610, XAI_N_MOD, 0,
+    611, XAI_N_MP, 33891, 33894, 0, 0, XAI_N_MP, 612, 613, 614, 615, XAI_N_MP,
+    616, 0, 617, 0, XAI_N_MP, 618, 0, 619, 0, XAI_N_MP, 620, 621,
+    0, 0, XAI_N_MP, 622, 623, 0, 0, XAI_N_MP, 624, 625, 0, 0,
+    XAI_N_MP, 626, 627, 0, 0, XAI_N_MP, 628, 629, 630, 631, XAI_N_MP, 632,
+    633, 634, 635, XAI_N_MP, 636, 637, 638, 639, XAI_N_MP, 640, 641, 642,
+    0, XAI_N_MP, 643, 644, 645, 646, XAI_N_MP, 647, 648, 649, 650, XAI_N_MP,
+    651, 652, 653, 654, XAI_N_MP, 655, 656, 657, 658, XAI_N_MP, 659, 660,
+    0, 0, XAI_N_MP, 661, 662, 0, 0, XAI_N_MP, 663, 664, 0, 0,
+    XAI_N_MP, 665, 666, 0, 0, XAI_N_MP, 667, 668, 0, 0, XAI_N_MP, 669,
+    670, 0, 0, XAI_N_MP, 671, 672, 0, 0, XAI_N_MP, 673, 674, 0,
+    0, XAI_N_MP, 675, 676, 0, 0, XAI_N_MP, 677, 678, 0, 0, XAI_N_MP,
+    679, 680, 0, 0, XAI_N_MP, 681, 682, 0, 0, XAI_N_MP, 0, 683,
+    0, 0, XAI_N_MP, 0, 684, 0, 0, XAI_N_W, 685, 686, XAI_N_W, 687,
+    688, XAI_N_MP, 34047, 34050, 0, 0, XAI_N_MP, 689, 690, 691, 0, XAI_N_MP,
+    692, 693, 694, 695, XAI_N_REG, 0, 0, 696, 0, 697, 0, 698,
+    0, XAI_N_MOD, 0, 34068, XAI_N_REG, 0, 0, 699, 0, 700, 0, 701,
+    0, XAI_N_MOD, 0, 34080, XAI_N_MP, 34077, 34089, 0, 0, XAI_N_REG, 0, 0,
+    702, 0, 703, 0, 704, 0, XAI_N_MOD, 0, 34097, XAI_N_REG, 0, 0,
+    705, 0, 706, 0, 707, 0, XAI_N_MOD, 0, 34109, XAI_N_MP, 34106, 34118,
+    0, 0, XAI_N_REG, 0, 0, 708, 0, 0, 0, 709, 0, XAI_N_MOD,
+    0, 34126, XAI_N_REG, 0, 0, 710, 711, 0, 0, 712, 713, XAI_N_MOD,
+    0, 34138, XAI_N_MP, 34135, 34147, 0, 0, XAI_N_MP, 714, 715, 0, 0,
+    XAI_N_MP, 716, 717, 0, 0, XAI_N_MP, 718, 719, 0, 0, XAI_N_MP, 720,
+    0, 0, 0, XAI_N_REG, 722, 0, 0, 0, 0, 0, 0, 0,
+    XAI_N_MOD, 0, 34175, XAI_N_MOD, 0, 723, XAI_N_MP, 721, 34184, 0, 34187, XAI_N_MOD,
+    0, 725, XAI_N_MOD, 0, 726, XAI_N_MP, 724, 34195, 0, 34198, XAI_N_MP, 0,
+    727, 0, 728, XAI_N_MP, 0, 729, 0, 730, XAI_N_W, 731, 732, XAI_N_W,
+    733, 734, XAI_N_MP, 34216, 34219, 735, 0, XAI_N_MP, 736, 737, 738, 0,
+    XAI_N_W, 783, 784, XAI_N_W, 785, 786, XAI_N_W, 789, 790, XAI_N_W, 791, 792,
+    XAI_N_W, 793, 794, XAI_N_REG, 34232, 34235, 787, 788, 34238, 34241, 34244, 795,
+    XAI_N_REG, 0, 0, 0, 0, 0, 796, 797, 798, XAI_N_MOD, 34247, 34256,
+    XAI_N_REG, 0, 0, 0, 0, 0, 0, 799, 800, XAI_N_REG, 0, 0,
+    0, 0, 0, 0, 801, 0, XAI_N_MOD, 34268, 34277, XAI_N_REG, 0, 0,
+    0, 0, 802, 0, 0, 0, XAI_N_W, 803, 804, XAI_N_REG, 0, 0,
+    0, 0, 802, 34298, 805, 0, XAI_N_MOD, 34289, 34301, XAI_N_REG, 0, 0,
+    0, 0, 0, 0, 806, 0, XAI_N_MOD, 0, 34313, XAI_N_MP, 34265, 34286,
+    34310, 34322, XAI_N_REG, 807, 808, 809, 810, 802, 34298, 805, 0, XAI_N_MOD,
+    34289, 34330, XAI_N_MP, 34265, 34286, 34339, 34322, XAI_N_MODE, 34325, 34342, XAI_N_MOD, 814,
+    0, XAI_N_MOD, 816, 0, XAI_N_MOD, 817, 0, XAI_N_MP, 0, 0, 820, 0,
+    XAI_N_REG, 0, 0, 0, 0, 822, 823, 824, 825, XAI_N_MP, 827, 827,
+    828, 827, XAI_N_MP, 829, 829, 830, 829, XAI_N_MP, 835, 836, 837, 838,
+    XAI_N_MOD, 839, 0, XAI_N_MP, 34388, 0, 0, 0, XAI_N_MOD, 840, 841, XAI_N_MOD,
+    842, 843, XAI_N_MP, 34396, 34399, 0, 0, XAI_N_MOD, 0, 844, XAI_N_MOD, 0,
+    845, XAI_N_MP, 34407, 34410, 0, 0, XAI_N_MP, 846, 847, 0, 0, XAI_N_W,
+    848, 849, XAI_N_W, 850, 851, XAI_N_W, 852, 853, XAI_N_W, 854, 855, XAI_N_REG,
+    0, 34423, 0, 34426, 34429, 34432, 856, 857, XAI_N_REG, 0, 0, 0,
+    0, 0, 0, 858, 859, XAI_N_MOD, 34435, 34444, XAI_N_REG, 0, 34423, 0,
+    0, 0, 0, 860, 0, XAI_N_MOD, 34456, 34444, XAI_N_REG, 0, 34423, 0,
+    0, 0, 0, 861, 0, XAI_N_REG, 0, 0, 0, 0, 0, 0,
+    858, 862, XAI_N_MOD, 34468, 34477, XAI_N_REG, 0, 34423, 0, 0, 0, 0,
+    0, 0, XAI_N_MOD, 34489, 34444, XAI_N_MP, 34453, 34465, 34486, 34498, XAI_N_MP, 0,
+    864, 0, 865, XAI_N_MP, 866, 867, 0, 0, XAI_N_MP, 868, 869, 0,
+    0, XAI_N_MP, 870, 871, 0, 0, XAI_N_MP, 872, 873, 0, 0, XAI_N_MP,
+    874, 875, 0, 0, XAI_N_MOD, 876, 877, XAI_N_MOD, 0, 878, XAI_N_MOD, 0,
+    879, XAI_N_MP, 0, 34536, 34539, 34542, XAI_N_MOD, 0, 880, XAI_N_MOD, 0, 881,
+    XAI_N_MP, 34550, 34553, 0, 0, XAI_N_MP, 882, 883, 0, 0, XAI_N_MP, 884,
+    885, 0, 0, XAI_N_MP, 886, 887, 0, 0, XAI_N_MP, 888, 889, 0,
+    0, XAI_N_MP, 890, 891, 0, 0, XAI_N_MP, 892, 893, 0, 0, XAI_N_MP,
+    894, 895, 0, 0, XAI_N_MP, 896, 897, 0, 0, XAI_N_MP, 898, 899,
+    0, 0, XAI_N_MP, 900, 901, 0, 0, XAI_N_MP, 902, 903, 0, 0,
+    XAI_N_MP, 904, 905, 0, 0, XAI_N_MP, 906, 907, 0, 0, XAI_N_MP, 908,
+    909, 0, 0, XAI_N_MP, 0, 910, 911, 912, XAI_N_MOD, 913, 0, XAI_N_MOD,
+    914, 0, XAI_N_MP, 34636, 34639, 0, 0, XAI_N_MP, 915, 916, 0, 0,
+    XAI_N_MP, 917, 918, 0, 0, XAI_N_MP, 919, 920, 0, 0, XAI_N_MP, 921,
+    922, 0, 0, XAI_N_MP, 923, 924, 0, 0, XAI_N_MP, 925, 926, 0,
+    0, XAI_N_MP, 927, 928, 0, 0, XAI_N_MP, 929, 930, 0, 0, XAI_N_MOD,
+    931, 0, XAI_N_MP, 0, 0, 0, 34687, XAI_N_MP, 932, 933, 0, 0,
+    XAI_N_MP, 934, 935, 0, 0, XAI_N_MP, 936, 937, 0, 0, XAI_N_MP, 938,
+    939, 0, 0, XAI_N_MP, 940, 941, 0, 0, XAI_N_MP, 942, 943, 0,
+    0, XAI_N_MOD, 0, 944, XAI_N_MOD, 0, 945, XAI_N_MP, 34725, 34728, 0, 0,
+    XAI_N_MP, 946, 947, 0, 0, XAI_N_MP, 948, 949, 0, 0, XAI_N_MP, 950,
+    951, 0, 0, XAI_N_MP, 952, 953, 0, 0, XAI_N_MP, 954, 955, 0,
+    0, XAI_N_MP, 956, 957, 0, 0, XAI_N_MP, 958, 959, 0, 0, XAI_N_MP,
+    961, 962, 0, 0, XAI_N_MP, 963, 964, 0, 0, XAI_N_MP, 965, 966,
+    0, 0, XAI_N_MP, 967, 968, 0, 0, XAI_N_MP, 969, 970, 0, 0,
+    XAI_N_MP, 971, 972, 0, 0, XAI_N_MP, 973, 974, 0, 0, XAI_N_MP, 975,
+    976, 0, 0, XAI_N_MP, 977, 978, 0, 0, XAI_N_MP, 979, 980, 0,
+    0, XAI_N_MP, 981, 982, 0, 0, XAI_N_MP, 983, 984, 0, 0, XAI_N_MP,
+    0, 985, 0, 0, XAI_N_MP, 0, 986, 0, 0, XAI_N_MP, 0, 987,
+    0, 0, XAI_N_MP, 0, 988, 0, 0, XAI_N_MP, 989, 990, 0, 0,
+    XAI_N_MP, 991, 992, 0, 0, XAI_N_MP, 993, 994, 0, 0, XAI_N_MP, 0,
+    995, 0, 0, XAI_N_MP, 0, 996, 0, 0, XAI_N_MP, 0, 997, 0,
+    0, XAI_N_MP, 0, 998, 0, 0, XAI_N_MP, 0, 999, 0, 0, XAI_N_MP,
+    0, 1000, 0, 0, XAI_N_MP, 0, 1001, 0, 0, XAI_N_MP, 0, 1002,
+    0, 0, XAI_N_MOD, 1003, 0, XAI_N_MP, 0, 34906, 0, 0, XAI_N_MP, 0,
+    1004, 0, 0, XAI_N_MP, 0, 1005, 0, 0, XAI_N_MP, 0, 1006, 0,
+    0, XAI_N_MP, 0, 1007, 0, 0, XAI_N_MP, 0, 1008, 0, 0, XAI_N_MP,
+    0, 1009, 0, 0, XAI_N_MP, 0, 1010, 0, 0, XAI_N_MP, 0, 1011,
+    0, 0, XAI_N_MP, 0, 1012, 0, 0, XAI_N_MP, 0, 1013, 0, 0,
+    XAI_N_MP, 0, 1014, 0, 0, XAI_N_MP, 0, 1015, 0, 0, XAI_N_MP, 0,
+    1016, 0, 0, XAI_N_MP, 0, 1017, 0, 0, XAI_N_MP, 0, 1018, 0,
+    0, XAI_N_MP, 0, 1019, 0, 0, XAI_N_MP, 0, 1020, 0, 0, XAI_N_MP,
+    0, 1021, 0, 0, XAI_N_MOD, 1022, 0, XAI_N_MP, 0, 35004, 0, 0,
+    XAI_N_MOD, 1023, 0, XAI_N_MP, 0, 35012, 0, 0, XAI_N_MOD, 1024, 0, XAI_N_MP,
+    0, 35020, 0, 0, XAI_N_MP, 1025, 0, 0, 0, XAI_N_MP, 1026, 0,
+    0, 0, XAI_N_MP, 1027, 0, 0, 0, XAI_N_MP, 1028, 0, 0, 0,
+    XAI_N_MP, 1029, 0, 0, 0, XAI_N_MP, 1030, 0, 0, 0, XAI_N_MP, 0,
+    1031, 0, 0, XAI_N_REG, 1032, 1033, 1034, 1035, 0, 0, 0, 0,
+    XAI_N_MOD, 35063, 0, XAI_N_MP, 0, 0, 35072, 0, XAI_N_MP, 0, 1036, 0,
+    0, XAI_N_MOD, 1038, 1039, XAI_N_MP, 0, 1037, 35085, 0, XAI_N_MOD, 1041, 0,
+    XAI_N_MP, 0, 1040, 35093, 0, XAI_N_MOD, 1043, 0, XAI_N_MP, 0, 1042, 35101,
+    0, XAI_N_MOD, 1045, 0, XAI_N_MP, 0, 1044, 35109, 0, XAI_N_MOD, 1046, 0,
+    XAI_N_MP, 35117, 35117, 0, 1047, XAI_N_MOD, 1048, 0, XAI_N_MP, 35125, 35125, 0,
+    1049, XAI_N_W, 1050, 1051, XAI_N_MOD, 35133, 0, XAI_N_MP, 0, 35136, 0, 0,
+    XAI_N_W, 1052, 1053, XAI_N_MOD, 35144, 0, XAI_N_MP, 35147, 1054, 1055, 0, XAI_N_MOD,
+    1056, 0, XAI_N_MOD, 1057, 0, XAI_N_MOD, 1058, 0, XAI_N_MP, 0, 35155, 35158,
+    35161, XAI_N_MOD, 1059, 0, XAI_N_MP, 35169, 0, 0, 0, XAI_N_MP, 0, 1060,
+    0, 0, XAI_N_MP, 0, 1061, 0, 0, XAI_N_MP, 0, 1062, 0, 0,
+    XAI_N_MP, 0, 1063, 0, 0, XAI_N_MP, 0, 1064, 0, 0, XAI_N_MP, 0,
+    1065, 0, 0, XAI_N_MP, 0, 1066, 0, 0, XAI_N_MP, 1067, 1068, 0,
+    0, XAI_N_MOD, 1069, 1070, XAI_N_MP, 0, 35217, 0, 0, XAI_N_MOD, 1071, 1072,
+    XAI_N_MP, 0, 35225, 0, 0, XAI_N_W, 1073, 1074, XAI_N_MP, 0, 35233, 0,
+    0, XAI_N_MOD, 1075, 1076, XAI_N_MP, 0, 35241, 0, 0, XAI_N_MOD, 1077, 1078,
+    XAI_N_MP, 0, 35249, 0, 0, XAI_N_MOD, 1079, 1080, XAI_N_MP, 0, 35257, 0,
+    0, XAI_N_W, 1081, 1082, XAI_N_MP, 0, 35265, 0, 0, XAI_N_MP, 0, 1083,
+    0, 0, XAI_N_MP, 0, 1084, 0, 0, XAI_N_MP, 0, 1085, 0, 0,
+    XAI_N_MP, 0, 1086, 0, 0, XAI_N_MP, 0, 1087, 0, 0, XAI_N_MP, 0,
+    1088, 0, 0, XAI_N_MP, 0, 1089, 0, 0, XAI_N_MP, 0, 1090, 0,
+    0, XAI_N_MP, 1091, 0, 0, 0, XAI_N_MP, 0, 1092, 0, 0, XAI_N_MP,
+    0, 1093, 0, 0, XAI_N_MP, 0, 1094, 0, 0, XAI_N_MOD, 1121, 1122,
+    XAI_N_MOD, 1123, 1124, XAI_N_MP, 1119, 1120, 35333, 35336, XAI_N_MOD, 1127, 1128, XAI_N_MOD,
+    1129, 1130, XAI_N_MP, 1125, 1126, 35344, 35347, XAI_N_L, 1131, 0, 0, 0,
+    XAI_N_L, 1132, 0, 0, 0, XAI_N_MOD, 35355, 35360, XAI_N_L, 1133, 0, 0,
+    0, XAI_N_MOD, 35368, 0, XAI_N_L, 1135, 1136, 0, 0, XAI_N_MP, 35365, 35373,
+    1134, 35376, XAI_N_L, 1137, 0, 0, 0, XAI_N_MOD, 35386, 0, XAI_N_L, 1138,
+    0, 0, 0, XAI_N_MOD, 35394, 0, XAI_N_MP, 35391, 35399, 0, 0, XAI_N_MP,
+    1139, 1140, 0, 0, XAI_N_MP, 1141, 1142, 0, 0, XAI_N_L, 1143, 0,
+    0, 0, XAI_N_L, 1144, 0, 0, 0, XAI_N_MOD, 35417, 35422, XAI_N_L, 1145,
+    0, 0, 0, XAI_N_MOD, 35430, 0, XAI_N_MP, 35427, 35435, 1146, 0, XAI_N_L,
+    1147, 0, 0, 0, XAI_N_MOD, 35443, 0, XAI_N_L, 1148, 0, 0, 0,
+    XAI_N_MOD, 35451, 0, XAI_N_MP, 35448, 35456, 0, 0, XAI_N_MP, 1149, 1150, 0,
+    0, XAI_N_MP, 1151, 1152, 0, 0, XAI_N_MP, 0, 0, 1153, 1154, XAI_N_MOD,
+    1155, 0, XAI_N_MOD, 1156, 0, XAI_N_MP, 35479, 35482, 0, 0, XAI_N_MP, 0,
+    0, 1157, 1158, XAI_N_MP, 0, 0, 1159, 1160, XAI_N_MP, 1161, 1162, 0,
+    0, XAI_N_MP, 1163, 1164, 0, 0, XAI_N_W, 1165, 1166, XAI_N_L, 0, 35510,
+    0, 0, XAI_N_MOD, 0, 35513, XAI_N_W, 1167, 1168, XAI_N_L, 0, 35521, 0,
+    0, XAI_N_MOD, 0, 35524, XAI_N_MP, 35518, 35529, 0, 0, XAI_N_W, 1169, 1170,
+    XAI_N_L, 0, 35537, 0, 0, XAI_N_MOD, 0, 35540, XAI_N_W, 1171, 1172, XAI_N_L,
+    0, 35548, 0, 0, XAI_N_MOD, 0, 35551, XAI_N_MP, 35545, 35556, 0, 0,
+    XAI_N_W, 1173, 1174, XAI_N_L, 35564, 0, 0, 0, XAI_N_MOD, 0, 35567, XAI_N_W,
+    1175, 1176, XAI_N_L, 35575, 0, 0, 0, XAI_N_MOD, 0, 35578, XAI_N_MP, 35572,
+    35583, 0, 0, XAI_N_W, 1177, 1178, XAI_N_L, 0, 35591, 0, 0, XAI_N_MOD,
+    0, 35594, XAI_N_W, 1179, 1180, XAI_N_L, 0, 35602, 0, 0, XAI_N_MOD, 0,
+    35605, XAI_N_MP, 35599, 35610, 0, 0, XAI_N_W, 1181, 1182, XAI_N_L, 0, 35618,
+    0, 0, XAI_N_MOD, 0, 35621, XAI_N_W, 1183, 1184, XAI_N_L, 0, 35629, 0,
+    0, XAI_N_MOD, 0, 35632, XAI_N_MP, 35626, 35637, 0, 0, XAI_N_W, 1185, 1186,
+    XAI_N_L, 0, 35645, 0, 0, XAI_N_MOD, 0, 35648, XAI_N_W, 1187, 1188, XAI_N_L,
+    0, 35656, 0, 0, XAI_N_MOD, 0, 35659, XAI_N_MP, 35653, 35664, 0, 0,
+    XAI_N_W, 1189, 1190, XAI_N_L, 0, 35672, 0, 0, XAI_N_MOD, 0, 35675, XAI_N_W,
+    1191, 1192, XAI_N_L, 0, 35683, 0, 0, XAI_N_MOD, 0, 35686, XAI_N_MP, 35680,
+    35691, 0, 0, XAI_N_W, 1193, 1194, XAI_N_L, 0, 35699, 0, 0, XAI_N_MOD,
+    0, 35702, XAI_N_W, 1195, 0, XAI_N_L, 0, 35710, 0, 0, XAI_N_MOD, 0,
+    35713, XAI_N_MP, 35707, 35718, 0, 0, XAI_N_MOD, 0, 1196, XAI_N_MOD, 0, 1197,
+    XAI_N_MP, 35726, 35729, 0, 0, XAI_N_MP, 1198, 1199, 1200, 1201, XAI_N_MP, 1202,
+    0, 1203, 0, XAI_N_MP, 1204, 0, 1205, 0, XAI_N_MP, 1206, 1207, 0,
+    0, XAI_N_MP, 1208, 1209, 0, 0, XAI_N_MP, 1210, 1211, 0, 0, XAI_N_MP,
+    1212, 1213, 0, 0, XAI_N_MP, 1214, 1215, 1216, 1217, XAI_N_MP, 1218, 1219,
+    1220, 1221, XAI_N_MP, 1222, 1223, 1224, 1225, XAI_N_MP, 1226, 1227, 1228, 0,
+    XAI_N_MP, 1229, 1230, 1231, 1232, XAI_N_MP, 1233, 1234, 1235, 1236, XAI_N_MP, 1237,
+    1238, 1239, 1240, XAI_N_MP, 1241, 1242, 1243, 1244, XAI_N_L, 1245, 1246, 0,
+    0, XAI_N_MP, 0, 35812, 0, 0, XAI_N_L, 1247, 1248, 0, 0, XAI_N_MP,
+    0, 35822, 0, 0, XAI_N_L, 1249, 1250, 0, 0, XAI_N_MP, 0, 35832,
+    0, 0, XAI_N_L, 1251, 1252, 0, 0, XAI_N_MP, 0, 35842, 0, 0,
+    XAI_N_L, 1253, 1254, 0, 0, XAI_N_MP, 0, 35852, 0, 0, XAI_N_L, 1255,
+    1256, 0, 0, XAI_N_MP, 0, 35862, 0, 0, XAI_N_L, 1257, 1258, 0,
+    0, XAI_N_MP, 0, 35872, 0, 0, XAI_N_L, 1259, 1260, 0, 0, XAI_N_MP,
+    0, 35882, 0, 0, XAI_N_L, 1261, 1262, 0, 0, XAI_N_MP, 0, 35892,
+    0, 0, XAI_N_L, 1263, 1264, 0, 0, XAI_N_MP, 0, 35902, 0, 0,
+    XAI_N_L, 1265, 1266, 0, 0, XAI_N_MP, 0, 35912, 0, 0, XAI_N_L, 1267,
+    1268, 0, 0, XAI_N_MP, 0, 35922, 0, 0, XAI_N_L, 1269, 1270, 0,
+    0, XAI_N_MP, 0, 35932, 0, 0, XAI_N_L, 1271, 1272, 0, 0, XAI_N_MP,
+    0, 35942, 0, 0, XAI_N_L, 1273, 0, 0, 0, XAI_N_MP, 0, 35952,
+    0, 0, XAI_N_W, 1273, 1274, XAI_N_L, 35962, 0, 0, 0, XAI_N_MP, 0,
+    35965, 0, 0, XAI_N_MODE, 35957, 35970, XAI_N_MP, 0, 1275, 1276, 0, XAI_N_L,
+    1277, 1278, 0, 0, XAI_N_L, 1279, 1280, 0, 0, XAI_N_L, 1281, 1282,
+    0, 0, XAI_N_MP, 0, 35983, 35988, 35993, XAI_N_L, 1283, 1284, 0, 0,
+    XAI_N_L, 1285, 1286, 0, 0, XAI_N_L, 1287, 1288, 0, 0, XAI_N_REG, 0,
+    0, 36003, 0, 36008, 0, 36013, 0, XAI_N_MOD, 0, 36018, XAI_N_MP, 0,
+    36027, 0, 0, XAI_N_L, 1289, 1290, 0, 0, XAI_N_L, 1291, 1292, 0,
+    0, XAI_N_L, 1293, 1294, 0, 0, XAI_N_REG, 0, 0, 36035, 0, 36040,
+    0, 36045, 0, XAI_N_MOD, 0, 36050, XAI_N_MP, 0, 36059, 0, 0, XAI_N_L,
+    1295, 1296, 0, 0, XAI_N_L, 1297, 1298, 0, 0, XAI_N_L, 1299, 1300,
+    0, 0, XAI_N_L, 1301, 1302, 0, 0, XAI_N_REG, 0, 0, 36067, 36072,
+    0, 0, 36077, 36082, XAI_N_MOD, 0, 36087, XAI_N_MP, 0, 36096, 0, 0,
+    XAI_N_L, 1303, 1304, 0, 0, XAI_N_MP, 0, 36104, 0, 0, XAI_N_L, 1305,
+    1306, 0, 0, XAI_N_MP, 0, 36114, 0, 0, XAI_N_L, 1307, 1308, 0,
+    0, XAI_N_MP, 0, 36124, 0, 0, XAI_N_L, 1309, 1310, 0, 0, XAI_N_MP,
+    36134, 0, 0, 0, XAI_N_MP, 0, 1311, 0, 1312, XAI_N_MP, 0, 1313,
+    0, 1314, XAI_N_L, 1315, 0, 0, 0, XAI_N_L, 1316, 0, 0, 0,
+    XAI_N_MP, 0, 36154, 36159, 0, XAI_N_W, 1315, 1317, XAI_N_L, 36169, 0, 0,
+    0, XAI_N_MP, 0, 36172, 36159, 0, XAI_N_MODE, 36164, 36177, XAI_N_MP, 0, 1318,
+    1319, 0, XAI_N_W, 1320, 1321, XAI_N_L, 36190, 0, 0, 0, XAI_N_W, 1322,
+    1323, XAI_N_L, 36198, 0, 0, 0, XAI_N_MP, 36193, 36201, 0, 0, XAI_N_W,
+    1324, 1325, XAI_N_L, 36211, 0, 0, 0, XAI_N_MOD, 36214, 0, XAI_N_W, 1326,
+    1327, XAI_N_L, 36222, 0, 0, 0, XAI_N_MOD, 36225, 0, XAI_N_MP, 36219, 36230,
+    0, 0, XAI_N_W, 1328, 0, XAI_N_L, 36238, 0, 0, 0, XAI_N_MOD, 0,
+    36241, XAI_N_W, 1329, 0, XAI_N_L, 36249, 0, 0, 0, XAI_N_MOD, 0, 36252,
+    XAI_N_L, 1330, 0, 0, 0, XAI_N_MOD, 0, 36260, XAI_N_MP, 36246, 36257, 0,
+    36265, XAI_N_W, 1330, 1331, XAI_N_L, 36273, 0, 0, 0, XAI_N_MOD, 0, 36276,
+    XAI_N_MP, 36246, 36257, 0, 36281, XAI_N_MODE, 36268, 36284, XAI_N_W, 1332, 0, XAI_N_L,
+    36292, 0, 0, 0, XAI_N_MOD, 0, 36295, XAI_N_W, 1333, 0, XAI_N_L, 36303,
+    0, 0, 0, XAI_N_MOD, 0, 36306, XAI_N_L, 1334, 0, 0, 0, XAI_N_MOD,
+    0, 36314, XAI_N_MP, 36300, 36311, 0, 36319, XAI_N_W, 1334, 1335, XAI_N_L, 36327,
+    0, 0, 0, XAI_N_MOD, 0, 36330, XAI_N_MP, 36300, 36311, 0, 36335, XAI_N_MODE,
+    36322, 36338, XAI_N_W, 1336, 1337, XAI_N_L, 36346, 0, 0, 0, XAI_N_MOD, 0,
+    36349, XAI_N_W, 1338, 1339, XAI_N_L, 36357, 0, 0, 0, XAI_N_MOD, 0, 36360,
+    XAI_N_MP, 36354, 36365, 0, 0, XAI_N_W, 1340, 1341, XAI_N_L, 36373, 0, 0,
+    0, XAI_N_MOD, 0, 36376, XAI_N_W, 1342, 1343, XAI_N_L, 36384, 0, 0, 0,
+    XAI_N_MOD, 0, 36387, XAI_N_MP, 36381, 36392, 0, 0, XAI_N_L, 1344, 0, 0,
+    0, XAI_N_L, 1345, 0, 0, 0, XAI_N_REG, 0, 0, 36400, 36405, 0,
+    0, 0, 0, XAI_N_MOD, 36410, 0, XAI_N_MP, 36419, 0, 0, 0, XAI_N_MP,
+    1346, 1347, 1348, 1349, XAI_N_L, 1350, 0, 0, 0, XAI_N_L, 1351, 0,
+    0, 0, XAI_N_MOD, 36432, 36437, XAI_N_MP, 0, 36442, 0, 0, XAI_N_L, 1352,
+    0, 0, 0, XAI_N_MOD, 0, 36450, XAI_N_MP, 0, 36455, 0, 0, XAI_N_MP,
+    1353, 1354, 0, 0, XAI_N_MP, 0, 1355, 0, 1356, XAI_N_L, 1357, 1358,
+    0, 0, XAI_N_MP, 0, 36473, 0, 0, XAI_N_L, 1359, 1360, 0, 0,
+    XAI_N_MP, 0, 36483, 0, 0, XAI_N_L, 1361, 1362, 0, 0, XAI_N_MP, 0,
+    36493, 0, 0, XAI_N_L, 1363, 1364, 0, 0, XAI_N_MP, 0, 36503, 0,
+    0, XAI_N_L, 1365, 1366, 0, 0, XAI_N_MP, 0, 36513, 0, 0, XAI_N_L,
+    1367, 0, 0, 0, XAI_N_L, 1368, 0, 0, 0, XAI_N_MOD, 36523, 36528,
+    XAI_N_MP, 0, 36533, 0, 0, XAI_N_L, 1369, 1370, 0, 0, XAI_N_MOD, 0,
+    36541, XAI_N_MP, 0, 36546, 0, 0, XAI_N_L, 1371, 1372, 0, 0, XAI_N_MP,
+    0, 36554, 0, 0, XAI_N_L, 1373, 1374, 0, 0, XAI_N_MP, 0, 36564,
+    0, 0, XAI_N_L, 1375, 1376, 0, 0, XAI_N_MP, 0, 36574, 0, 0,
+    XAI_N_L, 1377, 1378, 0, 0, XAI_N_MP, 0, 36584, 0, 0, XAI_N_L, 1379,
+    1380, 0, 0, XAI_N_MP, 0, 36594, 0, 0, XAI_N_L, 1381, 1382, 0,
+    0, XAI_N_MP, 0, 36604, 0, 0, XAI_N_L, 1383, 1384, 0, 0, XAI_N_MP,
+    0, 36614, 0, 0, XAI_N_L, 1385, 1386, 0, 0, XAI_N_MP, 0, 36624,
+    0, 0, XAI_N_L, 1387, 1388, 0, 0, XAI_N_MP, 0, 36634, 0, 0,
+    XAI_N_L, 1389, 1390, 0, 0, XAI_N_MP, 0, 36644, 0, 0, XAI_N_L, 1391,
+    1392, 0, 0, XAI_N_MP, 0, 36654, 0, 0, XAI_N_L, 1393, 1394, 0,
+    0, XAI_N_MP, 0, 36664, 0, 0, XAI_N_L, 1395, 1396, 0, 0, XAI_N_MP,
+    0, 36674, 0, 0, XAI_N_L, 1397, 1398, 0, 0, XAI_N_MP, 0, 36684,
+    0, 0, XAI_N_MP, 0, 1399, 1400, 1401, XAI_N_MOD, 1402, 0, XAI_N_MP, 0,
+    36699, 0, 0, XAI_N_L, 1403, 1404, 0, 0, XAI_N_MP, 0, 36707, 0,
+    0, XAI_N_L, 1405, 1406, 0, 0, XAI_N_MP, 0, 36717, 0, 0, XAI_N_L,
+    1407, 1408, 0, 0, XAI_N_MP, 0, 36727, 0, 0, XAI_N_L, 1409, 1410,
+    0, 0, XAI_N_MP, 0, 36737, 0, 0, XAI_N_L, 1411, 1412, 0, 0,
+    XAI_N_MP, 0, 36747, 0, 0, XAI_N_L, 1413, 1414, 0, 0, XAI_N_MP, 0,
+    36757, 0, 0, XAI_N_L, 1415, 1416, 0, 0, XAI_N_MP, 0, 36767, 0,
+    0, XAI_N_L, 1417, 1418, 0, 0, XAI_N_MP, 0, 36777, 0, 0, XAI_N_MOD,
+    1419, 0, XAI_N_MP, 0, 0, 0, 36787, XAI_N_L, 1420, 1421, 0, 0,
+    XAI_N_MP, 0, 36795, 0, 0, XAI_N_L, 1422, 1423, 0, 0, XAI_N_MP, 0,
+    36805, 0, 0, XAI_N_L, 1424, 1425, 0, 0, XAI_N_MP, 0, 36815, 0,
+    0, XAI_N_L, 1426, 1427, 0, 0, XAI_N_MP, 0, 36825, 0, 0, XAI_N_L,
+    1428, 1429, 0, 0, XAI_N_MP, 0, 36835, 0, 0, XAI_N_L, 1430, 1431,
+    0, 0, XAI_N_MP, 0, 36845, 0, 0, XAI_N_L, 1432, 0, 0, 0,
+    XAI_N_MOD, 0, 36855, XAI_N_MP, 0, 36860, 0, 0, XAI_N_L, 1433, 1434, 0,
+    0, XAI_N_MP, 0, 36868, 0, 0, XAI_N_L, 1435, 1436, 0, 0, XAI_N_MP,
+    0, 36878, 0, 0, XAI_N_L, 1437, 1438, 0, 0, XAI_N_MP, 0, 36888,
+    0, 0, XAI_N_L, 1439, 1440, 0, 0, XAI_N_MP, 0, 36898, 0, 0,
+    XAI_N_L, 1441, 1442, 0, 0, XAI_N_MP, 0, 36908, 0, 0, XAI_N_L, 1443,
+    1444, 0, 0, XAI_N_MP, 0, 36918, 0, 0, XAI_N_L, 1445, 1446, 0,
+    0, XAI_N_MP, 0, 36928, 0, 0, XAI_N_L, 1447, 1448, 0, 0, XAI_N_MP,
+    0, 36938, 0, 0, XAI_N_L, 1449, 1450, 0, 0, XAI_N_MP, 0, 36948,
+    0, 0, XAI_N_L, 1451, 1452, 0, 0, XAI_N_MP, 0, 36958, 0, 0,
+    XAI_N_L, 1453, 1454, 0, 0, XAI_N_MP, 0, 36968, 0, 0, XAI_N_L, 1455,
+    1456, 0, 0, XAI_N_MP, 0, 36978, 0, 0, XAI_N_L, 1457, 1458, 0,
+    0, XAI_N_MP, 0, 36988, 0, 0, XAI_N_L, 1459, 1460, 0, 0, XAI_N_MP,
+    0, 36998, 0, 0, XAI_N_L, 1461, 1462, 0, 0, XAI_N_MP, 0, 37008,
+    0, 0, XAI_N_L, 1463, 1464, 0, 0, XAI_N_MP, 0, 37018, 0, 0,
+    XAI_N_L, 1465, 1466, 0, 0, XAI_N_MP, 0, 37028, 0, 0, XAI_N_L, 1467,
+    1468, 0, 0, XAI_N_MP, 0, 37038, 0, 0, XAI_N_L, 1469, 1470, 0,
+    0, XAI_N_MP, 0, 37048, 0, 0, XAI_N_W, 1471, 0, XAI_N_MP, 0, 37058,
+    0, 0, XAI_N_W, 1472, 0, XAI_N_MP, 0, 37066, 0, 0, XAI_N_W, 1473,
+    0, XAI_N_MP, 0, 37074, 0, 0, XAI_N_W, 1474, 0, XAI_N_MP, 0, 37082,
+    0, 0, XAI_N_W, 1475, 0, XAI_N_MP, 0, 37090, 0, 0, XAI_N_W, 1476,
+    0, XAI_N_L, 0, 37098, 0, 0, XAI_N_MP, 0, 37101, 0, 0, XAI_N_MP,
+    0, 1477, 0, 0, XAI_N_W, 1478, 0, XAI_N_W, 1479, 0, XAI_N_MOD, 37116,
+    37119, XAI_N_MP, 0, 37122, 0, 0, XAI_N_W, 1480, 0, XAI_N_L, 0, 37130,
+    0, 0, XAI_N_W, 1481, 0, XAI_N_L, 0, 37138, 0, 0, XAI_N_MOD, 37133,
+    37141, XAI_N_MP, 0, 37146, 0, 0, XAI_N_W, 1482, 0, XAI_N_L, 0, 37154,
+    0, 0, XAI_N_MOD, 37157, 0, XAI_N_MP, 0, 37162, 0, 0, XAI_N_L, 1483,
+    1484, 0, 0, XAI_N_MP, 0, 37170, 0, 0, XAI_N_L, 1485, 1486, 0,
+    0, XAI_N_MP, 0, 37180, 0, 0, XAI_N_L, 1487, 1488, 0, 0, XAI_N_MP,
+    0, 37190, 0, 0, XAI_N_L, 1489, 1490, 0, 0, XAI_N_MP, 0, 37200,
+    0, 0, XAI_N_L, 1491, 1492, 0, 0, XAI_N_MP, 0, 37210, 0, 0,
+    XAI_N_L, 1493, 1494, 0, 0, XAI_N_MP, 0, 37220, 0, 0, XAI_N_L, 1495,
+    1496, 0, 0, XAI_N_MP, 0, 37230, 0, 0, XAI_N_L, 1497, 1498, 0,
+    0, XAI_N_MP, 0, 37240, 0, 0, XAI_N_L, 1499, 1500, 0, 0, XAI_N_MP,
+    0, 37250, 0, 0, XAI_N_L, 1501, 1502, 0, 0, XAI_N_MP, 0, 37260,
+    0, 0, XAI_N_L, 1503, 1504, 0, 0, XAI_N_MP, 0, 37270, 0, 0,
+    XAI_N_L, 1505, 1506, 0, 0, XAI_N_MOD, 37280, 0, XAI_N_MP, 0, 37285, 0,
+    0, XAI_N_L, 1507, 1508, 0, 0, XAI_N_MP, 0, 37293, 0, 0, XAI_N_W,
+    1509, 0, XAI_N_MOD, 37303, 0, XAI_N_MP, 0, 37306, 0, 0, XAI_N_W, 1510,
+    0, XAI_N_MOD, 37314, 0, XAI_N_MP, 0, 37317, 0, 0, XAI_N_W, 1511, 0,
+    XAI_N_MOD, 37325, 0, XAI_N_MP, 0, 37328, 0, 0, XAI_N_W, 1512, 0, XAI_N_MOD,
+    37336, 0, XAI_N_MP, 0, 37339, 0, 0, XAI_N_L, 1513, 1514, 0, 0,
+    XAI_N_MP, 0, 37347, 0, 0, XAI_N_L, 1515, 1516, 0, 0, XAI_N_MP, 0,
+    37357, 0, 0, XAI_N_L, 1517, 1518, 0, 0, XAI_N_MP, 0, 37367, 0,
+    0, XAI_N_L, 1519, 1520, 0, 0, XAI_N_MP, 0, 37377, 0, 0, XAI_N_L,
+    1521, 1522, 0, 0, XAI_N_MP, 0, 37387, 0, 0, XAI_N_L, 1523, 1524,
+    0, 0, XAI_N_MP, 0, 37397, 0, 0, XAI_N_W, 1525, 0, XAI_N_L, 0,
+    37407, 0, 0, XAI_N_MP, 0, 37410, 0, 0, XAI_N_L, 1526, 1527, 0,
+    0, XAI_N_MP, 0, 37420, 0, 0, XAI_N_L, 1528, 1529, 0, 0, XAI_N_MP,
+    0, 37430, 0, 0, XAI_N_L, 1530, 1531, 0, 0, XAI_N_MP, 0, 37440,
+    0, 0, XAI_N_L, 1532, 1533, 0, 0, XAI_N_MP, 0, 37450, 0, 0,
+    XAI_N_L, 1534, 1535, 0, 0, XAI_N_MP, 0, 37460, 0, 0, XAI_N_L, 1536,
+    1537, 0, 0, XAI_N_MP, 0, 37470, 0, 0, XAI_N_L, 1538, 1539, 0,
+    0, XAI_N_MP, 0, 37480, 0, 0, XAI_N_L, 1540, 1541, 0, 0, XAI_N_MP,
+    0, 37490, 0, 0, XAI_N_L, 1542, 1543, 0, 0, XAI_N_MP, 0, 37500,
+    0, 0, XAI_N_L, 1544, 1545, 0, 0, XAI_N_MP, 0, 37510, 0, 0,
+    XAI_N_L, 1546, 0, 0, 0, XAI_N_MP, 0, 37520, 0, 0, XAI_N_W, 1547,
+    1548, XAI_N_MP, 0, 37530, 0, 0, XAI_N_W, 1549, 0, XAI_N_MP, 0, 37538,
+    0, 0, XAI_N_W, 1550, 1551, XAI_N_MP, 0, 37546, 0, 0, XAI_N_W, 1552,
+    0, XAI_N_L, 37554, 0, 0, 0, XAI_N_REG, 37557, 0, 0, 0, 0,
+    0, 0, 0, XAI_N_W, 1553, 0, XAI_N_L, 37571, 0, 0, 0, XAI_N_RM,
+    37574, 0, 0, 0, 0, 0, 0, 0, XAI_N_REG, 37579, 0, 0,
+    0, 0, 0, 0, 0, XAI_N_MOD, 37562, 37588, XAI_N_W, 1554, 0, XAI_N_L,
+    37600, 0, 0, 0, XAI_N_REG, 37603, 0, 0, 0, 0, 0, 0,
+    0, XAI_N_MOD, 37608, 0, XAI_N_W, 1555, 0, XAI_N_L, 37620, 0, 0, 0,
+    XAI_N_RM, 37623, 0, 0, 0, 0, 0, 0, 0, XAI_N_MOD, 0, 37628,
+    XAI_N_MP, 37597, 37617, 0, 37637, XAI_N_MODE, 0, 37640, XAI_N_W, 1556, 0, XAI_N_L,
+    37648, 0, 0, 0, XAI_N_RM, 0, 0, 0, 0, 37651, 0, 0,
+    0, XAI_N_MOD, 37656, 0, XAI_N_W, 1557, 0, XAI_N_L, 37668, 0, 0, 0,
+    XAI_N_RM, 0, 0, 0, 0, 37671, 0, 0, 0, XAI_N_MOD, 37676, 0,
+    XAI_N_W, 1558, 0, XAI_N_L, 37688, 0, 0, 0, XAI_N_RM, 0, 0, 0,
+    0, 37691, 0, 0, 0, XAI_N_MOD, 37696, 0, XAI_N_MP, 0, 37665, 37685,
+    37705, XAI_N_MODE, 0, 37708, XAI_N_W, 1559, 0, XAI_N_W, 1560, 0, XAI_N_W, 1561,
+    0, XAI_N_W, 1562, 0, XAI_N_MP, 37716, 37719, 37722, 37725, XAI_N_W, 1563, 0,
+    XAI_N_W, 1564, 0, XAI_N_W, 1565, 0, XAI_N_W, 1566, 0, XAI_N_MP, 37733, 37736,
+    37739, 37742, XAI_N_W, 1567, 0, XAI_N_MP, 0, 37750, 0, 0, XAI_N_W, 1568,
+    0, XAI_N_MP, 0, 37758, 0, 0, XAI_N_W, 1569, 0, XAI_N_MP, 0, 37766,
+    0, 0, XAI_N_W, 1570, 0, XAI_N_MP, 0, 37774, 0, 0, XAI_N_W, 1571,
+    0, XAI_N_L, 0, 37782, 0, 0, XAI_N_MOD, 37785, 0, XAI_N_MP, 0, 37790,
+    0, 0, XAI_N_W, 1572, 0, XAI_N_L, 37798, 0, 0, 0, XAI_N_MOD, 0,
+    37801, XAI_N_W, 1573, 0, XAI_N_L, 37809, 0, 0, 0, XAI_N_MOD, 0, 37812,
+    XAI_N_MP, 0, 0, 37806, 37817, XAI_N_MODE, 0, 37820, XAI_N_W, 1574, 0, XAI_N_L,
+    37828, 0, 0, 0, XAI_N_MOD, 0, 37831, XAI_N_W, 1575, 0, XAI_N_L, 37839,
+    0, 0, 0, XAI_N_MOD, 0, 37842, XAI_N_W, 1576, 0, XAI_N_L, 37850, 0,
+    0, 0, XAI_N_MOD, 0, 37853, XAI_N_W, 1577, 0, XAI_N_L, 37861, 0, 0,
+    0, XAI_N_MOD, 0, 37864, XAI_N_MP, 37836, 37847, 37858, 37869, XAI_N_MODE, 0, 37872,
+    XAI_N_W, 1578, 0, XAI_N_MP, 0, 0, 37880, 0, XAI_N_W, 1579, 0, XAI_N_MP,
+    0, 37888, 0, 0, XAI_N_W, 1580, 0, XAI_N_MP, 0, 37896, 0, 0,
+    XAI_N_W, 1581, 1582, XAI_N_MOD, 37904, 0, XAI_N_MP, 0, 37907, 0, 0, XAI_N_W,
+    1583, 1584, XAI_N_MOD, 37915, 0, XAI_N_MP, 0, 37918, 0, 0, XAI_N_ASZ, 0,
+    1585, 1585, XAI_N_ASZ, 0, 1586, 1586, XAI_N_W, 37926, 37930, XAI_N_RM, 0, 0,
+    0, 0, 37934, 0, 0, 0, XAI_N_MOD, 37937, 0, XAI_N_MP, 0, 37946,
+    0, 0, XAI_N_ASZ, 0, 1587, 1587, XAI_N_ASZ, 0, 1588, 1588, XAI_N_W, 37954,
+    37958, XAI_N_RM, 0, 0, 0, 0, 37962, 0, 0, 0, XAI_N_MOD, 37965,
+    0, XAI_N_MP, 0, 37974, 0, 0, XAI_N_ASZ, 0, 1589, 1589, XAI_N_ASZ, 0,
+    1590, 1590, XAI_N_W, 37982, 37986, XAI_N_RM, 0, 0, 0, 0, 37990, 0,
+    0, 0, XAI_N_MOD, 37993, 0, XAI_N_MP, 0, 38002, 0, 0, XAI_N_ASZ, 0,
+    1591, 1591, XAI_N_ASZ, 0, 1592, 1592, XAI_N_W, 38010, 38014, XAI_N_RM, 0, 0,
+    0, 0, 38018, 0, 0, 0, XAI_N_MOD, 38021, 0, XAI_N_MP, 0, 38030,
+    0, 0, XAI_N_W, 1593, 1594, XAI_N_MP, 0, 38038, 0, 0, XAI_N_W, 1595,
+    1596, XAI_N_MP, 0, 38046, 0, 0, XAI_N_W, 1597, 1598, XAI_N_MP, 0, 38054,
+    0, 0, XAI_N_W, 1599, 1600, XAI_N_MP, 0, 38062, 0, 0, XAI_N_W, 1601,
+    1602, XAI_N_MP, 0, 38070, 0, 0, XAI_N_W, 1603, 1604, XAI_N_MP, 0, 38078,
+    0, 0, XAI_N_W, 1605, 1606, XAI_N_MP, 0, 38086, 0, 0, XAI_N_W, 1607,
+    1608, XAI_N_MP, 0, 38094, 0, 0, XAI_N_W, 1609, 1610, XAI_N_MP, 0, 38102,
+    0, 0, XAI_N_W, 1611, 1612, XAI_N_MP, 0, 38110, 0, 0, XAI_N_W, 1613,
+    1614, XAI_N_MP, 0, 38118, 0, 0, XAI_N_W, 1615, 1616, XAI_N_MP, 0, 38126,
+    0, 0, XAI_N_W, 1617, 1618, XAI_N_MP, 0, 38134, 0, 0, XAI_N_W, 1619,
+    1620, XAI_N_MP, 0, 38142, 0, 0, XAI_N_W, 1621, 1622, XAI_N_MP, 0, 38150,
+    0, 0, XAI_N_W, 1623, 1624, XAI_N_MP, 0, 38158, 0, 0, XAI_N_W, 1625,
+    1626, XAI_N_MP, 0, 38166, 0, 0, XAI_N_W, 1627, 1628, XAI_N_MP, 0, 38174,
+    0, 0, XAI_N_W, 1629, 1630, XAI_N_MP, 0, 38182, 0, 0, XAI_N_W, 1631,
+    1632, XAI_N_MP, 0, 38190, 0, 0, XAI_N_W, 1633, 0, XAI_N_MOD, 38198, 0,
+    XAI_N_W, 1634, 0, XAI_N_MOD, 38204, 0, XAI_N_W, 1635, 0, XAI_N_MOD, 38210, 0,
+    XAI_N_W, 1636, 0, XAI_N_MOD, 38216, 0, XAI_N_MP, 38201, 38207, 38213, 38219, XAI_N_W,
+    1637, 0, XAI_N_MOD, 38227, 0, XAI_N_W, 1638, 0, XAI_N_MOD, 38233, 0, XAI_N_MP,
+    0, 38230, 38236, 0, XAI_N_W, 0, 1639, XAI_N_MP, 0, 38244, 0, 0,
+    XAI_N_W, 0, 1640, XAI_N_MP, 0, 38252, 0, 0, XAI_N_W, 1641, 1642, XAI_N_MP,
+    0, 38260, 0, 0, XAI_N_W, 1643, 1644, XAI_N_MP, 0, 38268, 0, 0,
+    XAI_N_W, 1645, 1646, XAI_N_MP, 0, 38276, 0, 0, XAI_N_W, 1647, 1648, XAI_N_MP,
+    0, 38284, 0, 0, XAI_N_W, 1649, 1650, XAI_N_MP, 0, 38292, 0, 0,
+    XAI_N_W, 1651, 1652, XAI_N_MP, 0, 38300, 0, 0, XAI_N_W, 1653, 1654, XAI_N_MP,
+    0, 38308, 0, 0, XAI_N_W, 1655, 1656, XAI_N_MP, 0, 38316, 0, 0,
+    XAI_N_W, 1657, 1658, XAI_N_MP, 0, 38324, 0, 0, XAI_N_W, 1659, 1660, XAI_N_MP,
+    0, 38332, 0, 0, XAI_N_W, 1661, 0, XAI_N_MP, 0, 38340, 0, 0,
+    XAI_N_L, 1662, 0, 0, 0, XAI_N_MP, 0, 38348, 0, 0, XAI_N_L, 1663,
+    1664, 0, 0, XAI_N_MP, 0, 38358, 0, 0, XAI_N_L, 1665, 1666, 0,
+    0, XAI_N_MP, 0, 38368, 0, 0, XAI_N_L, 1667, 1668, 0, 0, XAI_N_MP,
+    0, 38378, 0, 0, XAI_N_L, 1669, 1670, 0, 0, XAI_N_MP, 0, 38388,
+    0, 0, XAI_N_L, 1671, 0, 0, 0, XAI_N_MOD, 38398, 0, XAI_N_MP, 0,
+    38403, 0, 0, XAI_N_MODE, 0, 38406, XAI_N_L, 1672, 0, 0, 0, XAI_N_MOD,
+    38414, 0, XAI_N_MP, 0, 38419, 0, 0, XAI_N_MODE, 0, 38422, XAI_N_L, 1673,
+    0, 0, 0, XAI_N_MOD, 38430, 0, XAI_N_MP, 0, 38435, 0, 0, XAI_N_MODE,
+    0, 38438, XAI_N_L, 1674, 0, 0, 0, XAI_N_MOD, 38446, 0, XAI_N_MP, 0,
+    38451, 0, 0, XAI_N_MODE, 0, 38454, XAI_N_L, 1675, 0, 0, 0, XAI_N_MOD,
+    38462, 0, XAI_N_MP, 0, 38467, 0, 0, XAI_N_MODE, 0, 38470, XAI_N_L, 1676,
+    0, 0, 0, XAI_N_MOD, 38478, 0, XAI_N_MP, 0, 38483, 0, 0, XAI_N_MODE,
+    0, 38486, XAI_N_L, 1677, 0, 0, 0, XAI_N_MOD, 38494, 0, XAI_N_MP, 0,
+    38499, 0, 0, XAI_N_MODE, 0, 38502, XAI_N_L, 1678, 0, 0, 0, XAI_N_MOD,
+    38510, 0, XAI_N_MP, 0, 38515, 0, 0, XAI_N_MODE, 0, 38518, XAI_N_L, 1679,
+    0, 0, 0, XAI_N_MOD, 38526, 0, XAI_N_MP, 0, 38531, 0, 0, XAI_N_MODE,
+    0, 38534, XAI_N_L, 1680, 0, 0, 0, XAI_N_MOD, 38542, 0, XAI_N_MP, 0,
+    38547, 0, 0, XAI_N_MODE, 0, 38550, XAI_N_L, 1681, 0, 0, 0, XAI_N_MOD,
+    38558, 0, XAI_N_MP, 0, 38563, 0, 0, XAI_N_MODE, 0, 38566, XAI_N_L, 1682,
+    0, 0, 0, XAI_N_MOD, 38574, 0, XAI_N_MP, 0, 38579, 0, 0, XAI_N_MODE,
+    0, 38582, XAI_N_L, 1683, 0, 0, 0, XAI_N_MOD, 38590, 0, XAI_N_MP, 0,
+    38595, 0, 0, XAI_N_MODE, 0, 38598, XAI_N_L, 1684, 0, 0, 0, XAI_N_MOD,
+    38606, 0, XAI_N_MP, 0, 38611, 0, 0, XAI_N_MODE, 0, 38614, XAI_N_L, 1685,
+    0, 0, 0, XAI_N_MOD, 38622, 0, XAI_N_MP, 0, 38627, 0, 0, XAI_N_MODE,
+    0, 38630, XAI_N_L, 1686, 0, 0, 0, XAI_N_MOD, 38638, 0, XAI_N_MP, 0,
+    38643, 0, 0, XAI_N_MODE, 0, 38646, XAI_N_L, 1687, 0, 0, 0, XAI_N_MP,
+    38654, 0, 0, 0, XAI_N_L, 1688, 0, 0, 0, XAI_N_L, 1689, 0,
+    0, 0, XAI_N_L, 1690, 0, 0, 0, XAI_N_REG, 0, 38664, 38669, 38674,
+    0, 0, 0, 0, XAI_N_MP, 38679, 0, 0, 0, XAI_N_L, 1691, 0,
+    0, 0, XAI_N_L, 1692, 0, 0, 0, XAI_N_L, 1693, 0, 0, 0,
+    XAI_N_MP, 38693, 0, 38698, 38703, XAI_N_L, 1694, 0, 0, 0, XAI_N_MP, 0,
+    0, 0, 38713, XAI_N_L, 1695, 0, 0, 0, XAI_N_L, 1696, 0, 0,
+    0, XAI_N_L, 1697, 0, 0, 0, XAI_N_L, 1698, 0, 0, 0, XAI_N_MP,
+    38723, 38728, 38733, 38738, XAI_N_W, 0, 1699, XAI_N_L, 0, 38748, 0, 0,
+    XAI_N_MP, 0, 38751, 0, 0, XAI_N_W, 0, 1700, XAI_N_L, 0, 38761, 0,
+    0, XAI_N_MP, 0, 38764, 0, 0, XAI_N_W, 1701, 0, XAI_N_MP, 0, 38774,
+    0, 0, XAI_N_W, 1702, 0, XAI_N_MP, 0, 38782, 0, 0, XAI_N_W, 1703,
+    0, XAI_N_MP, 0, 38790, 0, 0, XAI_N_W, 1704, 0, XAI_N_L, 0, 38798,
+    0, 0, XAI_N_MP, 0, 38801, 0, 0, XAI_N_MP, 0, 1705, 0, 0,
+    XAI_N_MP, 0, 1706, 0, 0, XAI_N_MP, 0, 1707, 0, 0, XAI_N_MP, 0,
+    1708, 0, 0, XAI_N_MP, 0, 1709, 0, 0, XAI_N_MP, 0, 1710, 0,
+    0, XAI_N_L, 1711, 1712, 0, 0, XAI_N_MP, 0, 38841, 0, 0, XAI_N_L,
+    1713, 1714, 0, 0, XAI_N_MP, 0, 38851, 0, 0, XAI_N_L, 1715, 0,
+    0, 0, XAI_N_L, 1716, 0, 0, 0, XAI_N_MOD, 38861, 38866, XAI_N_MP, 0,
+    38871, 0, 0, XAI_N_L, 1717, 0, 0, 0, XAI_N_L, 1718, 0, 0,
+    0, XAI_N_MOD, 38879, 38884, XAI_N_MP, 0, 38889, 0, 0, XAI_N_L, 1719, 0,
+    0, 0, XAI_N_MP, 0, 38897, 0, 0, XAI_N_W, 1719, 1720, XAI_N_L, 38907,
+    0, 0, 0, XAI_N_MP, 0, 38910, 0, 0, XAI_N_MODE, 38902, 38915, XAI_N_L,
+    1721, 0, 0, 0, XAI_N_MP, 0, 38923, 0, 0, XAI_N_W, 1722, 0,
+    XAI_N_L, 0, 38933, 0, 0, XAI_N_MP, 0, 38936, 0, 0, XAI_N_W, 1723,
+    0, XAI_N_L, 0, 38946, 0, 0, XAI_N_MP, 0, 38949, 0, 0, XAI_N_W,
+    1724, 0, XAI_N_MP, 0, 38959, 0, 0, XAI_N_L, 1725, 0, 0, 0,
+    XAI_N_L, 1726, 0, 0, 0, XAI_N_MOD, 38967, 38972, XAI_N_MP, 0, 38977, 0,
+    0, XAI_N_L, 1727, 0, 0, 0, XAI_N_L, 1728, 0, 0, 0, XAI_N_MOD,
+    38985, 38990, XAI_N_MP, 0, 38995, 0, 0, XAI_N_L, 1729, 0, 0, 0,
+    XAI_N_MP, 0, 39003, 0, 0, XAI_N_W, 1729, 1730, XAI_N_L, 39013, 0, 0,
+    0, XAI_N_MP, 0, 39016, 0, 0, XAI_N_MODE, 39008, 39021, XAI_N_W, 1731, 1732,
+    XAI_N_L, 39029, 0, 0, 0, XAI_N_MOD, 0, 39032, XAI_N_MP, 0, 39037, 0,
+    0, XAI_N_W, 1733, 1734, XAI_N_L, 39045, 0, 0, 0, XAI_N_MOD, 0, 39048,
+    XAI_N_MP, 0, 39053, 0, 0, XAI_N_W, 1735, 1736, XAI_N_L, 39061, 0, 0,
+    0, XAI_N_MOD, 0, 39064, XAI_N_MP, 0, 39069, 0, 0, XAI_N_W, 1737, 1738,
+    XAI_N_L, 39077, 0, 0, 0, XAI_N_MOD, 0, 39080, XAI_N_MP, 0, 39085, 0,
+    0, XAI_N_W, 1739, 0, XAI_N_L, 0, 39093, 0, 0, XAI_N_MP, 0, 39096,
+    0, 0, XAI_N_W, 1740, 0, XAI_N_L, 0, 39106, 0, 0, XAI_N_MP, 0,
+    39109, 0, 0, XAI_N_MP, 0, 1741, 0, 0, XAI_N_L, 1742, 0, 0,
+    0, XAI_N_MP, 0, 39124, 0, 0, XAI_N_L, 1743, 1744, 0, 0, XAI_N_MP,
+    0, 39134, 0, 0, XAI_N_L, 1745, 1746, 0, 0, XAI_N_MP, 0, 39144,
+    0, 0, XAI_N_W, 1747, 0, XAI_N_L, 0, 39154, 0, 0, XAI_N_MP, 0,
+    39157, 0, 0, XAI_N_W, 1748, 1749, XAI_N_MP, 0, 39167, 0, 0, XAI_N_W,
+    1750, 1751, XAI_N_MP, 0, 39175, 0, 0, XAI_N_W, 1752, 0, XAI_N_MP, 0,
+    39183, 0, 0, XAI_N_W, 1753, 0, XAI_N_MP, 0, 39191, 0, 0, XAI_N_W,
+    1754, 0, XAI_N_W, 1755, 0, XAI_N_L, 39199, 39202, 0, 0, XAI_N_MP, 0,
+    39205, 0, 0, XAI_N_W, 1756, 1757, XAI_N_MP, 0, 39215, 0, 0, XAI_N_W,
+    1758, 1759, XAI_N_MP, 0, 39223, 0, 0, XAI_N_W, 1760, 1761, XAI_N_MP, 0,
+    39231, 0, 0, XAI_N_W, 1762, 1763, XAI_N_MP, 0, 39239, 0, 0, XAI_N_L,
+    1764, 0, 0, 0, XAI_N_MP, 0, 39247, 0, 0, XAI_N_L, 1765, 0,
+    0, 0, XAI_N_MP, 0, 39257, 0, 0, XAI_N_L, 1766, 0, 0, 0,
+    XAI_N_MP, 0, 39267, 0, 0, XAI_N_L, 1767, 0, 0, 0, XAI_N_MP, 0,
+    39277, 0, 0, XAI_N_W, 1768, 1769, XAI_N_MP, 0, 39287, 0, 0, XAI_N_W,
+    1770, 1771, XAI_N_MP, 0, 39295, 0, 0, XAI_N_W, 1772, 1773, XAI_N_MP, 0,
+    39303, 0, 0, XAI_N_W, 1774, 1775, XAI_N_MP, 0, 39311, 0, 0, XAI_N_W,
+    1776, 1777, XAI_N_MP, 0, 39319, 0, 0, XAI_N_W, 1778, 1779, XAI_N_MP, 0,
+    39327, 0, 0, XAI_N_W, 1780, 1781, XAI_N_MP, 0, 39335, 0, 0, XAI_N_W,
+    1782, 1783, XAI_N_MP, 0, 39343, 0, 0, XAI_N_W, 1784, 1785, XAI_N_MP, 0,
+    39351, 0, 0, XAI_N_W, 1786, 1787, XAI_N_MP, 0, 39359, 0, 0, XAI_N_W,
+    1788, 1789, XAI_N_MP, 0, 39367, 0, 0, XAI_N_W, 1790, 1791, XAI_N_MP, 0,
+    39375, 0, 0, XAI_N_W, 1792, 1793, XAI_N_MP, 0, 39383, 0, 0, XAI_N_W,
+    1794, 1795, XAI_N_MP, 0, 39391, 0, 0, XAI_N_W, 1796, 1797, XAI_N_MP, 0,
+    39399, 0, 0, XAI_N_W, 1798, 1799, XAI_N_MP, 0, 39407, 0, 0, XAI_N_W,
+    0, 1800, XAI_N_MP, 0, 39415, 0, 0, XAI_N_W, 0, 1801, XAI_N_MP, 0,
+    39423, 0, 0, XAI_N_L, 1802, 0, 0, 0, XAI_N_MP, 0, 39431, 0,
+    0, XAI_N_L, 1803, 0, 0, 0, XAI_N_MP, 0, 0, 0, 39441, XAI_N_W,
+    1804, 0, XAI_N_L, 39451, 39451, 39451, 0, XAI_N_W, 0, 1805, XAI_N_L, 39459,
+    39459, 39459, 0, XAI_N_W, 1806, 0, XAI_N_W, 1807, 0, XAI_N_MOD, 39467, 39470,
+    XAI_N_W, 0, 1808, XAI_N_W, 0, 1809, XAI_N_MOD, 39476, 39479, XAI_N_MP, 39454, 39462,
+    39473, 39482, XAI_N_W, 1810, 0, XAI_N_L, 39490, 39490, 39490, 0, XAI_N_W, 1811,
+    0, XAI_N_L, 39498, 39498, 39498, 0, XAI_N_MOD, 39493, 39501, XAI_N_W, 0, 1812,
+    XAI_N_L, 39509, 39509, 39509, 0, XAI_N_W, 0, 1813, XAI_N_L, 39517, 39517, 39517,
+    0, XAI_N_MOD, 39512, 39520, XAI_N_W, 1814, 0, XAI_N_W, 1815, 0, XAI_N_MOD, 39528,
+    39531, XAI_N_W, 0, 1816, XAI_N_W, 0, 1817, XAI_N_MOD, 39537, 39540, XAI_N_MP, 39506,
+    39525, 39534, 39543, XAI_N_W, 1818, 0, XAI_N_L, 39551, 0, 0, 0, XAI_N_W,
+    1819, 0, XAI_N_L, 39559, 0, 0, 0, XAI_N_MOD, 39554, 39562, XAI_N_W, 0,
+    1820, XAI_N_L, 39570, 0, 0, 0, XAI_N_MOD, 39573, 0, XAI_N_W, 1821, 0,
+    XAI_N_L, 39581, 39581, 39581, 0, XAI_N_W, 0, 1822, XAI_N_W, 0, 1823, XAI_N_W,
+    0, 1824, XAI_N_L, 39589, 39592, 39595, 0, XAI_N_MP, 39567, 39578, 39584, 39598,
+    XAI_N_W, 1825, 0, XAI_N_L, 39608, 0, 0, 0, XAI_N_MOD, 39611, 0, XAI_N_W,
+    0, 1826, XAI_N_L, 39619, 0, 0, 0, XAI_N_MOD, 39622, 0, XAI_N_MP, 39616,
+    39627, 0, 0, XAI_N_W, 1827, 0, XAI_N_L, 39635, 39635, 39635, 0, XAI_N_W,
+    0, 1828, XAI_N_L, 39643, 39643, 39643, 0, XAI_N_MP, 39638, 39646, 0, 0,
+    XAI_N_W, 1829, 0, XAI_N_L, 39656, 39656, 39656, 0, XAI_N_W, 0, 1830, XAI_N_L,
+    39664, 39664, 39664, 0, XAI_N_MP, 39659, 39667, 0, 0, XAI_N_W, 1831, 0,
+    XAI_N_L, 39677, 0, 0, 0, XAI_N_W, 1832, 0, XAI_N_L, 39685, 0, 0,
+    0, XAI_N_MOD, 39680, 39688, XAI_N_W, 0, 1833, XAI_N_L, 39696, 0, 0, 0,
+    XAI_N_MOD, 39699, 0, XAI_N_W, 1834, 0, XAI_N_L, 39707, 39707, 39707, 0, XAI_N_MP,
+    39693, 39704, 39710, 0, XAI_N_W, 1835, 0, XAI_N_L, 39720, 0, 0, 0,
+    XAI_N_MOD, 39723, 0, XAI_N_W, 0, 1836, XAI_N_L, 39731, 0, 0, 0, XAI_N_MOD,
+    39734, 0, XAI_N_MP, 39728, 39739, 0, 0, XAI_N_W, 1837, 0, XAI_N_L, 39747,
+    39747, 39747, 0, XAI_N_W, 0, 1838, XAI_N_L, 39755, 39755, 39755, 0, XAI_N_MP,
+    39750, 39758, 0, 0, XAI_N_W, 1839, 0, XAI_N_L, 39768, 39768, 39768, 0,
+    XAI_N_W, 1840, 0, XAI_N_L, 39776, 39776, 39776, 0, XAI_N_MOD, 39771, 39779, XAI_N_W,
+    0, 1841, XAI_N_L, 39787, 39787, 39787, 0, XAI_N_W, 0, 1842, XAI_N_L, 39795,
+    39795, 39795, 0, XAI_N_MOD, 39790, 39798, XAI_N_MP, 39784, 39803, 0, 0, XAI_N_MP,
+    0, 0, 1843, 1844, XAI_N_W, 1843, 1845, XAI_N_W, 1844, 1846, XAI_N_MP, 0,
+    0, 39816, 39819, XAI_N_MODE, 39811, 39822, XAI_N_W, 1847, 0, XAI_N_L, 39830, 39830,
+    39830, 0, XAI_N_MOD, 39833, 0, XAI_N_W, 0, 1848, XAI_N_L, 39841, 39841, 39841,
+    0, XAI_N_MOD, 39844, 0, XAI_N_MP, 39838, 39849, 0, 0, XAI_N_MP, 0, 0,
+    1849, 1850, XAI_N_W, 1849, 1851, XAI_N_W, 1850, 1852, XAI_N_MP, 0, 0, 39862,
+    39865, XAI_N_MODE, 39857, 39868, XAI_N_MP, 0, 0, 1853, 1854, XAI_N_W, 1853, 1855,
+    XAI_N_W, 1854, 1856, XAI_N_MP, 0, 0, 39881, 39884, XAI_N_MODE, 39876, 39887, XAI_N_W,
+    1857, 0, XAI_N_W, 0, 1858, XAI_N_MP, 39895, 39898, 0, 0, XAI_N_W, 1859,
+    0, XAI_N_W, 0, 1860, XAI_N_MP, 39906, 39909, 0, 0, XAI_N_W, 1861, 0,
+    XAI_N_L, 39917, 39917, 39917, 0, XAI_N_W, 0, 1862, XAI_N_L, 39925, 39925, 39925,
+    0, XAI_N_W, 1863, 0, XAI_N_W, 0, 1864, XAI_N_MP, 39920, 39928, 39933, 39936,
+    XAI_N_W, 1865, 0, XAI_N_L, 39944, 39944, 39944, 0, XAI_N_W, 0, 1866, XAI_N_L,
+    39952, 39952, 39952, 0, XAI_N_MP, 39947, 39955, 0, 0, XAI_N_W, 1867, 0,
+    XAI_N_L, 39965, 39965, 39965, 0, XAI_N_W, 0, 1868, XAI_N_L, 39973, 39973, 39973,
+    0, XAI_N_MP, 39968, 39976, 0, 0, XAI_N_W, 1869, 0, XAI_N_L, 39986, 39986,
+    39986, 0, XAI_N_W, 0, 1870, XAI_N_L, 39994, 39994, 39994, 0, XAI_N_MP, 39989,
+    39997, 0, 0, XAI_N_W, 1871, 0, XAI_N_L, 40007, 40007, 40007, 0, XAI_N_W,
+    0, 1872, XAI_N_L, 40015, 40015, 40015, 0, XAI_N_MP, 40010, 40018, 0, 0,
+    XAI_N_W, 1873, 0, XAI_N_L, 40028, 40028, 40028, 0, XAI_N_W, 0, 1874, XAI_N_L,
+    40036, 40036, 40036, 0, XAI_N_W, 1875, 0, XAI_N_W, 0, 1876, XAI_N_MP, 40031,
+    40039, 40044, 40047, XAI_N_W, 1877, 0, XAI_N_L, 40055, 40055, 40055, 0, XAI_N_W,
+    0, 1878, XAI_N_L, 40063, 40063, 40063, 0, XAI_N_W, 1879, 0, XAI_N_W, 0,
+    1880, XAI_N_MP, 40058, 40066, 40071, 40074, XAI_N_W, 1881, 0, XAI_N_L, 40082, 40082,
+    40082, 0, XAI_N_W, 0, 1882, XAI_N_L, 40090, 40090, 40090, 0, XAI_N_W, 1883,
+    0, XAI_N_W, 0, 1884, XAI_N_MP, 40085, 40093, 40098, 40101, XAI_N_W, 1885, 1886,
+    XAI_N_L, 40109, 40109, 40109, 0, XAI_N_W, 1887, 0, XAI_N_L, 40117, 40117, 40117,
+    0, XAI_N_W, 1888, 0, XAI_N_L, 40125, 40125, 40125, 0, XAI_N_MP, 40112, 40120,
+    40128, 0, XAI_N_W, 1889, 0, XAI_N_L, 40138, 40138, 40138, 0, XAI_N_W, 0,
+    1890, XAI_N_L, 40146, 40146, 40146, 0, XAI_N_W, 1891, 0, XAI_N_W, 0, 1892,
+    XAI_N_MP, 40141, 40149, 40154, 40157, XAI_N_W, 1893, 0, XAI_N_L, 40165, 40165, 40165,
+    0, XAI_N_W, 0, 1894, XAI_N_L, 40173, 40173, 40173, 0, XAI_N_W, 1895, 0,
+    XAI_N_W, 0, 1896, XAI_N_MP, 40168, 40176, 40181, 40184, XAI_N_W, 1897, 0, XAI_N_L,
+    40192, 40192, 40192, 0, XAI_N_W, 0, 1898, XAI_N_L, 40200, 40200, 40200, 0,
+    XAI_N_W, 1899, 0, XAI_N_W, 0, 1900, XAI_N_MP, 40195, 40203, 40208, 40211, XAI_N_W,
+    1901, 0, XAI_N_L, 40219, 40219, 40219, 0, XAI_N_W, 0, 1902, XAI_N_L, 40227,
+    40227, 40227, 0, XAI_N_W, 1903, 0, XAI_N_W, 0, 1904, XAI_N_MP, 40222, 40230,
+    40235, 40238, XAI_N_L, 1905, 1905, 1905, 0, XAI_N_MP, 0, 40246, 0, 0,
+    XAI_N_L, 1906, 1906, 1906, 0, XAI_N_MP, 0, 40256, 0, 0, XAI_N_W, 1907,
+    0, XAI_N_L, 40266, 40266, 40266, 0, XAI_N_MP, 0, 40269, 0, 0, XAI_N_L,
+    1908, 1908, 1908, 0, XAI_N_MP, 0, 40279, 0, 0, XAI_N_L, 1909, 1909,
+    1909, 0, XAI_N_MP, 0, 40289, 0, 0, XAI_N_L, 1910, 1910, 1910, 0,
+    XAI_N_MP, 0, 40299, 0, 0, XAI_N_W, 1911, 0, XAI_N_L, 40309, 40309, 40309,
+    0, XAI_N_MP, 0, 40312, 0, 0, XAI_N_L, 1912, 1912, 1912, 0, XAI_N_MP,
+    0, 40322, 0, 0, XAI_N_L, 1913, 1913, 1913, 0, XAI_N_MP, 0, 40332,
+    0, 0, XAI_N_L, 1914, 1914, 1914, 0, XAI_N_MP, 0, 40342, 0, 0,
+    XAI_N_W, 1915, 0, XAI_N_L, 40352, 40352, 40352, 0, XAI_N_MP, 0, 40355, 0,
+    0, XAI_N_W, 1916, 0, XAI_N_L, 40365, 40365, 40365, 0, XAI_N_MP, 0, 40368,
+    0, 0, XAI_N_W, 0, 1917, XAI_N_L, 40378, 40378, 40378, 0, XAI_N_MP, 0,
+    40381, 0, 0, XAI_N_W, 0, 1918, XAI_N_L, 40391, 40391, 40391, 0, XAI_N_MP,
+    0, 40394, 0, 0, XAI_N_L, 1919, 0, 0, 0, XAI_N_MP, 0, 40404,
+    0, 0, XAI_N_W, 1919, 1920, XAI_N_L, 40414, 0, 0, 0, XAI_N_MP, 0,
+    40417, 0, 0, XAI_N_MODE, 40409, 40422, XAI_N_W, 1921, 1922, XAI_N_L, 40430, 40430,
+    40430, 0, XAI_N_W, 1923, 1924, XAI_N_L, 40438, 40438, 40438, 0, XAI_N_W, 1925,
+    1926, XAI_N_L, 40446, 40446, 40446, 0, XAI_N_MP, 0, 40433, 40441, 40449, XAI_N_W,
+    1927, 0, XAI_N_L, 40459, 40459, 40459, 0, XAI_N_L, 1928, 1928, 1928, 0,
+    XAI_N_L, 1929, 1929, 1929, 0, XAI_N_MP, 0, 40462, 40467, 40472, XAI_N_L, 1930,
+    1930, 1930, 0, XAI_N_L, 1931, 1931, 1931, 0, XAI_N_L, 1932, 1932, 1932,
+    0, XAI_N_REG, 0, 0, 40482, 0, 40487, 0, 40492, 0, XAI_N_MP, 0,
+    40497, 0, 0, XAI_N_W, 1933, 1934, XAI_N_L, 40511, 40511, 40511, 0, XAI_N_W,
+    1935, 1936, XAI_N_L, 40519, 40519, 40519, 0, XAI_N_W, 1937, 0, XAI_N_L, 40527,
+    40527, 40527, 0, XAI_N_W, 1938, 1939, XAI_N_L, 40535, 40535, 40535, 0, XAI_N_W,
+    1940, 0, XAI_N_L, 40543, 40543, 40543, 0, XAI_N_REG, 40514, 40522, 40530, 0,
+    40538, 0, 40546, 0, XAI_N_MP, 0, 40551, 0, 0, XAI_N_W, 0, 1941,
+    XAI_N_L, 40565, 40565, 40565, 0, XAI_N_L, 1942, 1942, 1942, 0, XAI_N_W, 0,
+    1943, XAI_N_L, 40578, 40578, 40578, 0, XAI_N_L, 1944, 1944, 1944, 0, XAI_N_REG,
+    0, 0, 40568, 40573, 0, 0, 40581, 40586, XAI_N_MP, 0, 40591, 0,
+    0, XAI_N_L, 1945, 1945, 1945, 0, XAI_N_MP, 0, 40605, 0, 0, XAI_N_L,
+    1946, 1946, 1946, 0, XAI_N_MP, 0, 40615, 0, 0, XAI_N_W, 1947, 0,
+    XAI_N_L, 40625, 40625, 40625, 0, XAI_N_MP, 0, 40628, 0, 0, XAI_N_W, 1948,
+    1949, XAI_N_L, 40638, 40638, 40638, 0, XAI_N_W, 1950, 1951, XAI_N_L, 40646, 40646,
+    40646, 0, XAI_N_MP, 40641, 40649, 1952, 1953, XAI_N_W, 1952, 1954, XAI_N_W, 1953,
+    1955, XAI_N_MP, 40641, 40649, 40659, 40662, XAI_N_MODE, 40654, 40665, XAI_N_W, 1956, 1957,
+    XAI_N_L, 40673, 40673, 40673, 0, XAI_N_W, 1958, 1959, XAI_N_L, 40681, 40681, 40681,
+    0, XAI_N_MP, 40676, 40684, 1960, 1961, XAI_N_W, 1960, 1962, XAI_N_W, 1961, 1963,
+    XAI_N_MP, 40676, 40684, 40694, 40697, XAI_N_MODE, 40689, 40700, XAI_N_W, 1964, 1965, XAI_N_L,
+    40708, 40708, 40708, 0, XAI_N_W, 1966, 1967, XAI_N_L, 40716, 40716, 40716, 0,
+    XAI_N_W, 1968, 1969, XAI_N_L, 40724, 40724, 40724, 0, XAI_N_MP, 0, 40711, 40719,
+    40727, XAI_N_W, 1970, 1971, XAI_N_L, 40737, 40737, 40737, 0, XAI_N_MP, 0, 40740,
+    1972, 1973, XAI_N_W, 1972, 1974, XAI_N_W, 1973, 1975, XAI_N_MP, 0, 40740, 40750,
+    40753, XAI_N_MODE, 40745, 40756, XAI_N_L, 1976, 0, 0, 0, XAI_N_W, 0, 1977,
+    XAI_N_L, 40769, 0, 0, 0, XAI_N_MP, 0, 40764, 40772, 0, XAI_N_W, 1976,
+    1978, XAI_N_L, 40782, 0, 0, 0, XAI_N_MP, 0, 40785, 40772, 0, XAI_N_MODE,
+    40777, 40790, XAI_N_W, 1979, 1980, XAI_N_L, 40798, 40798, 40798, 0, XAI_N_W, 1981,
+    1982, XAI_N_L, 40806, 40806, 40806, 0, XAI_N_MOD, 40801, 40809, XAI_N_W, 1983, 1984,
+    XAI_N_L, 40817, 40817, 40817, 0, XAI_N_W, 1985, 1986, XAI_N_L, 40825, 40825, 40825,
+    0, XAI_N_MOD, 40820, 40828, XAI_N_W, 1987, 1988, XAI_N_L, 40836, 40836, 40836, 0,
+    XAI_N_W, 1989, 1990, XAI_N_L, 40844, 40844, 40844, 0, XAI_N_MOD, 40839, 40847, XAI_N_MP,
+    0, 40814, 40833, 40852, XAI_N_W, 1991, 0, XAI_N_L, 40860, 40860, 40860, 0,
+    XAI_N_W, 0, 1992, XAI_N_L, 40868, 40868, 40868, 0, XAI_N_W, 1993, 0, XAI_N_W,
+    0, 1994, XAI_N_MP, 40863, 40871, 40876, 40879, XAI_N_L, 1995, 0, 0, 0,
+    XAI_N_L, 1996, 0, 0, 0, XAI_N_MOD, 40887, 40892, XAI_N_MP, 0, 40897, 0,
+    0, XAI_N_L, 1997, 0, 0, 0, XAI_N_MOD, 0, 40905, XAI_N_MP, 0, 40910,
+    0, 0, XAI_N_W, 1998, 0, XAI_N_L, 40918, 40918, 40918, 0, XAI_N_W, 0,
+    1999, XAI_N_L, 40926, 40926, 40926, 0, XAI_N_MP, 40921, 40929, 0, 0, XAI_N_L,
+    2000, 2000, 2000, 0, XAI_N_MP, 0, 40939, 0, 0, XAI_N_W, 2001, 0,
+    XAI_N_L, 40949, 40949, 40949, 0, XAI_N_MP, 0, 40952, 0, 0, XAI_N_W, 0,
+    2002, XAI_N_L, 40962, 40962, 40962, 0, XAI_N_MP, 0, 40965, 0, 0, XAI_N_W,
+    0, 2003, XAI_N_L, 40975, 40975, 40975, 0, XAI_N_MP, 0, 40978, 0, 0,
+    XAI_N_L, 2004, 2004, 2004, 0, XAI_N_MP, 0, 40988, 0, 0, XAI_N_W, 0,
+    2005, XAI_N_L, 40998, 0, 0, 0, XAI_N_MP, 0, 41001, 0, 0, XAI_N_L,
+    2006, 2006, 2006, 0, XAI_N_MP, 0, 41011, 0, 0, XAI_N_L, 2007, 2007,
+    2007, 0, XAI_N_MP, 0, 41021, 0, 0, XAI_N_L, 2008, 2008, 2008, 0,
+    XAI_N_MP, 0, 41031, 0, 0, XAI_N_W, 2009, 2010, XAI_N_L, 41041, 41041, 41041,
+    0, XAI_N_MP, 0, 41044, 0, 0, XAI_N_L, 2011, 2011, 2011, 0, XAI_N_MP,
+    0, 41054, 0, 0, XAI_N_L, 2012, 2012, 2012, 0, XAI_N_MP, 0, 41064,
+    0, 0, XAI_N_L, 2013, 2013, 2013, 0, XAI_N_MP, 0, 41074, 0, 0,
+    XAI_N_W, 2014, 2015, XAI_N_L, 41084, 41084, 41084, 0, XAI_N_MP, 0, 41087, 0,
+    0, XAI_N_L, 2016, 2016, 2016, 0, XAI_N_MP, 0, 41097, 0, 0, XAI_N_L,
+    2017, 2017, 2017, 0, XAI_N_MP, 0, 41107, 0, 0, XAI_N_W, 2018, 2019,
+    XAI_N_L, 41117, 41117, 41117, 0, XAI_N_MP, 0, 41120, 0, 0, XAI_N_L, 2020,
+    2020, 2020, 0, XAI_N_MP, 0, 41130, 0, 0, XAI_N_L, 2021, 2021, 2021,
+    0, XAI_N_MP, 0, 41140, 0, 0, XAI_N_L, 2022, 2022, 2022, 0, XAI_N_MP,
+    0, 41150, 0, 0, XAI_N_W, 0, 2023, XAI_N_L, 41160, 41160, 41160, 0,
+    XAI_N_W, 2024, 2025, XAI_N_L, 41168, 41168, 41168, 0, XAI_N_W, 0, 2026, XAI_N_L,
+    41176, 41176, 41176, 0, XAI_N_MP, 0, 41163, 41171, 41179, XAI_N_W, 2027, 0,
+    XAI_N_L, 41189, 41189, 41189, 0, XAI_N_MOD, 41192, 0, XAI_N_MP, 0, 41197, 0,
+    0, XAI_N_L, 2028, 2028, 2028, 0, XAI_N_MP, 0, 41205, 0, 0, XAI_N_L,
+    2029, 2029, 2029, 0, XAI_N_MP, 0, 41215, 0, 0, XAI_N_L, 2030, 2030,
+    2030, 0, XAI_N_MP, 0, 41225, 0, 0, XAI_N_W, 2031, 2032, XAI_N_L, 41235,
+    41235, 41235, 0, XAI_N_MP, 0, 41238, 0, 0, XAI_N_L, 2033, 2033, 2033,
+    0, XAI_N_MP, 0, 41248, 0, 0, XAI_N_L, 2034, 2034, 2034, 0, XAI_N_MP,
+    0, 41258, 0, 0, XAI_N_L, 2035, 2035, 2035, 0, XAI_N_MP, 0, 41268,
+    0, 0, XAI_N_W, 2036, 2037, XAI_N_L, 41278, 41278, 41278, 0, XAI_N_MP, 0,
+    41281, 0, 0, XAI_N_L, 2038, 2038, 2038, 0, XAI_N_MP, 0, 41291, 0,
+    0, XAI_N_W, 2039, 0, XAI_N_L, 41301, 41301, 41301, 0, XAI_N_MP, 0, 41304,
+    0, 0, XAI_N_W, 0, 2040, XAI_N_L, 41314, 41314, 41314, 0, XAI_N_MP, 0,
+    41317, 0, 0, XAI_N_W, 0, 2041, XAI_N_L, 41327, 41327, 41327, 0, XAI_N_MP,
+    0, 41330, 0, 0, XAI_N_L, 2042, 2042, 2042, 0, XAI_N_MP, 0, 41340,
+    0, 0, XAI_N_L, 2043, 2043, 2043, 0, XAI_N_MP, 0, 41350, 0, 0,
+    XAI_N_L, 2044, 2044, 2044, 0, XAI_N_MP, 0, 41360, 0, 0, XAI_N_L, 2045,
+    2045, 2045, 0, XAI_N_MP, 0, 41370, 0, 0, XAI_N_W, 2046, 0, XAI_N_L,
+    41380, 41380, 41380, 0, XAI_N_MP, 0, 41383, 0, 0, XAI_N_W, 0, 2047,
+    XAI_N_L, 41393, 41393, 41393, 0, XAI_N_MP, 0, 41396, 0, 0, XAI_N_L, 2048,
+    2048, 2048, 0, XAI_N_MP, 0, 41406, 0, 0, XAI_N_L, 2049, 2049, 2049,
+    0, XAI_N_MP, 0, 41416, 0, 0, XAI_N_W, 2050, 0, XAI_N_L, 41426, 41426,
+    41426, 0, XAI_N_MP, 0, 41429, 0, 0, XAI_N_L, 2051, 2051, 2051, 0,
+    XAI_N_MP, 0, 41439, 0, 0, XAI_N_L, 2052, 2052, 2052, 0, XAI_N_MP, 0,
+    41449, 0, 0, XAI_N_L, 2053, 2053, 2053, 0, XAI_N_MP, 0, 41459, 0,
+    0, XAI_N_W, 2054, 0, XAI_N_L, 41469, 41469, 41469, 0, XAI_N_MP, 0, 41472,
+    0, 0, XAI_N_W, 0, 2055, XAI_N_L, 41482, 41482, 41482, 0, XAI_N_MP, 0,
+    41485, 0, 0, XAI_N_W, 0, 2056, XAI_N_L, 41495, 41495, 41495, 0, XAI_N_W,
+    2057, 0, XAI_N_L, 41503, 41503, 41503, 0, XAI_N_W, 2058, 0, XAI_N_L, 41511,
+    41511, 41511, 0, XAI_N_MOD, 41506, 41514, XAI_N_MP, 0, 41498, 41519, 0, XAI_N_W,
+    0, 2059, XAI_N_L, 41527, 41527, 41527, 0, XAI_N_W, 2060, 0, XAI_N_L, 41535,
+    41535, 41535, 0, XAI_N_W, 2061, 0, XAI_N_L, 41543, 41543, 41543, 0, XAI_N_MOD,
+    41538, 41546, XAI_N_MP, 0, 41530, 41551, 0, XAI_N_W, 0, 2062, XAI_N_L, 41559,
+    41559, 41559, 0, XAI_N_W, 2063, 0, XAI_N_L, 41567, 41567, 41567, 0, XAI_N_W,
+    2064, 0, XAI_N_L, 41575, 41575, 41575, 0, XAI_N_MOD, 41570, 41578, XAI_N_MP, 0,
+    41562, 41583, 0, XAI_N_W, 2065, 0, XAI_N_L, 41591, 41591, 41591, 0, XAI_N_W,
+    2066, 0, XAI_N_L, 41599, 41599, 41599, 0, XAI_N_W, 2067, 0, XAI_N_L, 41607,
+    41607, 41607, 0, XAI_N_MOD, 41602, 41610, XAI_N_MP, 0, 41594, 41615, 0, XAI_N_W,
+    2068, 2069, XAI_N_L, 41623, 41623, 41623, 0, XAI_N_W, 2070, 0, XAI_N_L, 41631,
+    41631, 41631, 0, XAI_N_W, 2071, 0, XAI_N_L, 41639, 41639, 41639, 0, XAI_N_MOD,
+    41634, 41642, XAI_N_MP, 0, 41626, 41647, 0, XAI_N_W, 2072, 2073, XAI_N_L, 41655,
+    41655, 41655, 0, XAI_N_W, 2074, 0, XAI_N_L, 41663, 41663, 41663, 0, XAI_N_W,
+    2075, 0, XAI_N_L, 41671, 41671, 41671, 0, XAI_N_MOD, 41666, 41674, XAI_N_MP, 0,
+    41658, 41679, 0, XAI_N_W, 2076, 2077, XAI_N_L, 0, 41687, 41687, 0, XAI_N_MP,
+    0, 41690, 0, 0, XAI_N_W, 2078, 0, XAI_N_L, 41700, 41700, 41700, 0,
+    XAI_N_MP, 0, 41703, 0, 0, XAI_N_W, 2079, 2080, XAI_N_L, 0, 41713, 41713,
+    0, XAI_N_MP, 0, 41716, 0, 0, XAI_N_W, 2081, 2082, XAI_N_L, 0, 41726,
+    41726, 0, XAI_N_MOD, 41729, 0, XAI_N_MP, 0, 41734, 0, 0, XAI_N_W, 2083,
+    2084, XAI_N_L, 0, 0, 41742, 0, XAI_N_MOD, 41745, 0, XAI_N_MP, 0, 41750,
+    0, 0, XAI_N_L, 2085, 2085, 2085, 0, XAI_N_MP, 0, 41758, 0, 0,
+    XAI_N_L, 2086, 2086, 2086, 0, XAI_N_MP, 0, 41768, 0, 0, XAI_N_W, 2087,
+    0, XAI_N_L, 41778, 41778, 41778, 0, XAI_N_MP, 0, 41781, 0, 0, XAI_N_W,
+    0, 2088, XAI_N_L, 41791, 41791, 41791, 0, XAI_N_MP, 0, 41794, 0, 0,
+    XAI_N_L, 2089, 2089, 2089, 0, XAI_N_W, 2090, 0, XAI_N_L, 41809, 41809, 41809,
+    0, XAI_N_W, 2091, 0, XAI_N_L, 41817, 41817, 41817, 0, XAI_N_MOD, 41812, 41820,
+    XAI_N_MP, 0, 41804, 41825, 0, XAI_N_L, 2092, 2092, 2092, 0, XAI_N_W, 2093,
+    0, XAI_N_L, 41838, 41838, 41838, 0, XAI_N_W, 2094, 0, XAI_N_L, 41846, 41846,
+    41846, 0, XAI_N_MOD, 41841, 41849, XAI_N_MP, 0, 41833, 41854, 0, XAI_N_L, 2095,
+    2095, 2095, 0, XAI_N_W, 2096, 0, XAI_N_L, 41867, 41867, 41867, 0, XAI_N_W,
+    2097, 0, XAI_N_L, 41875, 41875, 41875, 0, XAI_N_MOD, 41870, 41878, XAI_N_MP, 0,
+    41862, 41883, 0, XAI_N_L, 2098, 2098, 2098, 0, XAI_N_W, 2099, 0, XAI_N_L,
+    41896, 41896, 41896, 0, XAI_N_W, 2100, 0, XAI_N_L, 41904, 41904, 41904, 0,
+    XAI_N_MOD, 41899, 41907, XAI_N_MP, 0, 41891, 41912, 0, XAI_N_L, 2101, 2101, 2101,
+    0, XAI_N_W, 2102, 0, XAI_N_L, 41925, 41925, 41925, 0, XAI_N_W, 2103, 0,
+    XAI_N_L, 41933, 41933, 41933, 0, XAI_N_MOD, 41928, 41936, XAI_N_MP, 0, 41920, 41941,
+    0, XAI_N_W, 2104, 0, XAI_N_L, 41949, 41949, 41949, 0, XAI_N_W, 2105, 0,
+    XAI_N_L, 41957, 41957, 41957, 0, XAI_N_W, 2106, 0, XAI_N_L, 41965, 41965, 41965,
+    0, XAI_N_MOD, 41960, 41968, XAI_N_MP, 0, 41952, 41973, 0, XAI_N_W, 2107, 2108,
+    XAI_N_L, 41981, 41981, 41981, 0, XAI_N_W, 2109, 2110, XAI_N_L, 41989, 41989, 41989,
+    0, XAI_N_MP, 0, 41984, 41992, 0, XAI_N_W, 2111, 2112, XAI_N_L, 42002, 42002,
+    42002, 0, XAI_N_W, 2113, 2114, XAI_N_L, 42010, 42010, 42010, 0, XAI_N_MP, 0,
+    42005, 42013, 0, XAI_N_W, 0, 2115, XAI_N_L, 42023, 42023, 42023, 0, XAI_N_W,
+    2116, 2117, XAI_N_L, 42031, 42031, 42031, 0, XAI_N_MOD, 0, 42034, XAI_N_MP, 0,
+    42026, 42039, 0, XAI_N_W, 0, 2118, XAI_N_L, 42047, 42047, 42047, 0, XAI_N_W,
+    2119, 2120, XAI_N_L, 42055, 42055, 42055, 0, XAI_N_MOD, 0, 42058, XAI_N_MP, 0,
+    42050, 42063, 0, XAI_N_W, 2121, 0, XAI_N_L, 42071, 42071, 42071, 0, XAI_N_MOD,
+    42074, 0, XAI_N_W, 0, 2122, XAI_N_L, 42082, 42082, 42082, 0, XAI_N_MOD, 0,
+    42085, XAI_N_MP, 0, 42079, 42090, 0, XAI_N_W, 2123, 0, XAI_N_L, 42098, 42098,
+    42098, 0, XAI_N_MP, 0, 42101, 0, 0, XAI_N_W, 2124, 2125, XAI_N_L, 42111,
+    42111, 42111, 0, XAI_N_MP, 0, 42114, 0, 0, XAI_N_W, 2126, 2127, XAI_N_MP,
+    0, 42124, 0, 0, XAI_N_L, 2128, 2128, 2128, 0, XAI_N_W, 2129, 0,
+    XAI_N_L, 42137, 42137, 42137, 0, XAI_N_W, 2130, 0, XAI_N_L, 42145, 42145, 42145,
+    0, XAI_N_MOD, 42140, 42148, XAI_N_MP, 0, 42132, 42153, 0, XAI_N_L, 2131, 2131,
+    2131, 0, XAI_N_W, 2132, 0, XAI_N_L, 42166, 42166, 42166, 0, XAI_N_W, 2133,
+    0, XAI_N_L, 42174, 42174, 42174, 0, XAI_N_MOD, 42169, 42177, XAI_N_MP, 0, 42161,
+    42182, 0, XAI_N_L, 2134, 2134, 2134, 0, XAI_N_W, 2135, 0, XAI_N_L, 42195,
+    42195, 42195, 0, XAI_N_W, 2136, 0, XAI_N_L, 42203, 42203, 42203, 0, XAI_N_MOD,
+    42198, 42206, XAI_N_MP, 0, 42190, 42211, 0, XAI_N_L, 2137, 2137, 2137, 0,
+    XAI_N_W, 2138, 0, XAI_N_L, 42224, 42224, 42224, 0, XAI_N_W, 2139, 0, XAI_N_L,
+    42232, 42232, 42232, 0, XAI_N_MOD, 42227, 42235, XAI_N_MP, 0, 42219, 42240, 0,
+    XAI_N_L, 2140, 2140, 2140, 0, XAI_N_W, 2141, 0, XAI_N_L, 42253, 42253, 42253,
+    0, XAI_N_W, 2142, 0, XAI_N_L, 42261, 42261, 42261, 0, XAI_N_MOD, 42256, 42264,
+    XAI_N_MP, 0, 42248, 42269, 0, XAI_N_W, 2143, 0, XAI_N_L, 42277, 42277, 42277,
+    0, XAI_N_W, 2144, 0, XAI_N_L, 42285, 42285, 42285, 0, XAI_N_W, 2145, 0,
+    XAI_N_L, 42293, 42293, 42293, 0, XAI_N_MOD, 42288, 42296, XAI_N_MP, 0, 42280, 42301,
+    0, XAI_N_W, 2146, 2147, XAI_N_L, 0, 42309, 42309, 0, XAI_N_MP, 0, 42312,
+    0, 0, XAI_N_W, 0, 2148, XAI_N_L, 42322, 42322, 42322, 0, XAI_N_MP, 0,
+    42325, 0, 0, XAI_N_L, 2149, 2149, 2149, 0, XAI_N_W, 2150, 2151, XAI_N_L,
+    42340, 42340, 42340, 0, XAI_N_MOD, 0, 42343, XAI_N_MP, 0, 42335, 42348, 0,
+    XAI_N_W, 2152, 2153, XAI_N_L, 42356, 42356, 42356, 0, XAI_N_W, 2154, 2155, XAI_N_L,
+    42364, 42364, 42364, 0, XAI_N_MOD, 0, 42367, XAI_N_MP, 0, 42359, 42372, 0,
+    XAI_N_L, 2156, 2156, 2156, 0, XAI_N_W, 2157, 0, XAI_N_L, 42385, 42385, 42385,
+    0, XAI_N_MOD, 0, 42388, XAI_N_MP, 0, 42380, 42393, 0, XAI_N_W, 2158, 2159,
+    XAI_N_L, 42401, 42401, 42401, 0, XAI_N_MP, 0, 42404, 0, 0, XAI_N_L, 2160,
+    2160, 2160, 0, XAI_N_MP, 0, 42414, 0, 0, XAI_N_W, 2161, 2162, XAI_N_L,
+    42424, 42424, 42424, 0, XAI_N_MP, 0, 42427, 0, 0, XAI_N_L, 2163, 2163,
+    2163, 0, XAI_N_MP, 0, 42437, 0, 0, XAI_N_W, 2164, 2165, XAI_N_L, 42447,
+    42447, 42447, 0, XAI_N_MP, 0, 42450, 0, 0, XAI_N_W, 2166, 2167, XAI_N_L,
+    42460, 42460, 42460, 0, XAI_N_MP, 0, 42463, 0, 0, XAI_N_W, 2168, 2169,
+    XAI_N_L, 42473, 42473, 42473, 0, XAI_N_MP, 0, 42476, 0, 0, XAI_N_W, 2170,
+    2171, XAI_N_MP, 0, 42486, 0, 0, XAI_N_W, 2172, 2173, XAI_N_L, 42494, 42494,
+    42494, 0, XAI_N_MP, 0, 42497, 0, 0, XAI_N_W, 2174, 2175, XAI_N_L, 42507,
+    42507, 42507, 0, XAI_N_MP, 0, 42510, 0, 0, XAI_N_W, 2176, 2177, XAI_N_L,
+    42520, 42520, 42520, 0, XAI_N_MP, 0, 42523, 0, 0, XAI_N_W, 2178, 2179,
+    XAI_N_L, 42533, 42533, 42533, 0, XAI_N_MP, 0, 42536, 0, 0, XAI_N_W, 2180,
+    2181, XAI_N_L, 42546, 42546, 42546, 0, XAI_N_MP, 0, 42549, 0, 0, XAI_N_W,
+    2182, 2183, XAI_N_MP, 0, 42559, 0, 0, XAI_N_W, 2184, 2185, XAI_N_L, 42567,
+    42567, 42567, 0, XAI_N_MP, 0, 42570, 0, 0, XAI_N_W, 2186, 2187, XAI_N_MP,
+    0, 42580, 0, 0, XAI_N_W, 2188, 0, XAI_N_L, 42588, 42588, 42588, 0,
+    XAI_N_MP, 0, 42591, 0, 0, XAI_N_W, 2189, 0, XAI_N_L, 42601, 42601, 42601,
+    0, XAI_N_MP, 0, 42604, 0, 0, XAI_N_W, 2190, 0, XAI_N_L, 42614, 42614,
+    42614, 0, XAI_N_W, 2191, 0, XAI_N_L, 42622, 42622, 42622, 0, XAI_N_W, 2192,
+    0, XAI_N_L, 0, 0, 42630, 0, XAI_N_MOD, 42633, 0, XAI_N_MP, 0, 42617,
+    42625, 42638, XAI_N_W, 2193, 0, XAI_N_L, 42646, 42646, 42646, 0, XAI_N_W, 2194,
+    0, XAI_N_L, 0, 0, 42654, 0, XAI_N_MOD, 42657, 0, XAI_N_MP, 0, 42649,
+    0, 42662, XAI_N_W, 2195, 2196, XAI_N_L, 42670, 42670, 42670, 0, XAI_N_MP, 0,
+    42673, 0, 0, XAI_N_W, 2197, 2198, XAI_N_L, 42683, 42683, 42683, 0, XAI_N_MP,
+    0, 42686, 0, 0, XAI_N_W, 2199, 0, XAI_N_L, 42696, 42696, 42696, 0,
+    XAI_N_MP, 0, 42699, 0, 0, XAI_N_W, 2200, 2201, XAI_N_L, 42709, 42709, 42709,
+    0, XAI_N_MP, 0, 42712, 0, 0, XAI_N_W, 2202, 2203, XAI_N_L, 0, 42722,
+    42722, 0, XAI_N_MOD, 42725, 0, XAI_N_MP, 0, 42730, 0, 0, XAI_N_W, 2204,
+    2205, XAI_N_L, 0, 0, 42738, 0, XAI_N_MOD, 42741, 0, XAI_N_MP, 0, 42746,
+    0, 0, XAI_N_W, 2206, 2207, XAI_N_L, 42754, 42754, 42754, 0, XAI_N_W, 2208,
+    2209, XAI_N_L, 42762, 42762, 42762, 0, XAI_N_MOD, 42757, 42765, XAI_N_MP, 0, 42770,
+    0, 0, XAI_N_W, 2210, 2211, XAI_N_L, 42778, 42778, 42778, 0, XAI_N_W, 2212,
+    2213, XAI_N_L, 42786, 42786, 42786, 0, XAI_N_MOD, 42781, 42789, XAI_N_MP, 0, 42794,
+    0, 0, XAI_N_W, 2214, 2215, XAI_N_L, 42802, 42802, 42802, 0, XAI_N_MP, 0,
+    42805, 0, 0, XAI_N_W, 2216, 2217, XAI_N_L, 42815, 42815, 42815, 0, XAI_N_MP,
+    0, 42818, 0, 0, XAI_N_W, 2218, 2219, XAI_N_L, 42828, 42828, 42828, 0,
+    XAI_N_MP, 0, 42831, 0, 0, XAI_N_W, 2220, 2221, XAI_N_L, 42841, 42841, 42841,
+    0, XAI_N_MP, 0, 0, 0, 42844, XAI_N_W, 0, 2222, XAI_N_L, 42854, 42854,
+    42854, 0, XAI_N_MP, 0, 42857, 0, 0, XAI_N_W, 2223, 2224, XAI_N_L, 42867,
+    42867, 42867, 0, XAI_N_MP, 0, 42870, 0, 0, XAI_N_W, 0, 2225, XAI_N_L,
+    42880, 42880, 42880, 0, XAI_N_W, 2226, 0, XAI_N_L, 42888, 42888, 42888, 0,
+    XAI_N_W, 2227, 0, XAI_N_L, 42896, 42896, 42896, 0, XAI_N_MP, 0, 42883, 42891,
+    42899, XAI_N_W, 2228, 2229, XAI_N_L, 42909, 42909, 42909, 0, XAI_N_MP, 0, 42912,
+    0, 0, XAI_N_W, 2230, 2231, XAI_N_L, 42922, 42922, 42922, 0, XAI_N_MP, 0,
+    42925, 0, 0, XAI_N_W, 2232, 2233, XAI_N_L, 42935, 42935, 42935, 0, XAI_N_MP,
+    0, 42938, 0, 0, XAI_N_W, 2234, 2235, XAI_N_L, 42948, 42948, 42948, 0,
+    XAI_N_MP, 0, 42951, 0, 0, XAI_N_W, 2236, 0, XAI_N_L, 42961, 42961, 42961,
+    0, XAI_N_MP, 0, 42964, 0, 0, XAI_N_W, 2237, 0, XAI_N_L, 42974, 42974,
+    42974, 0, XAI_N_MP, 0, 42977, 0, 0, XAI_N_W, 2238, 0, XAI_N_L, 42987,
+    42987, 42987, 0, XAI_N_MOD, 0, 42990, XAI_N_MP, 0, 42995, 0, 0, XAI_N_W,
+    2239, 0, XAI_N_L, 43003, 43003, 43003, 0, XAI_N_MOD, 0, 43006, XAI_N_MP, 0,
+    43011, 0, 0, XAI_N_L, 2240, 2240, 2240, 0, XAI_N_MOD, 0, 43019, XAI_N_MP,
+    0, 43024, 0, 0, XAI_N_W, 2240, 2241, XAI_N_L, 43032, 43032, 43032, 0,
+    XAI_N_MOD, 0, 43035, XAI_N_MP, 0, 43040, 0, 0, XAI_N_MODE, 43027, 43043, XAI_N_W,
+    2242, 2243, XAI_N_L, 43051, 43051, 43051, 0, XAI_N_MP, 0, 43054, 0, 0,
+    XAI_N_W, 2244, 2245, XAI_N_L, 43064, 43064, 43064, 0, XAI_N_MP, 0, 43067, 0,
+    0, XAI_N_W, 2246, 2247, XAI_N_L, 43077, 43077, 43077, 0, XAI_N_MP, 0, 43080,
+    0, 0, XAI_N_W, 0, 2248, XAI_N_L, 43090, 43090, 43090, 0, XAI_N_MP, 0,
+    43093, 0, 0, XAI_N_W, 2249, 2250, XAI_N_L, 43103, 43103, 43103, 0, XAI_N_W,
+    2251, 2252, XAI_N_L, 43111, 43111, 43111, 0, XAI_N_MOD, 43106, 43114, XAI_N_MP, 0,
+    43119, 0, 0, XAI_N_W, 2253, 2254, XAI_N_L, 43127, 43127, 43127, 0, XAI_N_W,
+    2255, 2256, XAI_N_L, 43135, 43135, 43135, 0, XAI_N_MOD, 43130, 43138, XAI_N_MP, 0,
+    43143, 0, 0, XAI_N_W, 2257, 2258, XAI_N_L, 43151, 43151, 43151, 0, XAI_N_W,
+    2259, 2260, XAI_N_L, 43159, 43159, 43159, 0, XAI_N_MOD, 43154, 43162, XAI_N_MP, 0,
+    43167, 0, 0, XAI_N_W, 2261, 2262, XAI_N_L, 43175, 43175, 43175, 0, XAI_N_W,
+    2263, 2264, XAI_N_L, 43183, 43183, 43183, 0, XAI_N_MOD, 43178, 43186, XAI_N_MP, 0,
+    43191, 0, 0, XAI_N_W, 2265, 2266, XAI_N_L, 43199, 43199, 43199, 0, XAI_N_MP,
+    0, 43202, 0, 0, XAI_N_W, 2267, 0, XAI_N_L, 43212, 43212, 43212, 0,
+    XAI_N_MP, 0, 43215, 0, 0, XAI_N_W, 2268, 2269, XAI_N_L, 43225, 43225, 43225,
+    0, XAI_N_MOD, 43228, 0, XAI_N_MP, 0, 43233, 0, 0, XAI_N_W, 2270, 2271,
+    XAI_N_L, 43241, 43241, 43241, 0, XAI_N_MOD, 43244, 0, XAI_N_MP, 0, 43249, 0,
+    0, XAI_N_W, 2272, 2273, XAI_N_L, 43257, 43257, 43257, 0, XAI_N_MOD, 43260, 0,
+    XAI_N_MP, 0, 43265, 0, 0, XAI_N_W, 2274, 2275, XAI_N_L, 43273, 43273, 43273,
+    0, XAI_N_MOD, 43276, 0, XAI_N_MP, 0, 43281, 0, 0, XAI_N_W, 2276, 2277,
+    XAI_N_L, 43289, 43289, 43289, 0, XAI_N_MP, 0, 43292, 0, 0, XAI_N_W, 2278,
+    2279, XAI_N_L, 43302, 43302, 43302, 0, XAI_N_MP, 0, 43305, 0, 0, XAI_N_W,
+    2280, 2281, XAI_N_L, 43315, 43315, 43315, 0, XAI_N_MP, 0, 43318, 0, 0,
+    XAI_N_W, 2282, 2283, XAI_N_MP, 0, 43328, 0, 0, XAI_N_W, 2284, 2285, XAI_N_L,
+    43336, 43336, 43336, 0, XAI_N_W, 2286, 0, XAI_N_L, 0, 0, 43344, 0,
+    XAI_N_MOD, 43347, 0, XAI_N_MP, 0, 43339, 0, 43352, XAI_N_W, 2287, 2288, XAI_N_W,
+    2289, 0, XAI_N_MOD, 43363, 0, XAI_N_MP, 0, 43360, 0, 43366, XAI_N_W, 2290,
+    2291, XAI_N_L, 43374, 43374, 43374, 0, XAI_N_MP, 0, 43377, 0, 0, XAI_N_W,
+    2292, 2293, XAI_N_MP, 0, 43387, 0, 0, XAI_N_W, 2294, 2295, XAI_N_L, 43395,
+    43395, 43395, 0, XAI_N_MP, 0, 43398, 0, 0, XAI_N_W, 2296, 2297, XAI_N_MP,
+    0, 43408, 0, 0, XAI_N_W, 2298, 2299, XAI_N_L, 43416, 43416, 43416, 0,
+    XAI_N_MOD, 43419, 0, XAI_N_MP, 0, 43424, 0, 0, XAI_N_W, 2300, 2301, XAI_N_L,
+    43432, 43432, 43432, 0, XAI_N_MOD, 43435, 0, XAI_N_MP, 0, 43440, 0, 0,
+    XAI_N_W, 2302, 2303, XAI_N_L, 43448, 43448, 43448, 0, XAI_N_MOD, 43451, 0, XAI_N_MP,
+    0, 43456, 0, 0, XAI_N_W, 2304, 2305, XAI_N_L, 43464, 43464, 43464, 0,
+    XAI_N_MOD, 43467, 0, XAI_N_MP, 0, 43472, 0, 0, XAI_N_W, 2306, 2307, XAI_N_L,
+    43480, 43480, 43480, 0, XAI_N_MP, 0, 43483, 0, 0, XAI_N_W, 2308, 2309,
+    XAI_N_L, 43493, 43493, 43493, 0, XAI_N_MP, 0, 43496, 0, 0, XAI_N_W, 2310,
+    2311, XAI_N_L, 43506, 43506, 43506, 0, XAI_N_MP, 0, 43509, 0, 0, XAI_N_W,
+    2312, 2313, XAI_N_MP, 0, 43519, 0, 0, XAI_N_W, 2314, 2315, XAI_N_L, 43527,
+    43527, 43527, 0, XAI_N_W, 2316, 0, XAI_N_L, 0, 0, 43535, 0, XAI_N_MOD,
+    43538, 0, XAI_N_MP, 0, 43530, 0, 43543, XAI_N_W, 2317, 2318, XAI_N_W, 2319,
+    0, XAI_N_MOD, 43554, 0, XAI_N_MP, 0, 43551, 0, 43557, XAI_N_W, 2320, 2321,
+    XAI_N_L, 43565, 43565, 43565, 0, XAI_N_MP, 0, 43568, 0, 0, XAI_N_W, 2322,
+    2323, XAI_N_MP, 0, 43578, 0, 0, XAI_N_W, 2324, 2325, XAI_N_L, 43586, 43586,
+    43586, 0, XAI_N_MP, 0, 43589, 0, 0, XAI_N_W, 2326, 2327, XAI_N_MP, 0,
+    43599, 0, 0, XAI_N_W, 0, 2328, XAI_N_L, 43607, 43607, 43607, 0, XAI_N_MP,
+    0, 43610, 0, 0, XAI_N_W, 0, 2329, XAI_N_L, 43620, 43620, 43620, 0,
+    XAI_N_MP, 0, 43623, 0, 0, XAI_N_W, 2330, 2331, XAI_N_L, 43633, 43633, 43633,
+    0, XAI_N_MP, 0, 43636, 0, 0, XAI_N_W, 2332, 2333, XAI_N_L, 43646, 43646,
+    43646, 0, XAI_N_MP, 0, 43649, 0, 0, XAI_N_W, 2334, 2335, XAI_N_L, 43659,
+    43659, 43659, 0, XAI_N_MP, 0, 43662, 0, 0, XAI_N_W, 2336, 2337, XAI_N_MP,
+    0, 43672, 0, 0, XAI_N_W, 2338, 2339, XAI_N_L, 43680, 43680, 43680, 0,
+    XAI_N_MP, 0, 43683, 0, 0, XAI_N_W, 2340, 2341, XAI_N_MP, 0, 43693, 0,
+    0, XAI_N_W, 2342, 2343, XAI_N_L, 43701, 43701, 43701, 0, XAI_N_MP, 0, 43704,
+    0, 0, XAI_N_W, 2344, 2345, XAI_N_MP, 0, 43714, 0, 0, XAI_N_W, 2346,
+    2347, XAI_N_L, 43722, 43722, 43722, 0, XAI_N_MP, 0, 43725, 0, 0, XAI_N_W,
+    2348, 2349, XAI_N_MP, 0, 43735, 0, 0, XAI_N_W, 2350, 2351, XAI_N_L, 43743,
+    43743, 43743, 0, XAI_N_MP, 0, 43746, 0, 0, XAI_N_W, 2352, 2353, XAI_N_L,
+    0, 0, 43756, 0, XAI_N_W, 2354, 2355, XAI_N_L, 0, 0, 43764, 0,
+    XAI_N_W, 2356, 2357, XAI_N_L, 0, 0, 43772, 0, XAI_N_W, 2358, 2359, XAI_N_L,
+    0, 0, 43780, 0, XAI_N_REG, 0, 43759, 43767, 0, 0, 43775, 43783,
+    0, XAI_N_MOD, 43788, 0, XAI_N_MP, 0, 43797, 0, 0, XAI_N_W, 2360, 2361,
+    XAI_N_L, 0, 0, 43805, 0, XAI_N_W, 2362, 2363, XAI_N_L, 0, 0, 43813,
+    0, XAI_N_W, 2364, 2365, XAI_N_L, 0, 0, 43821, 0, XAI_N_W, 2366, 2367,
+    XAI_N_L, 0, 0, 43829, 0, XAI_N_REG, 0, 43808, 43816, 0, 0, 43824,
+    43832, 0, XAI_N_MOD, 43837, 0, XAI_N_MP, 0, 43846, 0, 0, XAI_N_W, 2368,
+    2369, XAI_N_L, 0, 0, 43854, 0, XAI_N_MP, 0, 43857, 0, 0, XAI_N_W,
+    2370, 2371, XAI_N_L, 0, 0, 43867, 0, XAI_N_MP, 0, 43870, 0, 0,
+    XAI_N_W, 2372, 2373, XAI_N_MP, 0, 43880, 0, 0, XAI_N_W, 2374, 2375, XAI_N_L,
+    0, 0, 43888, 0, XAI_N_MP, 0, 43891, 0, 0, XAI_N_W, 2376, 2377,
+    XAI_N_MP, 0, 43901, 0, 0, XAI_N_W, 2378, 0, XAI_N_L, 43909, 43909, 43909,
+    0, XAI_N_MP, 0, 43912, 0, 0, XAI_N_L, 2379, 2379, 2379, 0, XAI_N_MP,
+    0, 43922, 0, 0, XAI_N_L, 2380, 2380, 2380, 0, XAI_N_MP, 0, 43932,
+    0, 0, XAI_N_L, 2381, 2381, 2381, 0, XAI_N_MP, 0, 43942, 0, 0,
+    XAI_N_L, 2382, 2382, 2382, 0, XAI_N_MP, 0, 43952, 0, 0, XAI_N_W, 0,
+    2383, XAI_N_L, 0, 43962, 43962, 0, XAI_N_MP, 0, 43965, 0, 0, XAI_N_W,
+    0, 2384, XAI_N_L, 0, 43975, 43975, 0, XAI_N_MP, 0, 43978, 0, 0,
+    XAI_N_W, 2385, 2386, XAI_N_L, 43988, 43988, 43988, 0, XAI_N_MP, 0, 43991, 0,
+    0, XAI_N_W, 2387, 0, XAI_N_L, 44001, 44001, 44001, 0, XAI_N_MP, 0, 44004,
+    0, 0, XAI_N_W, 0, 2388, XAI_N_L, 44014, 44014, 44014, 0, XAI_N_MP, 0,
+    44017, 0, 0, XAI_N_W, 2389, 0, XAI_N_L, 44027, 44027, 44027, 0, XAI_N_W,
+    2390, 0, XAI_N_L, 44035, 44035, 44035, 0, XAI_N_MP, 44030, 44038, 0, 0,
+    XAI_N_W, 0, 2391, XAI_N_L, 44048, 44048, 44048, 0, XAI_N_MP, 0, 44051, 0,
+    0, XAI_N_W, 2392, 0, XAI_N_W, 2393, 0, XAI_N_MP, 44061, 44064, 0, 0,
+    XAI_N_W, 0, 2394, XAI_N_MP, 0, 44072, 0, 0, XAI_N_L, 2395, 2395, 2395,
+    0, XAI_N_MP, 0, 44080, 0, 0, XAI_N_L, 2396, 0, 0, 0, XAI_N_L,
+    2397, 0, 0, 0, XAI_N_MOD, 44090, 44095, XAI_N_MP, 0, 44100, 0, 0,
+    XAI_N_L, 2398, 0, 0, 0, XAI_N_L, 2399, 0, 0, 0, XAI_N_MOD, 44108,
+    44113, XAI_N_MP, 0, 44118, 0, 0, XAI_N_L, 2400, 0, 0, 0, XAI_N_MP,
+    0, 44126, 0, 0, XAI_N_W, 2400, 2401, XAI_N_L, 44136, 0, 0, 0,
+    XAI_N_MP, 0, 44139, 0, 0, XAI_N_MODE, 44131, 44144, XAI_N_L, 2402, 0, 0,
+    0, XAI_N_MP, 0, 44152, 0, 0, XAI_N_W, 2403, 2404, XAI_N_L, 0, 44162,
+    44162, 0, XAI_N_MP, 0, 44165, 0, 0, XAI_N_W, 2405, 2406, XAI_N_L, 0,
+    44175, 44175, 0, XAI_N_W, 2407, 2408, XAI_N_L, 0, 44183, 44183, 0, XAI_N_MOD,
+    44178, 44186, XAI_N_MP, 0, 44191, 0, 0, XAI_N_W, 2409, 2410, XAI_N_L, 0,
+    0, 44199, 0, XAI_N_MP, 0, 44202, 0, 0, XAI_N_W, 2411, 2412, XAI_N_L,
+    0, 0, 44212, 0, XAI_N_W, 2413, 2414, XAI_N_L, 0, 0, 44220, 0,
+    XAI_N_MOD, 44215, 44223, XAI_N_MP, 0, 44228, 0, 0, XAI_N_W, 2415, 0, XAI_N_L,
+    44236, 44236, 44236, 0, XAI_N_W, 2416, 0, XAI_N_L, 44244, 44244, 44244, 0,
+    XAI_N_MOD, 44239, 44247, XAI_N_MP, 0, 44252, 0, 0, XAI_N_W, 2417, 2418, XAI_N_L,
+    44260, 44260, 44260, 0, XAI_N_MP, 0, 44263, 0, 0, XAI_N_W, 2419, 2420,
+    XAI_N_L, 44273, 44273, 44273, 0, XAI_N_MP, 0, 44276, 0, 0, XAI_N_L, 2421,
+    0, 0, 0, XAI_N_L, 2422, 0, 0, 0, XAI_N_MOD, 44286, 44291, XAI_N_MP,
+    0, 44296, 0, 0, XAI_N_W, 2423, 0, XAI_N_L, 44304, 0, 0, 0,
+    XAI_N_MP, 0, 44307, 0, 0, XAI_N_L, 2424, 0, 0, 0, XAI_N_MP, 0,
+    44317, 0, 0, XAI_N_W, 2424, 2425, XAI_N_L, 44327, 0, 0, 0, XAI_N_MP,
+    0, 44330, 0, 0, XAI_N_MODE, 44322, 44335, XAI_N_W, 2426, 2427, XAI_N_L, 0,
+    44343, 44343, 0, XAI_N_MP, 0, 44346, 0, 0, XAI_N_W, 2428, 2429, XAI_N_L,
+    44356, 44356, 44356, 0, XAI_N_MP, 0, 44359, 0, 0, XAI_N_W, 2430, 0,
+    XAI_N_L, 44369, 44369, 44369, 0, XAI_N_W, 2431, 2432, XAI_N_L, 44377, 44377, 44377,
+    0, XAI_N_MP, 44372, 44380, 0, 0, XAI_N_W, 2433, 0, XAI_N_W, 2434, 2435,
+    XAI_N_MP, 44390, 44393, 0, 0, XAI_N_W, 2436, 2437, XAI_N_L, 0, 44401, 44401,
+    0, XAI_N_MP, 0, 44404, 0, 0, XAI_N_W, 2438, 2439, XAI_N_L, 0, 44414,
+    44414, 0, XAI_N_W, 2440, 2441, XAI_N_L, 0, 44422, 44422, 0, XAI_N_MOD, 44417,
+    44425, XAI_N_MP, 0, 44430, 0, 0, XAI_N_W, 2442, 2443, XAI_N_L, 0, 0,
+    44438, 0, XAI_N_MP, 0, 44441, 0, 0, XAI_N_W, 2444, 2445, XAI_N_L, 0,
+    0, 44451, 0, XAI_N_W, 2446, 2447, XAI_N_L, 0, 0, 44459, 0, XAI_N_MOD,
+    44454, 44462, XAI_N_MP, 0, 44467, 0, 0, XAI_N_W, 2448, 2449, XAI_N_L, 44475,
+    44475, 44475, 0, XAI_N_MP, 0, 44478, 0, 0, XAI_N_W, 2450, 2451, XAI_N_L,
+    44488, 44488, 44488, 0, XAI_N_MP, 0, 44491, 0, 0, XAI_N_W, 2452, 0,
+    XAI_N_L, 44501, 44501, 44501, 0, XAI_N_MP, 0, 44504, 0, 0, XAI_N_W, 2453,
+    2454, XAI_N_L, 0, 44514, 44514, 0, XAI_N_MP, 0, 44517, 0, 0, XAI_N_L,
+    2455, 2455, 2455, 0, XAI_N_MP, 0, 44527, 0, 0, XAI_N_W, 2456, 2457,
+    XAI_N_L, 44537, 44537, 44537, 0, XAI_N_MP, 0, 44540, 0, 0, XAI_N_W, 2458,
+    2459, XAI_N_MP, 0, 44550, 0, 0, XAI_N_W, 2460, 2461, XAI_N_L, 44558, 44558,
+    44558, 0, XAI_N_MP, 0, 44561, 0, 0, XAI_N_W, 2462, 2463, XAI_N_MP, 0,
+    44571, 0, 0, XAI_N_W, 2464, 0, XAI_N_L, 44579, 44579, 44579, 0, XAI_N_W,
+    2465, 2466, XAI_N_L, 44587, 44587, 44587, 0, XAI_N_MP, 44582, 44590, 0, 0,
+    XAI_N_W, 2467, 0, XAI_N_W, 2468, 2469, XAI_N_MP, 44600, 44603, 0, 0, XAI_N_W,
+    2470, 0, XAI_N_L, 44611, 44611, 44611, 0, XAI_N_W, 2471, 2472, XAI_N_L, 44619,
+    44619, 44619, 0, XAI_N_MP, 44614, 44622, 0, 0, XAI_N_W, 2473, 0, XAI_N_W,
+    2474, 2475, XAI_N_MP, 44632, 44635, 0, 0, XAI_N_W, 0, 2476, XAI_N_L, 44643,
+    44643, 44643, 0, XAI_N_MP, 0, 44646, 0, 0, XAI_N_W, 2477, 2478, XAI_N_L,
+    44656, 44656, 44656, 0, XAI_N_MP, 0, 44659, 0, 0, XAI_N_W, 0, 2479,
+    XAI_N_L, 44669, 44669, 44669, 0, XAI_N_MP, 0, 44672, 0, 0, XAI_N_W, 2480,
+    2481, XAI_N_L, 44682, 44682, 44682, 0, XAI_N_MP, 0, 44685, 0, 0, XAI_N_W,
+    2482, 0, XAI_N_L, 44695, 44695, 44695, 0, XAI_N_W, 2483, 0, XAI_N_MP, 44698,
+    0, 44703, 0, XAI_N_W, 0, 2484, XAI_N_L, 44711, 44711, 44711, 0, XAI_N_MP,
+    0, 44714, 0, 0, XAI_N_W, 0, 2485, XAI_N_L, 44724, 44724, 44724, 0,
+    XAI_N_MP, 0, 44727, 0, 0, XAI_N_W, 2486, 0, XAI_N_W, 2487, 0, XAI_N_MOD,
+    44737, 44740, XAI_N_MP, 0, 0, 44743, 0, XAI_N_W, 2488, 0, XAI_N_W, 2489,
+    0, XAI_N_MOD, 44751, 44754, XAI_N_MP, 0, 0, 44757, 0, XAI_N_W, 2490, 0,
+    XAI_N_W, 2491, 0, XAI_N_L, 44768, 44768, 44768, 0, XAI_N_MP, 44765, 44771, 0,
+    0, XAI_N_MP, 0, 0, 2492, 0, XAI_N_W, 2492, 2493, XAI_N_MP, 0, 0,
+    44786, 0, XAI_N_MODE, 44781, 44789, XAI_N_MP, 0, 0, 2494, 0, XAI_N_W, 2494,
+    2495, XAI_N_MP, 0, 0, 44802, 0, XAI_N_MODE, 44797, 44805, XAI_N_MP, 0, 0,
+    2496, 0, XAI_N_W, 2496, 2497, XAI_N_MP, 0, 0, 44818, 0, XAI_N_MODE, 44813,
+    44821, XAI_N_W, 2498, 0, XAI_N_MP, 44829, 0, 0, 0, XAI_N_W, 2499, 0,
+    XAI_N_MP, 44837, 0, 0, 0, XAI_N_W, 2500, 0, XAI_N_L, 44845, 44845, 44845,
+    0, XAI_N_W, 2501, 0, XAI_N_MP, 44848, 0, 44853, 0, XAI_N_W, 2502, 0,
+    XAI_N_L, 44861, 44861, 44861, 0, XAI_N_W, 2503, 0, XAI_N_MP, 44864, 0, 44869,
+    0, XAI_N_W, 2504, 0, XAI_N_L, 44877, 44877, 44877, 0, XAI_N_W, 2505, 0,
+    XAI_N_MP, 44880, 0, 44885, 0, XAI_N_W, 2506, 0, XAI_N_L, 44893, 44893, 44893,
+    0, XAI_N_W, 0, 2507, XAI_N_L, 44901, 44901, 44901, 0, XAI_N_W, 2508, 0,
+    XAI_N_W, 0, 2509, XAI_N_MP, 44896, 44904, 44909, 44912, XAI_N_W, 2510, 2511, XAI_N_L,
+    44920, 44920, 44920, 0, XAI_N_W, 2512, 0, XAI_N_L, 44928, 44928, 44928, 0,
+    XAI_N_W, 2513, 0, XAI_N_L, 44936, 44936, 44936, 0, XAI_N_MP, 44923, 44931, 44939,
+    0, XAI_N_W, 2514, 0, XAI_N_L, 44949, 44949, 44949, 0, XAI_N_W, 2515, 0,
+    XAI_N_MP, 44952, 0, 44957, 0, XAI_N_W, 2516, 0, XAI_N_L, 44965, 44965, 44965,
+    0, XAI_N_W, 2517, 0, XAI_N_MP, 44968, 0, 44973, 0, XAI_N_W, 2518, 0,
+    XAI_N_L, 44981, 44981, 44981, 0, XAI_N_W, 2519, 0, XAI_N_MP, 44984, 0, 44989,
+    0, XAI_N_W, 2520, 0, XAI_N_L, 44997, 44997, 44997, 0, XAI_N_W, 2521, 0,
+    XAI_N_MP, 45000, 0, 45005, 0, XAI_N_L, 2522, 0, 0, 0, XAI_N_L, 2523,
+    0, 0, 0, XAI_N_MOD, 45013, 45018, XAI_N_MP, 0, 45023, 0, 0, XAI_N_W,
+    2524, 0, XAI_N_L, 45031, 45031, 45031, 0, XAI_N_W, 2525, 0, XAI_N_L, 45039,
+    45039, 45039, 0, XAI_N_MP, 45034, 45042, 2526, 0, XAI_N_W, 2526, 2527, XAI_N_MP,
+    45034, 45042, 45052, 0, XAI_N_MODE, 45047, 45055, XAI_N_W, 2528, 0, XAI_N_L, 45063,
+    45063, 45063, 0, XAI_N_W, 2529, 0, XAI_N_L, 45071, 45071, 45071, 0, XAI_N_MP,
+    45066, 45074, 2530, 0, XAI_N_W, 2530, 2531, XAI_N_MP, 45066, 45074, 45084, 0,
+    XAI_N_MODE, 45079, 45087, XAI_N_W, 2532, 0, XAI_N_L, 45095, 45095, 45095, 0, XAI_N_W,
+    2533, 2534, XAI_N_L, 45103, 45103, 45103, 0, XAI_N_MP, 0, 45098, 0, 45106,
+    XAI_N_W, 2535, 0, XAI_N_L, 45116, 45116, 45116, 0, XAI_N_MP, 0, 45119, 2536,
+    0, XAI_N_W, 2536, 2537, XAI_N_MP, 0, 45119, 45129, 0, XAI_N_MODE, 45124, 45132,
+    XAI_N_W, 2538, 0, XAI_N_L, 45140, 45140, 45140, 0, XAI_N_W, 2539, 0, XAI_N_L,
+    45148, 45148, 45148, 0, XAI_N_MP, 45143, 45151, 0, 0, XAI_N_W, 2540, 0,
+    XAI_N_L, 45161, 45161, 45161, 0, XAI_N_W, 2541, 0, XAI_N_L, 45169, 45169, 45169,
+    0, XAI_N_W, 2542, 0, XAI_N_L, 45177, 45177, 45177, 0, XAI_N_W, 2543, 0,
+    XAI_N_L, 45185, 45185, 45185, 0, XAI_N_MP, 45164, 45172, 45180, 45188, XAI_N_L, 2544,
+    0, 0, 0, XAI_N_L, 2545, 0, 0, 0, XAI_N_MOD, 45198, 45203, XAI_N_MP,
+    0, 45208, 0, 0, XAI_N_W, 2546, 0, XAI_N_W, 2547, 0, XAI_N_L, 45219,
+    45219, 45219, 0, XAI_N_MP, 45216, 45222, 0, 0, XAI_N_W, 2548, 0, XAI_N_L,
+    45232, 45232, 45232, 0, XAI_N_MP, 0, 45235, 0, 0, XAI_N_W, 2549, 0,
+    XAI_N_MP, 0, 45245, 0, 0, XAI_N_W, 2550, 0, XAI_N_L, 45253, 45253, 45253,
+    0, XAI_N_MP, 0, 45256, 0, 0, XAI_N_W, 2551, 0, XAI_N_MP, 0, 45266,
+    0, 0, XAI_N_W, 2552, 0, XAI_N_L, 45274, 45274, 45274, 0, XAI_N_MP, 0,
+    45277, 0, 0, XAI_N_W, 2553, 0, XAI_N_MP, 0, 45287, 0, 0, XAI_N_W,
+    2554, 0, XAI_N_L, 45295, 45295, 45295, 0, XAI_N_MP, 0, 45298, 0, 0,
+    XAI_N_W, 2555, 0, XAI_N_MP, 0, 45308, 0, 0, XAI_N_W, 2556, 0, XAI_N_L,
+    45316, 45316, 45316, 0, XAI_N_W, 2557, 0, XAI_N_L, 45324, 45324, 45324, 0,
+    XAI_N_MP, 0, 0, 45319, 45327, XAI_N_W, 2558, 0, XAI_N_W, 2559, 0, XAI_N_MP,
+    0, 0, 45337, 45340, XAI_N_W, 2560, 0, XAI_N_L, 45348, 45348, 45348, 0,
+    XAI_N_MP, 0, 45351, 0, 0, XAI_N_W, 2561, 0, XAI_N_L, 45361, 45361, 45361,
+    0, XAI_N_MP, 0, 45364, 0, 0, XAI_N_W, 2562, 0, XAI_N_L, 45374, 45374,
+    45374, 0, XAI_N_MP, 0, 45377, 0, 0, XAI_N_W, 2563, 0, XAI_N_MP, 0,
+    45387, 0, 0, XAI_N_W, 2564, 0, XAI_N_L, 45395, 45395, 45395, 0, XAI_N_MP,
+    0, 45398, 0, 0, XAI_N_W, 2565, 0, XAI_N_MP, 0, 45408, 0, 0,
+    XAI_N_W, 2566, 0, XAI_N_L, 45416, 45416, 45416, 0, XAI_N_MP, 0, 45419, 0,
+    0, XAI_N_W, 2567, 0, XAI_N_MP, 0, 45429, 0, 0, XAI_N_W, 2568, 0,
+    XAI_N_L, 45437, 45437, 45437, 0, XAI_N_MP, 0, 45440, 0, 0, XAI_N_W, 2569,
+    0, XAI_N_MP, 0, 45450, 0, 0, XAI_N_W, 2570, 0, XAI_N_L, 45458, 45458,
+    45458, 0, XAI_N_MP, 0, 45461, 0, 0, XAI_N_W, 2571, 0, XAI_N_L, 45471,
+    45471, 45471, 0, XAI_N_MP, 0, 45474, 0, 0, XAI_N_W, 2572, 0, XAI_N_L,
+    45484, 45484, 45484, 0, XAI_N_MP, 0, 45487, 0, 0, XAI_N_W, 2573, 0,
+    XAI_N_MP, 0, 45497, 0, 0, XAI_N_W, 2574, 0, XAI_N_L, 45505, 45505, 45505,
+    0, XAI_N_MP, 0, 45508, 0, 0, XAI_N_W, 2575, 0, XAI_N_MP, 0, 45518,
+    0, 0, XAI_N_W, 2576, 0, XAI_N_L, 45526, 45526, 45526, 0, XAI_N_MP, 0,
+    45529, 0, 0, XAI_N_W, 2577, 0, XAI_N_MP, 0, 45539, 0, 0, XAI_N_W,
+    2578, 0, XAI_N_L, 45547, 45547, 45547, 0, XAI_N_MP, 0, 45550, 0, 0,
+    XAI_N_W, 2579, 0, XAI_N_MP, 0, 45560, 0, 0, XAI_N_W, 2580, 0, XAI_N_L,
+    45568, 45568, 45568, 0, XAI_N_MP, 0, 45571, 0, 0, XAI_N_W, 2581, 0,
+    XAI_N_L, 45581, 45581, 45581, 0, XAI_N_MP, 0, 45584, 0, 0, XAI_N_W, 2582,
+    0, XAI_N_L, 45594, 45594, 45594, 0, XAI_N_MP, 0, 45597, 0, 0, XAI_N_W,
+    2583, 0, XAI_N_MP, 0, 45607, 0, 0, XAI_N_W, 2584, 0, XAI_N_L, 45615,
+    45615, 45615, 0, XAI_N_MP, 0, 45618, 0, 0, XAI_N_W, 2585, 0, XAI_N_MP,
+    0, 45628, 0, 0, XAI_N_W, 2586, 0, XAI_N_L, 45636, 45636, 45636, 0,
+    XAI_N_MP, 0, 45639, 0, 0, XAI_N_W, 2587, 0, XAI_N_MP, 0, 45649, 0,
+    0, XAI_N_W, 2588, 0, XAI_N_L, 45657, 45657, 45657, 0, XAI_N_MP, 0, 45660,
+    0, 0, XAI_N_W, 2589, 0, XAI_N_MP, 0, 45670, 0, 0, XAI_N_W, 2590,
+    0, XAI_N_L, 45678, 45678, 45678, 0, XAI_N_W, 2591, 0, XAI_N_L, 45686, 45686,
+    45686, 0, XAI_N_MP, 0, 0, 45681, 45689, XAI_N_W, 2592, 0, XAI_N_W, 2593,
+    0, XAI_N_MP, 0, 0, 45699, 45702, XAI_N_W, 2594, 0, XAI_N_L, 45710, 0,
+    0, 0, XAI_N_MP, 45713, 0, 0, 0, XAI_N_W, 2595, 0, XAI_N_L, 45723,
+    0, 0, 0, XAI_N_MP, 45726, 0, 0, 0, XAI_N_W, 2596, 0, XAI_N_L,
+    45736, 0, 0, 0, XAI_N_MP, 45739, 0, 0, 0, XAI_N_W, 2597, 0,
+    XAI_N_L, 45749, 0, 0, 0, XAI_N_MP, 45752, 0, 0, 0, XAI_N_W, 2598,
+    0, XAI_N_L, 45762, 0, 0, 0, XAI_N_MP, 45765, 0, 0, 0, XAI_N_W,
+    2599, 0, XAI_N_L, 45775, 0, 0, 0, XAI_N_MP, 45778, 0, 0, 0,
+    XAI_N_W, 2600, 0, XAI_N_L, 45788, 0, 0, 0, XAI_N_MP, 45791, 0, 0,
+    0, XAI_N_W, 2601, 0, XAI_N_L, 45801, 0, 0, 0, XAI_N_MP, 45804, 0,
+    0, 0, XAI_N_W, 2602, 0, XAI_N_L, 45814, 0, 0, 0, XAI_N_MP, 45817,
+    0, 0, 0, XAI_N_W, 2603, 0, XAI_N_L, 45827, 0, 0, 0, XAI_N_MP,
+    45830, 0, 0, 0, XAI_N_W, 2604, 2605, XAI_N_MP, 45840, 0, 0, 0,
+    XAI_N_W, 2606, 2607, XAI_N_L, 45848, 0, 0, 0, XAI_N_MP, 45851, 0, 0,
+    0, XAI_N_W, 2608, 0, XAI_N_L, 45861, 0, 0, 0, XAI_N_MP, 45864, 0,
+    0, 0, XAI_N_W, 2609, 0, XAI_N_L, 45874, 0, 0, 0, XAI_N_MP, 45877,
+    0, 0, 0, XAI_N_W, 2610, 0, XAI_N_L, 45887, 0, 0, 0, XAI_N_MP,
+    45890, 0, 0, 0, XAI_N_W, 2611, 0, XAI_N_L, 45900, 0, 0, 0,
+    XAI_N_MP, 45903, 0, 0, 0, XAI_N_W, 2612, 0, XAI_N_L, 45913, 0, 0,
+    0, XAI_N_MP, 45916, 0, 0, 0, XAI_N_W, 2613, 0, XAI_N_L, 45926, 0,
+    0, 0, XAI_N_MP, 45929, 0, 0, 0, XAI_N_W, 2614, 0, XAI_N_L, 45939,
+    0, 0, 0, XAI_N_MP, 45942, 0, 0, 0, XAI_N_W, 2615, 0, XAI_N_L,
+    45952, 0, 0, 0, XAI_N_MP, 45955, 0, 0, 0, XAI_N_W, 2616, 0,
+    XAI_N_L, 45965, 0, 0, 0, XAI_N_MP, 45968, 0, 0, 0, XAI_N_W, 2617,
+    0, XAI_N_L, 45978, 0, 0, 0, XAI_N_MP, 45981, 0, 0, 0, XAI_N_W,
+    2618, 0, XAI_N_L, 45991, 0, 0, 0, XAI_N_MP, 45994, 0, 0, 0,
+    XAI_N_W, 2619, 0, XAI_N_L, 46004, 0, 0, 0, XAI_N_MP, 46007, 0, 0,
+    0, XAI_N_W, 2620, 0, XAI_N_L, 46017, 0, 0, 0, XAI_N_MP, 46020, 0,
+    0, 0, XAI_N_W, 2621, 0, XAI_N_L, 46030, 0, 0, 0, XAI_N_MP, 46033,
+    0, 0, 0, XAI_N_L, 2622, 0, 0, 0, XAI_N_L, 2623, 0, 0,
+    0, XAI_N_L, 2624, 0, 0, 0, XAI_N_L, 2625, 0, 0, 0, XAI_N_L,
+    2626, 0, 0, 0, XAI_N_L, 2627, 0, 0, 0, XAI_N_L, 2628, 0,
+    0, 0, XAI_N_REG, 0, 46043, 46048, 46053, 46058, 46063, 46068, 46073, XAI_N_MP,
+    46078, 0, 0, 0, XAI_N_L, 2629, 0, 0, 0, XAI_N_L, 2630, 0,
+    0, 0, XAI_N_REG, 0, 46092, 0, 0, 0, 0, 46097, 0, XAI_N_MP,
+    46102, 0, 0, 0, XAI_N_L, 2631, 0, 0, 0, XAI_N_L, 2632, 0,
+    0, 0, XAI_N_REG, 46116, 46121, 0, 0, 0, 0, 0, 0, XAI_N_MOD,
+    0, 46126, XAI_N_MP, 46135, 0, 0, 0, XAI_N_W, 2633, 0, XAI_N_MP, 46143,
+    0, 0, 0, XAI_N_W, 2634, 0, XAI_N_MP, 46151, 0, 0, 0, XAI_N_W,
+    2635, 0, XAI_N_L, 46159, 0, 0, 0, XAI_N_MP, 46162, 0, 0, 0,
+    XAI_N_W, 2636, 0, XAI_N_L, 46172, 0, 0, 0, XAI_N_MP, 46175, 0, 0,
+    0, XAI_N_W, 2637, 2638, XAI_N_L, 46185, 0, 0, 0, XAI_N_MP, 46188, 0,
+    0, 0, XAI_N_W, 2639, 2640, XAI_N_L, 46198, 0, 0, 0, XAI_N_MP, 46201,
+    0, 0, 0, XAI_N_W, 2641, 2642, XAI_N_L, 46211, 0, 0, 0, XAI_N_MP,
+    46214, 0, 0, 0, XAI_N_W, 2643, 2644, XAI_N_L, 46224, 0, 0, 0,
+    XAI_N_MP, 46227, 0, 0, 0, XAI_N_W, 2645, 2646, XAI_N_L, 46237, 0, 0,
+    0, XAI_N_MP, 46240, 0, 0, 0, XAI_N_W, 2647, 2648, XAI_N_L, 46250, 0,
+    0, 0, XAI_N_MP, 46253, 0, 0, 0, XAI_N_W, 2649, 2650, XAI_N_L, 46263,
+    0, 0, 0, XAI_N_MP, 46266, 0, 0, 0, XAI_N_W, 2651, 2652, XAI_N_L,
+    46276, 0, 0, 0, XAI_N_MP, 46279, 0, 0, 0, XAI_N_W, 2653, 2654,
+    XAI_N_L, 46289, 0, 0, 0, XAI_N_MP, 46292, 0, 0, 0, XAI_N_W, 2655,
+    2656, XAI_N_L, 46302, 0, 0, 0, XAI_N_MP, 46305, 0, 0, 0, XAI_N_W,
+    2657, 2658, XAI_N_L, 46315, 0, 0, 0, XAI_N_MP, 46318, 0, 0, 0,
+    XAI_N_W, 2659, 2660, XAI_N_L, 46328, 0, 0, 0, XAI_N_MP, 46331, 0, 0,
+    0, XAI_N_W, 2661, 0, XAI_N_L, 46341, 0, 0, 0, XAI_N_MP, 46344, 0,
+    0, 0, XAI_N_W, 2662, 0, XAI_N_L, 46354, 0, 0, 0, XAI_N_MP, 46357,
+    0, 0, 0, XAI_N_W, 2663, 0, XAI_N_L, 46367, 0, 0, 0, XAI_N_MP,
+    46370, 0, 0, 0, XAI_N_W, 2664, 0, XAI_N_L, 46380, 0, 0, 0,
+    XAI_N_MP, 46383, 0, 0, 0, XAI_N_W, 2665, 0, XAI_N_L, 46393, 0, 0,
+    0, XAI_N_MP, 46396, 0, 0, 0, XAI_N_W, 2666, 0, XAI_N_L, 46406, 0,
+    0, 0, XAI_N_MP, 46409, 0, 0, 0, XAI_N_W, 2667, 0, XAI_N_L, 46419,
+    0, 0, 0, XAI_N_MP, 46422, 0, 0, 0, XAI_N_W, 2668, 0, XAI_N_L,
+    46432, 0, 0, 0, XAI_N_MP, 46435, 0, 0, 0, XAI_N_W, 2669, 0,
+    XAI_N_L, 46445, 0, 0, 0, XAI_N_MP, 46448, 0, 0, 0, XAI_N_W, 2670,
+    0, XAI_N_L, 46458, 0, 0, 0, XAI_N_MP, 46461, 0, 0, 0, XAI_N_W,
+    2671, 0, XAI_N_L, 46471, 0, 0, 0, XAI_N_MP, 46474, 0, 0, 0,
+    XAI_N_W, 2672, 0, XAI_N_L, 46484, 0, 0, 0, XAI_N_MP, 46487, 0, 0,
+    0, XAI_N_W, 2673, 0, XAI_N_L, 46497, 0, 0, 0, XAI_N_MP, 46500, 0,
+    0, 0, XAI_N_W, 2674, 0, XAI_N_L, 46510, 0, 0, 0, XAI_N_MP, 46513,
+    0, 0, 0, XAI_N_W, 2675, 0, XAI_N_L, 46523, 0, 0, 0, XAI_N_MP,
+    46526, 0, 0, 0, XAI_N_L, 2676, 0, 0, 0, XAI_N_MP, 46536, 0,
+    0, 0, XAI_N_L, 2677, 0, 0, 0, XAI_N_L, 2678, 0, 0, 0,
+    XAI_N_REG, 46546, 46551, 0, 0, 0, 0, 0, 0, XAI_N_MP, 46556, 0,
+    0, 0,
 };
 
 const uint16_t xai_roots[XAI_SP_COUNT][256] = {
@@ -4303,72 +5526,72 @@ const uint16_t xai_roots[XAI_SP_COUNT][256] = {
         0x0000, 0x0199, 0x0000, 0x0000, 0x019a, 0x019b, 0x8245, 0x824e, 0x01aa, 0x01ab, 0x01ac, 0x01ad, 0x01ae, 0x01af, 0x8257, 0x8272,
     },
     [XAI_SP_0F] = {
-        0x8287, 0x833f, 0x01ef, 0x01f0, 0x0000, 0x01f1, 0x01f2, 0x01f3, 0x01f4, 0x8342, 0x0000, 0x01f7, 0x0000, 0x835f, 0x01fc, 0x0000,
-        0x8368, 0x836d, 0x8378, 0x8383, 0x8388, 0x838d, 0x8398, 0x83a3, 0x83b1, 0x01fb, 0x83b7, 0x83c2, 0x83d3, 0x01fb, 0x83f0, 0x01fb,
-        0x0229, 0x022a, 0x022b, 0x022c, 0x0000, 0x0000, 0x0000, 0x0000, 0x83f5, 0x83fa, 0x83ff, 0x8410, 0x8415, 0x841a, 0x841f, 0x8424,
-        0x0245, 0x0246, 0x0247, 0x0248, 0x0249, 0x024a, 0x0000, 0x024b, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x024c, 0x024d, 0x024e, 0x024f, 0x0250, 0x0251, 0x0252, 0x0253, 0x0254, 0x0255, 0x0256, 0x0257, 0x0258, 0x0259, 0x025a, 0x025b,
-        0x842f, 0x8434, 0x8439, 0x843e, 0x8443, 0x8448, 0x844d, 0x8452, 0x8457, 0x845c, 0x8461, 0x8466, 0x846b, 0x8470, 0x8475, 0x847a,
-        0x847f, 0x8484, 0x8489, 0x848e, 0x8493, 0x8498, 0x849d, 0x84a2, 0x84a7, 0x84ac, 0x84b1, 0x84b6, 0x84bb, 0x84c0, 0x84cb, 0x84d0,
-        0x84d5, 0x84f2, 0x850f, 0x852c, 0x8531, 0x8536, 0x853b, 0x8540, 0x8554, 0x855f, 0x0000, 0x0000, 0x8564, 0x8569, 0x8574, 0x8579,
-        0x02dd, 0x02de, 0x02df, 0x02e0, 0x02e1, 0x02e2, 0x02e3, 0x02e4, 0x02e5, 0x02e6, 0x02e7, 0x02e8, 0x02e9, 0x02ea, 0x02eb, 0x02ec,
-        0x02ed, 0x02ee, 0x02ef, 0x02f0, 0x02f1, 0x02f2, 0x02f3, 0x02f4, 0x02f5, 0x02f6, 0x02f7, 0x02f8, 0x02f9, 0x02fa, 0x02fb, 0x02fc,
-        0x02fd, 0x02fe, 0x02ff, 0x0300, 0x0301, 0x0302, 0x0000, 0x0000, 0x0303, 0x0304, 0x0305, 0x0306, 0x0307, 0x0308, 0x85fd, 0x0325,
-        0x0326, 0x0327, 0x8600, 0x0329, 0x8603, 0x8606, 0x032c, 0x032d, 0x8609, 0x032f, 0x860e, 0x0334, 0x8617, 0x861c, 0x0339, 0x033a,
-        0x033b, 0x033c, 0x8621, 0x8629, 0x8634, 0x863f, 0x8644, 0x8697, 0x0359, 0x0359, 0x0359, 0x0359, 0x0359, 0x0359, 0x0359, 0x0359,
-        0x869c, 0x86a1, 0x86a6, 0x86ab, 0x86b0, 0x86b5, 0x86c3, 0x86ce, 0x86d3, 0x86d8, 0x86dd, 0x86e2, 0x86e7, 0x86ec, 0x86f1, 0x86f6,
-        0x86fb, 0x8700, 0x8705, 0x870a, 0x870f, 0x8714, 0x8719, 0x8724, 0x8729, 0x872e, 0x8733, 0x8738, 0x873d, 0x8742, 0x8747, 0x874c,
-        0x8754, 0x8759, 0x875e, 0x8763, 0x8768, 0x876d, 0x8772, 0x877d, 0x8782, 0x8787, 0x878c, 0x8791, 0x8796, 0x879b, 0x87a0, 0x03ba,
+        0x8287, 0x833f, 0x8342, 0x8345, 0x0000, 0x01f3, 0x01f4, 0x01f5, 0x01f6, 0x8348, 0x0000, 0x01f9, 0x0000, 0x8365, 0x01fe, 0x0000,
+        0x836e, 0x8373, 0x837e, 0x8389, 0x838e, 0x8393, 0x839e, 0x83a9, 0x83b7, 0x01fd, 0x83d6, 0x83f7, 0x8408, 0x01fd, 0x8425, 0x01fd,
+        0x022f, 0x0230, 0x0231, 0x0232, 0x0000, 0x0000, 0x0000, 0x0000, 0x842a, 0x842f, 0x8434, 0x8445, 0x844a, 0x844f, 0x8454, 0x8459,
+        0x024b, 0x024c, 0x024d, 0x024e, 0x024f, 0x0250, 0x0000, 0x845e, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0252, 0x0253, 0x0254, 0x0255, 0x0256, 0x0257, 0x0258, 0x0259, 0x025a, 0x025b, 0x025c, 0x025d, 0x025e, 0x025f, 0x0260, 0x0261,
+        0x8469, 0x846e, 0x8473, 0x8478, 0x847d, 0x8482, 0x8487, 0x848c, 0x8491, 0x8496, 0x849b, 0x84a0, 0x84a5, 0x84aa, 0x84af, 0x84b4,
+        0x84b9, 0x84be, 0x84c3, 0x84c8, 0x84cd, 0x84d2, 0x84d7, 0x84dc, 0x84e1, 0x84e6, 0x84eb, 0x84f0, 0x84f5, 0x84fa, 0x8505, 0x850a,
+        0x850f, 0x852c, 0x8549, 0x8566, 0x856b, 0x8570, 0x8575, 0x857a, 0x858e, 0x8599, 0x0000, 0x0000, 0x859e, 0x85a3, 0x85ae, 0x85b3,
+        0x02e3, 0x02e4, 0x02e5, 0x02e6, 0x02e7, 0x02e8, 0x02e9, 0x02ea, 0x02eb, 0x02ec, 0x02ed, 0x02ee, 0x02ef, 0x02f0, 0x02f1, 0x02f2,
+        0x02f3, 0x02f4, 0x02f5, 0x02f6, 0x02f7, 0x02f8, 0x02f9, 0x02fa, 0x02fb, 0x02fc, 0x02fd, 0x02fe, 0x02ff, 0x0300, 0x0301, 0x0302,
+        0x0303, 0x0304, 0x0305, 0x0306, 0x0307, 0x0308, 0x0000, 0x0000, 0x0309, 0x030a, 0x030b, 0x030c, 0x030d, 0x030e, 0x862b, 0x032b,
+        0x032c, 0x032d, 0x862e, 0x032f, 0x8631, 0x8634, 0x0332, 0x0333, 0x8637, 0x0335, 0x863c, 0x033a, 0x8645, 0x864a, 0x033f, 0x0340,
+        0x0341, 0x0342, 0x864f, 0x8657, 0x8662, 0x866d, 0x8672, 0x86c5, 0x035f, 0x035f, 0x035f, 0x035f, 0x035f, 0x035f, 0x035f, 0x035f,
+        0x86ca, 0x86cf, 0x86d4, 0x86d9, 0x86de, 0x86e3, 0x86f1, 0x86fc, 0x8701, 0x8706, 0x870b, 0x8710, 0x8715, 0x871a, 0x871f, 0x8724,
+        0x8729, 0x872e, 0x8733, 0x8738, 0x873d, 0x8742, 0x8747, 0x8752, 0x8757, 0x875c, 0x8761, 0x8766, 0x876b, 0x8770, 0x8775, 0x877a,
+        0x8782, 0x8787, 0x878c, 0x8791, 0x8796, 0x879b, 0x87a0, 0x87ab, 0x87b0, 0x87b5, 0x87ba, 0x87bf, 0x87c4, 0x87c9, 0x87ce, 0x03c0,
     },
     [XAI_SP_0F38] = {
-        0x87a5, 0x87aa, 0x87af, 0x87b4, 0x87b9, 0x87be, 0x87c3, 0x87c8, 0x87cd, 0x87d2, 0x87d7, 0x87dc, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x87e1, 0x0000, 0x0000, 0x0000, 0x87e6, 0x87eb, 0x0000, 0x87f0, 0x0000, 0x0000, 0x0000, 0x0000, 0x87f5, 0x87fa, 0x87ff, 0x0000,
-        0x8804, 0x8809, 0x880e, 0x8813, 0x8818, 0x881d, 0x0000, 0x0000, 0x8822, 0x8827, 0x882f, 0x8834, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x8839, 0x883e, 0x8843, 0x8848, 0x884d, 0x8852, 0x0000, 0x8857, 0x885c, 0x8861, 0x8866, 0x886b, 0x8870, 0x8875, 0x887a, 0x887f,
-        0x8884, 0x8889, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x87d3, 0x87d8, 0x87dd, 0x87e2, 0x87e7, 0x87ec, 0x87f1, 0x87f6, 0x87fb, 0x8800, 0x8805, 0x880a, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x880f, 0x0000, 0x0000, 0x0000, 0x8814, 0x8819, 0x0000, 0x881e, 0x0000, 0x0000, 0x0000, 0x0000, 0x8823, 0x8828, 0x882d, 0x0000,
+        0x8832, 0x8837, 0x883c, 0x8841, 0x8846, 0x884b, 0x0000, 0x0000, 0x8850, 0x8855, 0x885d, 0x8862, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x8867, 0x886c, 0x8871, 0x8876, 0x887b, 0x8880, 0x0000, 0x8885, 0x888a, 0x888f, 0x8894, 0x8899, 0x889e, 0x88a3, 0x88a8, 0x88ad,
+        0x88b2, 0x88b7, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x88bf, 0x88c7, 0x88cf, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x88d4, 0x88d9, 0x88de, 0x88e3, 0x88e8, 0x88ed, 0x0000, 0x88f2,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x8903, 0x0000, 0x0000, 0x8908, 0x8910, 0x8918, 0x8920, 0x8928,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x888e, 0x8893, 0x8898, 0x889d, 0x88a2, 0x88a7, 0x0000, 0x88ac,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x88bd, 0x0000, 0x0000, 0x88c2, 0x88ca, 0x88d2, 0x88da, 0x88e2,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x88ea, 0x88f2, 0x0000, 0x0000, 0x0000, 0x88fd, 0x8908, 0x0000, 0x8916, 0x891e, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x8930, 0x8938, 0x0000, 0x0000, 0x0000, 0x8943, 0x894e, 0x0000, 0x895c, 0x8964, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
     },
     [XAI_SP_0F3A] = {
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x8923, 0x8928, 0x892d, 0x8932, 0x8937, 0x893c, 0x8941, 0x8946,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x894e, 0x8956, 0x895e, 0x8966, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x896e, 0x8976, 0x897e, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x8969, 0x896e, 0x8973, 0x8978, 0x897d, 0x8982, 0x8987, 0x898c,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x8994, 0x899c, 0x89a4, 0x89ac, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x89b4, 0x89bc, 0x89c4, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x8983, 0x8988, 0x898d, 0x0000, 0x8992, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x89c9, 0x89ce, 0x89d3, 0x0000, 0x89d8, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x8997, 0x899c, 0x89a1, 0x89a6, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x89dd, 0x89e2, 0x89e7, 0x89ec, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x89ab, 0x0000, 0x89b0, 0x89b5,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x89ba,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x89f1, 0x0000, 0x89f6, 0x89fb,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x8a00,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
     },
     [XAI_SP_3DNOW] = {
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x043e, 0x043f, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0440, 0x0441, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0447, 0x0448, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0449, 0x044a, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0442, 0x0000, 0x0000, 0x0000, 0x0443, 0x0000,
-        0x0444, 0x0000, 0x0000, 0x0000, 0x0445, 0x0000, 0x0446, 0x0447, 0x0000, 0x0000, 0x0448, 0x0000, 0x0000, 0x0000, 0x0449, 0x0000,
-        0x044a, 0x0000, 0x0000, 0x0000, 0x044b, 0x0000, 0x044c, 0x044d, 0x0000, 0x0000, 0x044e, 0x0000, 0x0000, 0x0000, 0x044f, 0x0000,
-        0x0450, 0x0000, 0x0000, 0x0000, 0x0451, 0x0000, 0x0452, 0x0453, 0x0000, 0x0000, 0x0000, 0x0454, 0x0000, 0x0000, 0x0000, 0x0455,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x044b, 0x0000, 0x0000, 0x0000, 0x044c, 0x0000,
+        0x044d, 0x0000, 0x0000, 0x0000, 0x044e, 0x0000, 0x044f, 0x0450, 0x0000, 0x0000, 0x0451, 0x0000, 0x0000, 0x0000, 0x0452, 0x0000,
+        0x0453, 0x0000, 0x0000, 0x0000, 0x0454, 0x0000, 0x0455, 0x0456, 0x0000, 0x0000, 0x0457, 0x0000, 0x0000, 0x0000, 0x0458, 0x0000,
+        0x0459, 0x0000, 0x0000, 0x0000, 0x045a, 0x0000, 0x045b, 0x045c, 0x0000, 0x0000, 0x0000, 0x045d, 0x0000, 0x0000, 0x0000, 0x045e,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
@@ -4376,121 +5599,121 @@ const uint16_t xai_roots[XAI_SP_COUNT][256] = {
     },
     [XAI_SP_VEX_0F] = {
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x89c5, 0x89d0, 0x89ef, 0x8a04, 0x8a09, 0x8a0e, 0x8a28, 0x8a3d, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x8a42, 0x8a47, 0x8a4c, 0x8a57, 0x8a5c, 0x8a61, 0x8a66, 0x8a6b,
+        0x8a0b, 0x8a16, 0x8a35, 0x8a4a, 0x8a4f, 0x8a54, 0x8a6e, 0x8a83, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x8a88, 0x8a8d, 0x8a92, 0x8a9d, 0x8aa2, 0x8aa7, 0x8aac, 0x8ab1,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x8a86, 0x8aa1, 0x0000, 0x8abc, 0x8ad7, 0x8af2, 0x8b0d, 0x0000, 0x0000, 0x8b28, 0x8b43, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x8b4e, 0x8b53, 0x8b58, 0x8b5d, 0x8b62, 0x8b67, 0x8b6c, 0x8b71, 0x8b76, 0x8b7b, 0x8b80, 0x8b85, 0x8b8a, 0x8b8f, 0x8b94, 0x8b99,
-        0x8ba3, 0x8bad, 0x8bb7, 0x8bc1, 0x8bcb, 0x8bd5, 0x8bdf, 0x8be9, 0x8bf3, 0x8bfd, 0x8c07, 0x8c11, 0x8c1b, 0x8c25, 0x8c41, 0x8c44,
-        0x8c58, 0x8c78, 0x8c98, 0x8cbd, 0x8cc7, 0x8cd1, 0x8cdb, 0x8ce5, 0x0000, 0x0000, 0x0000, 0x0000, 0x8cea, 0x8cef, 0x8d10, 0x8d13,
+        0x0000, 0x8acc, 0x8ae7, 0x0000, 0x8b02, 0x8b1d, 0x8b38, 0x8b53, 0x0000, 0x0000, 0x8b6e, 0x8b89, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x8b94, 0x8b99, 0x8b9e, 0x8ba3, 0x8ba8, 0x8bad, 0x8bb2, 0x8bb7, 0x8bbc, 0x8bc1, 0x8bc6, 0x8bcb, 0x8bd0, 0x8bd5, 0x8bda, 0x8bdf,
+        0x8be9, 0x8bf3, 0x8bfd, 0x8c07, 0x8c11, 0x8c1b, 0x8c25, 0x8c2f, 0x8c39, 0x8c43, 0x8c4d, 0x8c57, 0x8c61, 0x8c6b, 0x8c87, 0x8c8a,
+        0x8c9e, 0x8cbe, 0x8cde, 0x8d03, 0x8d0d, 0x8d17, 0x8d21, 0x8d2b, 0x0000, 0x0000, 0x0000, 0x0000, 0x8d30, 0x8d35, 0x8d56, 0x8d59,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x8d28, 0x8d43, 0x8d7b, 0x8db1, 0x0000, 0x0000, 0x0000, 0x0000, 0x8dca, 0x8de5, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x8e00, 0x0000,
+        0x8d6e, 0x8d89, 0x8dc1, 0x8df7, 0x0000, 0x0000, 0x0000, 0x0000, 0x8e10, 0x8e2b, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x8e46, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x8e05, 0x0000, 0x8e17, 0x8e24, 0x8e29, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x8e2e, 0x8e38, 0x8e42, 0x8e4c, 0x8e56, 0x8e60, 0x8e6a, 0x8e77, 0x8e81, 0x8e8b, 0x8e95, 0x8e9f, 0x8ea9, 0x8eb3, 0x8ebd, 0x8ec7,
-        0x8ed1, 0x8edb, 0x8ee5, 0x8eef, 0x8ef9, 0x8f03, 0x8f08, 0x8f10, 0x8f1a, 0x8f24, 0x8f2e, 0x8f38, 0x8f42, 0x8f4c, 0x8f56, 0x8f60,
-        0x8f68, 0x8f72, 0x8f7c, 0x8f86, 0x8f90, 0x8f9a, 0x8fa4, 0x8fb1, 0x8fbb, 0x8fc5, 0x8fcf, 0x8fd9, 0x8fe3, 0x8fed, 0x8ff7, 0x0000,
+        0x0000, 0x0000, 0x8e4b, 0x0000, 0x8e5d, 0x8e6a, 0x8e6f, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x8e74, 0x8e7e, 0x8e88, 0x8e92, 0x8e9c, 0x8ea6, 0x8eb8, 0x8ec5, 0x8ecf, 0x8ed9, 0x8ee3, 0x8eed, 0x8ef7, 0x8f01, 0x8f0b, 0x8f15,
+        0x8f1f, 0x8f29, 0x8f33, 0x8f3d, 0x8f47, 0x8f51, 0x8f56, 0x8f5e, 0x8f68, 0x8f72, 0x8f7c, 0x8f86, 0x8f90, 0x8f9a, 0x8fa4, 0x8fae,
+        0x8fb6, 0x8fc0, 0x8fca, 0x8fd4, 0x8fde, 0x8fe8, 0x8ff2, 0x8fff, 0x9009, 0x9013, 0x901d, 0x9027, 0x9031, 0x903b, 0x9045, 0x0000,
     },
     [XAI_SP_VEX_0F38] = {
+        0x904f, 0x9059, 0x9063, 0x906d, 0x9077, 0x9081, 0x908b, 0x9095, 0x909f, 0x90a9, 0x90b3, 0x90bd, 0x90c5, 0x90cd, 0x90d5, 0x90dd,
+        0x0000, 0x0000, 0x0000, 0x90e5, 0x0000, 0x0000, 0x90f2, 0x90f7, 0x9105, 0x911d, 0x912d, 0x0000, 0x9137, 0x9141, 0x914b, 0x0000,
+        0x9155, 0x915f, 0x9169, 0x9173, 0x917d, 0x9187, 0x0000, 0x0000, 0x9191, 0x919b, 0x91a8, 0x91b2, 0x91bd, 0x91c8, 0x91d3, 0x91de,
+        0x91e8, 0x91f2, 0x91fc, 0x9206, 0x9210, 0x921a, 0x9227, 0x9231, 0x923b, 0x9245, 0x924f, 0x9259, 0x9263, 0x926d, 0x9277, 0x9281,
+        0x928b, 0x9295, 0x0000, 0x0000, 0x0000, 0x929d, 0x92a5, 0x92ad, 0x0000, 0x930d, 0x0000, 0x9351, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x9360, 0x9371, 0x9379, 0x9381, 0x0000, 0x0000, 0x0000, 0x0000, 0x9389, 0x9391, 0x93a1, 0x0000, 0x93c1, 0x0000, 0x93f5, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x93fb, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x9403, 0x940b, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x9416, 0x0000, 0x9421, 0x0000,
+        0x943d, 0x9459, 0x9475, 0x9491, 0x0000, 0x0000, 0x9499, 0x94a1, 0x94a9, 0x94b1, 0x94b9, 0x94c1, 0x94c9, 0x94d1, 0x94d9, 0x94e1,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x94e9, 0x94f1, 0x94f9, 0x9501, 0x9509, 0x9511, 0x9519, 0x9521, 0x9529, 0x9531,
+        0x954e, 0x955f, 0x0000, 0x0000, 0x9567, 0x956f, 0x9577, 0x957f, 0x9587, 0x958f, 0x9597, 0x959f, 0x95a7, 0x95af, 0x95b7, 0x95bf,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x95c7,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x95d1, 0x95db, 0x95e5, 0x95ef, 0x95f9,
+        0x960b, 0x961b, 0x962b, 0x963b, 0x964b, 0x965b, 0x966b, 0x967b, 0x968b, 0x969b, 0x96ab, 0x96bb, 0x96cb, 0x96db, 0x96eb, 0x96fb,
+        0x0000, 0x0000, 0x9703, 0x9720, 0x0000, 0x9734, 0x973e, 0x9757, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
     },
     [XAI_SP_VEX_0F3A] = {
+        0x9764, 0x9771, 0x9779, 0x0000, 0x9781, 0x9789, 0x9796, 0x0000, 0x979b, 0x97a0, 0x97a5, 0x97aa, 0x97af, 0x97b4, 0x97be, 0x97c8,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x97da, 0x97ec, 0x9808, 0x9810, 0x981d, 0x982a, 0x0000, 0x0000, 0x0000, 0x9832, 0x0000, 0x0000,
+        0x9844, 0x9856, 0x9872, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x9880, 0x9890, 0x98a0, 0x98b0, 0x0000, 0x0000, 0x0000, 0x0000, 0x98bd, 0x98ca, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x98cf, 0x98d9, 0x98e3, 0x0000, 0x98ed, 0x0000, 0x98fa, 0x0000, 0x9902, 0x990a, 0x9912, 0x991a, 0x992a, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x9932, 0x993a, 0x9942, 0x994a,
+        0x9954, 0x995e, 0x9968, 0x9972, 0x0000, 0x0000, 0x0000, 0x0000, 0x997a, 0x9982, 0x998a, 0x9992, 0x999a, 0x99a2, 0x99aa, 0x99b2,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x99ba, 0x99c2, 0x99ca, 0x99d2, 0x99da, 0x99e2, 0x99ea, 0x99f2,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x99fa, 0x9a02,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x9a0c,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x9a16, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
     },
     [XAI_SP_EVEX_0F] = {
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x901e, 0x905b, 0x9094, 0x90af, 0x90c4, 0x90d9, 0x9104, 0x911f, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x9134, 0x915f, 0x9174, 0x918d, 0x91a2, 0x91b5, 0x91be, 0x91c9,
+        0x9a3d, 0x9a7a, 0x9ab3, 0x9ace, 0x9ae3, 0x9af8, 0x9b23, 0x9b3e, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x9b53, 0x9b7e, 0x9b93, 0x9bac, 0x9bc1, 0x9bd4, 0x9bdd, 0x9be8,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x91e4, 0x0000, 0x0000, 0x91f9, 0x920e, 0x9223, 0x9238, 0x9253, 0x926e, 0x9289, 0x92a6, 0x92c1, 0x92dc, 0x92f7, 0x9312,
-        0x931c, 0x9326, 0x9333, 0x933d, 0x9347, 0x9351, 0x935e, 0x9368, 0x9372, 0x937c, 0x9389, 0x9396, 0x93a3, 0x93b0, 0x93cc, 0x93e7,
-        0x93fe, 0x941b, 0x9451, 0x9479, 0x9483, 0x948d, 0x949a, 0x0000, 0x94bf, 0x94e2, 0x94fd, 0x951a, 0x0000, 0x0000, 0x953c, 0x9578,
+        0x0000, 0x9c03, 0x0000, 0x0000, 0x9c18, 0x9c2d, 0x9c42, 0x9c57, 0x9c72, 0x9c8d, 0x9ca8, 0x9cc5, 0x9ce0, 0x9cfb, 0x9d16, 0x9d31,
+        0x9d3b, 0x9d45, 0x9d52, 0x9d5c, 0x9d66, 0x9d70, 0x9d7d, 0x9d87, 0x9d91, 0x9d9b, 0x9da8, 0x9db5, 0x9dc2, 0x9dcf, 0x9deb, 0x9e06,
+        0x9e1d, 0x9e3a, 0x9e70, 0x9e98, 0x9ea2, 0x9eac, 0x9eb9, 0x0000, 0x9ede, 0x9f01, 0x9f1c, 0x9f39, 0x0000, 0x0000, 0x9f5b, 0x9f97,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x9593, 0x0000, 0x95a5, 0x95b2, 0x95c7, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x95d1, 0x95de, 0x95eb, 0x95f8, 0x9602, 0x960f, 0x0000, 0x9619, 0x9623, 0x962d, 0x963a, 0x9644, 0x964e, 0x9658, 0x9665,
-        0x966f, 0x9679, 0x9686, 0x9690, 0x969a, 0x96a4, 0x96c1, 0x96d1, 0x96db, 0x96e5, 0x96ef, 0x96fc, 0x9706, 0x9710, 0x971a, 0x9727,
-        0x0000, 0x9731, 0x973e, 0x974b, 0x9758, 0x9762, 0x976c, 0x0000, 0x9776, 0x9780, 0x978d, 0x979a, 0x97a4, 0x97ae, 0x97bb, 0x0000,
+        0x0000, 0x0000, 0x9fb2, 0x0000, 0x9fc4, 0x9fd1, 0x9fe6, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x9ff0, 0x9ffd, 0xa00a, 0xa017, 0xa021, 0xa02e, 0x0000, 0xa038, 0xa042, 0xa04c, 0xa059, 0xa063, 0xa06d, 0xa077, 0xa084,
+        0xa08e, 0xa098, 0xa0a5, 0xa0af, 0xa0b9, 0xa0c3, 0xa0e0, 0xa0f0, 0xa0fa, 0xa104, 0xa10e, 0xa11b, 0xa125, 0xa12f, 0xa139, 0xa146,
+        0x0000, 0xa150, 0xa15d, 0xa16a, 0xa177, 0xa181, 0xa18b, 0x0000, 0xa195, 0xa19f, 0xa1ac, 0xa1b9, 0xa1c3, 0xa1cd, 0xa1da, 0x0000,
     },
     [XAI_SP_EVEX_0F38] = {
-        0x97c5, 0x0000, 0x0000, 0x0000, 0x97cf, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x97d9, 0x97e6, 0x97f3, 0x0000, 0x0000,
-        0x9813, 0x9833, 0x9853, 0x9873, 0x9893, 0x98b3, 0x98c0, 0x0000, 0x98cd, 0x98da, 0x98ea, 0x98fa, 0x9904, 0x990e, 0x991b, 0x9928,
-        0x9945, 0x9962, 0x997f, 0x999c, 0x99b9, 0x99d9, 0x99ee, 0x9a03, 0x9a1b, 0x9a33, 0x9a4e, 0x9a5b, 0x9a68, 0x9a70, 0x0000, 0x0000,
-        0x9a8d, 0x9aaa, 0x9ac7, 0x9ae4, 0x9b01, 0x9b21, 0x9b2e, 0x9b3b, 0x9b50, 0x9b68, 0x9b7d, 0x9b8a, 0x9b94, 0x9ba1, 0x9bab, 0x9bb8,
-        0x9bc5, 0x0000, 0x9bd2, 0x9bda, 0x9be7, 0x9bf4, 0x9c01, 0x9c0e, 0x0000, 0x0000, 0x0000, 0x0000, 0x9c1b, 0x9c23, 0x9c30, 0x9c38,
-        0x9c45, 0x9c52, 0x9c72, 0x9c8a, 0x9c97, 0x9ca4, 0x0000, 0x0000, 0x9cb1, 0x9cbe, 0x9cce, 0x9cde, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x9cf6, 0x9d0e, 0x9d1b, 0x9d28, 0x9d35, 0x0000, 0x9d42, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x9d4f, 0x9d5c, 0x9d79, 0x9d86, 0x0000, 0x9d93, 0x9da0, 0x9dad, 0x9dba, 0x9dc7, 0x9dd7, 0x9de7, 0x9e09, 0x9e14, 0x9e21, 0x9e2e,
-        0x0000, 0x0000, 0x0000, 0x9e3b, 0x0000, 0x0000, 0x0000, 0x0000, 0x9e53, 0x9e6b, 0x9e83, 0x9e9b, 0x0000, 0x9ea8, 0x0000, 0x9eb5,
-        0x9ec5, 0x9ed5, 0x9ee5, 0x9ef5, 0x0000, 0x0000, 0x9f02, 0x9f0f, 0x9f1c, 0x9f24, 0x9f3c, 0x9f4a, 0x9f57, 0x9f5f, 0x9f6c, 0x9f74,
-        0x9f84, 0x9f94, 0x9fa4, 0x9fb4, 0x0000, 0x0000, 0x9fc1, 0x9fce, 0x9fdb, 0x9fe3, 0x9ffb, 0xa009, 0xa016, 0xa01e, 0xa02b, 0xa033,
-        0x0000, 0x0000, 0x0000, 0x0000, 0xa040, 0xa04d, 0xa05a, 0xa067, 0xa074, 0xa07c, 0xa089, 0xa091, 0xa09e, 0xa0a6, 0xa0b3, 0xa0bb,
-        0x0000, 0x0000, 0x0000, 0x0000, 0xa0c8, 0x0000, 0xa0f9, 0xa12a, 0xa137, 0x0000, 0xa144, 0xa14c, 0xa159, 0xa161, 0x0000, 0xa16e,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xa178, 0xa182, 0xa18c, 0xa196,
+        0xa1e4, 0x0000, 0x0000, 0x0000, 0xa1ee, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xa1f8, 0xa205, 0xa212, 0x0000, 0x0000,
+        0xa232, 0xa252, 0xa272, 0xa292, 0xa2b2, 0xa2d2, 0xa2df, 0x0000, 0xa2ec, 0xa2f9, 0xa309, 0xa319, 0xa323, 0xa32d, 0xa33a, 0xa347,
+        0xa364, 0xa381, 0xa39e, 0xa3bb, 0xa3d8, 0xa3f8, 0xa40d, 0xa422, 0xa43a, 0xa452, 0xa46d, 0xa47a, 0xa487, 0xa48f, 0x0000, 0x0000,
+        0xa4ac, 0xa4c9, 0xa4e6, 0xa503, 0xa520, 0xa540, 0xa54d, 0xa55a, 0xa56f, 0xa587, 0xa59c, 0xa5a9, 0xa5b3, 0xa5c0, 0xa5ca, 0xa5d7,
+        0xa5e4, 0x0000, 0xa5f1, 0xa5f9, 0xa606, 0xa613, 0xa620, 0xa62d, 0x0000, 0x0000, 0x0000, 0x0000, 0xa63a, 0xa642, 0xa64f, 0xa657,
+        0xa664, 0xa671, 0xa691, 0xa6a9, 0xa6b6, 0xa6c3, 0x0000, 0x0000, 0xa6d0, 0xa6dd, 0xa6ed, 0xa6fd, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0xa715, 0xa72d, 0xa73a, 0xa747, 0xa754, 0x0000, 0xa761, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0xa76e, 0xa77b, 0xa798, 0xa7a5, 0x0000, 0xa7b2, 0xa7bf, 0xa7cc, 0xa7d9, 0xa7e6, 0xa7f6, 0xa806, 0xa828, 0xa833, 0xa840, 0xa84d,
+        0x0000, 0x0000, 0x0000, 0xa85a, 0x0000, 0x0000, 0x0000, 0x0000, 0xa872, 0xa88a, 0xa8a2, 0xa8ba, 0x0000, 0xa8c7, 0x0000, 0xa8d4,
+        0xa8e4, 0xa8f4, 0xa904, 0xa914, 0x0000, 0x0000, 0xa921, 0xa92e, 0xa93b, 0xa943, 0xa95b, 0xa969, 0xa976, 0xa97e, 0xa98b, 0xa993,
+        0xa9a3, 0xa9b3, 0xa9c3, 0xa9d3, 0x0000, 0x0000, 0xa9e0, 0xa9ed, 0xa9fa, 0xaa02, 0xaa1a, 0xaa28, 0xaa35, 0xaa3d, 0xaa4a, 0xaa52,
+        0x0000, 0x0000, 0x0000, 0x0000, 0xaa5f, 0xaa6c, 0xaa79, 0xaa86, 0xaa93, 0xaa9b, 0xaaa8, 0xaab0, 0xaabd, 0xaac5, 0xaad2, 0xaada,
+        0x0000, 0x0000, 0x0000, 0x0000, 0xaae7, 0x0000, 0xab18, 0xab49, 0xab56, 0x0000, 0xab63, 0xab6b, 0xab78, 0xab80, 0x0000, 0xab8d,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xab97, 0xaba1, 0xabab, 0xabb5,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
     },
     [XAI_SP_EVEX_0F3A] = {
-        0xa1a3, 0xa1b0, 0x0000, 0xa1bd, 0xa1ca, 0xa1d7, 0x0000, 0x0000, 0xa1ec, 0xa1f9, 0xa204, 0xa20c, 0x0000, 0x0000, 0x0000, 0xa216,
-        0x0000, 0x0000, 0x0000, 0x0000, 0xa228, 0xa23a, 0xa256, 0xa25e, 0xa26b, 0xa283, 0xa290, 0xa2a8, 0x0000, 0xa2c0, 0xa2cd, 0xa2da,
-        0xa2ec, 0xa2f9, 0xa315, 0xa320, 0x0000, 0xa32d, 0xa342, 0xa34d, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xa35a, 0xa372, 0xa37f, 0xa397, 0x0000, 0x0000, 0xa3a4, 0xa3b1,
-        0x0000, 0x0000, 0xa3be, 0xa3cb, 0xa3d5, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0xa3e2, 0xa3ea, 0x0000, 0x0000, 0xa3f7, 0xa3ff, 0xa414, 0xa41f, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xa434, 0xa43f, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0xa44c, 0xa459, 0xa466, 0xa473, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0xabc2, 0xabcf, 0x0000, 0xabdc, 0xabe9, 0xabf6, 0x0000, 0x0000, 0xac0b, 0xac18, 0xac23, 0xac2b, 0x0000, 0x0000, 0x0000, 0xac35,
+        0x0000, 0x0000, 0x0000, 0x0000, 0xac47, 0xac59, 0xac75, 0xac7d, 0xac8a, 0xaca2, 0xacaf, 0xacc7, 0x0000, 0xacdf, 0xacec, 0xacf9,
+        0xad0b, 0xad18, 0xad34, 0xad3f, 0x0000, 0xad4c, 0xad61, 0xad6c, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xad79, 0xad91, 0xad9e, 0xadb6, 0x0000, 0x0000, 0xadc3, 0xadd0,
+        0x0000, 0x0000, 0xaddd, 0xadea, 0xadf4, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0xae01, 0xae09, 0x0000, 0x0000, 0xae16, 0xae1e, 0xae33, 0xae3e, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xae53, 0xae5e, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0xae6b, 0xae78, 0xae85, 0xae92, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0xa483, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xa490, 0xa49d,
+        0x0000, 0x0000, 0xaea2, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xaeaf, 0xaebc,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
     },
     [XAI_SP_EVEX_MAP5] = {
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0xaeca, 0xaed8, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xaee8, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xaefa, 0x0000, 0xaf0a, 0xaf1a, 0xaf20, 0xaf28,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0xaf38, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xaf48, 0xaf58, 0xaf73, 0xaf90, 0xafa0, 0xafb0, 0xafc0, 0xafd0,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xafe2, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb004, 0xb024, 0xb037, 0xb051, 0xb064, 0xb089, 0xb09b, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
@@ -4502,19 +5725,19 @@ const uint16_t xai_roots[XAI_SP_COUNT][256] = {
     },
     [XAI_SP_EVEX_MAP6] = {
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0xb0ab, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb0b8, 0xb0c0, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0xb0cd, 0xb0d5, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb0e2, 0xb0ea, 0xb0f7, 0xb0ff,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb114, 0xb11f, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb12c, 0xb139, 0xb146, 0xb14e, 0xb15b, 0xb163, 0xb170, 0xb178, 0xb185, 0xb18d,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb19a, 0xb1a7, 0xb1b4, 0xb1bc, 0xb1c9, 0xb1d1, 0xb1de, 0xb1e6, 0xb1f3, 0xb1fb,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb208, 0xb215, 0xb222, 0xb22a, 0xb237, 0xb23f, 0xb24c, 0xb254, 0xb261, 0xb269,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb27e, 0xb289, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
     },
@@ -4527,36 +5750,36 @@ const uint16_t xai_roots[XAI_SP_COUNT][256] = {
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb296, 0xb2a3, 0xb2b0, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb2bd, 0xb2ca,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb2d7, 0xb2e4, 0xb2f1, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb2fe, 0xb30b,
+        0x0000, 0x0000, 0xb313, 0xb320, 0x0000, 0x0000, 0xb32d, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb33a, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0xb347, 0xb354, 0xb361, 0xb36e, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb37b, 0xb388, 0xb395, 0xb3a2,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0xb3af, 0xb3bc, 0xb3c9, 0xb3d6,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
     },
     [XAI_SP_XOP_9] = {
+        0x0000, 0xb407, 0xb41f, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0x0000, 0xb43a, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0xb442, 0xb44a, 0xb457, 0xb464, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0xb471, 0xb47e, 0xb48b, 0xb498, 0xb4a5, 0xb4b2, 0xb4bf, 0xb4cc, 0xb4d9, 0xb4e6, 0xb4f3, 0xb500, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0xb50d, 0xb51a, 0xb527, 0x0000, 0x0000, 0xb534, 0xb541, 0x0000, 0x0000, 0x0000, 0xb54e, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0xb55b, 0xb568, 0xb575, 0x0000, 0x0000, 0xb582, 0xb58f, 0x0000, 0x0000, 0x0000, 0xb59c, 0x0000, 0x0000, 0x0000, 0x0000,
+        0x0000, 0xb5a9, 0xb5b6, 0xb5c3, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
     },
     [XAI_SP_XOP_A] = {
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
-        0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
+        0xb5cd, 0x0000, 0xb5e5, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
         0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000, 0x0000,
@@ -4577,18 +5800,18 @@ const uint16_t xai_roots[XAI_SP_COUNT][256] = {
 const uint32_t xai_has_modrm[XAI_SP_COUNT][8] = {
     [XAI_SP_LEGACY] = {0x0f0f0f0fu, 0x0f0f0f0fu, 0x00000000u, 0x00000a0cu, 0x0000ffffu, 0x00000000u, 0xff0f00f3u, 0xc0c00000u},
     [XAI_SP_0F] = {0xffff200fu, 0x0000ff0fu, 0xffffffffu, 0xf37fffffu, 0xffff0000u, 0xfffff838u, 0xffff00ffu, 0xffffffffu},
-    [XAI_SP_0F38] = {0x70b10fffu, 0xffbf0f3fu, 0x00000003u, 0x00000000u, 0x00000000u, 0x00000000u, 0xf900bf00u, 0x03630000u},
+    [XAI_SP_0F38] = {0x70b10fffu, 0xffbf0f3fu, 0x00000003u, 0x00000000u, 0x00000007u, 0x00000000u, 0xf900bf00u, 0x03630000u},
     [XAI_SP_0F3A] = {0x00f0ff00u, 0x00000007u, 0x00000017u, 0x0000000fu, 0x00000000u, 0x00000000u, 0x8000d000u, 0x00000000u},
     [XAI_SP_3DNOW] = {0x30003000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x44d14400u, 0x88d144d1u, 0x00000000u, 0x00000000u},
     [XAI_SP_VEX_0F] = {0x00ff0000u, 0x0000ff00u, 0xffff0cf6u, 0xf07fffffu, 0x030f0000u, 0x00004000u, 0xffff0074u, 0x7fffffffu},
-    [XAI_SP_VEX_0F38] = {0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u},
-    [XAI_SP_VEX_0F3A] = {0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u},
+    [XAI_SP_VEX_0F38] = {0x77c8ffffu, 0xffffff3fu, 0x570f0ae3u, 0x03040000u, 0xffcf5000u, 0xfff3ffc0u, 0xf8008000u, 0x00ecffffu},
+    [XAI_SP_VEX_0F3A] = {0x23f0ff77u, 0x030f0007u, 0xf0001f57u, 0xff00ff0fu, 0x00000000u, 0x00000000u, 0x8000c000u, 0x00010000u},
     [XAI_SP_EVEX_0F] = {0x00ff0000u, 0x0000ff00u, 0xfff20000u, 0xcf7fffffu, 0x00000000u, 0x00000000u, 0xff7e0074u, 0x7f7effffu},
     [XAI_SP_EVEX_0F38] = {0xff7f3811u, 0xffff3fffu, 0x0f3ff0fdu, 0xffef017cu, 0xffcfaf08u, 0xfff0ffcfu, 0xf000bdd0u, 0x00000000u},
     [XAI_SP_EVEX_0F3A] = {0xeff08f3bu, 0xcf0000efu, 0x00f3001cu, 0x000f00c0u, 0x00000000u, 0x00000000u, 0x0000c004u, 0x00000000u},
-    [XAI_SP_EVEX_MAP5] = {0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u},
-    [XAI_SP_EVEX_MAP6] = {0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u},
-    [XAI_SP_XOP_8] = {0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u},
-    [XAI_SP_XOP_9] = {0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u},
-    [XAI_SP_XOP_A] = {0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u},
+    [XAI_SP_EVEX_MAP5] = {0x20030000u, 0x0000f400u, 0xff020000u, 0x7f004000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u},
+    [XAI_SP_EVEX_MAP6] = {0x00080000u, 0x00003000u, 0x00c0f00cu, 0x00000000u, 0xffc00000u, 0xffc0ffc0u, 0x00c00000u, 0x00000000u},
+    [XAI_SP_XOP_8] = {0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0xc0e0c0e0u, 0x0040004cu, 0x0000f00fu, 0x0000f000u},
+    [XAI_SP_XOP_9] = {0x00040006u, 0x00000000u, 0x00000000u, 0x00000000u, 0x0fff000fu, 0x00000000u, 0x08ce08ceu, 0x0000000eu},
+    [XAI_SP_XOP_A] = {0x00050000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u, 0x00000000u},
 };

@@ -71,8 +71,7 @@ struct xa_mmu_ops {
      * Returns 0 when exchanged, 1 when the memory held another value (nothing
      * written; the walk is redone), any other value on error (XA_ERR_CALLBACK).
      */
-    int (*cmpxchg)(void *ctx, uint64_t gpa, const void *expected, const void *desired,
-                   size_t size);
+    int (*cmpxchg)(void *ctx, uint64_t gpa, const void *expected, const void *desired, size_t size);
     /**
      * Optional, used only when cmpxchg is NULL: the non-atomic fallback.
      * The walker re-reads the entry with read(), compares it with the value
@@ -86,6 +85,15 @@ struct xa_mmu_ops {
      * caller must apply (as with XA_WALK_NO_AD).
      */
     int (*write)(void *ctx, uint64_t gpa, const void *buf, size_t size);
+    /**
+     * Optional fast path: when non-NULL, guest-physical [0, ram_size) is
+     * mapped at host address @p ram, and page-table entries inside it are
+     * read from there directly (little-endian, no read() call). Entries
+     * outside it still go through read(). A/D updates always go through
+     * cmpxchg/write. The walker only reads through this pointer.
+     */
+    const uint8_t *ram;
+    uint64_t ram_size; /**< Size of the window at @p ram (0 = none). */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -194,8 +202,8 @@ struct xa_walk_result {
  * compare-and-exchange XA_MMU_MAX_TRIES times; XA_ERR_BAD_ARGUMENT for a
  * NULL pointer, a missing read callback, an access value out of range, an
  * implicit or shadow-stack fetch, MAXPHYADDR outside 32..52 (0 means 52), or
- * EFER.LMA=1 without CR0.PG and CR4.PAE. @p out and @p exc are written only
- * on the status that describes them.
+ * EFER.LMA=1 without CR0.PG and CR4.PAE. @p exc is meaningful only with
+ * XA_EXCEPTION and @p out only with XA_OK.
  */
 xa_status xa_walk(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops, void *ctx,
                   uint64_t la, enum xa_access access, unsigned flags, struct xa_walk_result *out,
@@ -203,9 +211,9 @@ xa_status xa_walk(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops
 
 /** The translation of an access of up to 4096 bytes, maybe crossing a page. */
 struct xa_translation {
-    uint8_t count;       /**< 1, or 2 when the access crosses a page boundary. */
-    uint64_t gpa[2];     /**< Guest-physical address of each piece. */
-    uint32_t len[2];     /**< Bytes of each piece (len[0] + len[1] = size). */
+    uint8_t count;                 /**< 1, or 2 when the access crosses a page boundary. */
+    uint64_t gpa[2];               /**< Guest-physical address of each piece. */
+    uint32_t len[2];               /**< Bytes of each piece (len[0] + len[1] = size). */
     struct xa_walk_result walk[2]; /**< The walk of each piece. */
 };
 
@@ -213,12 +221,15 @@ struct xa_translation {
  * Translates an access of @p size bytes (1..4096) at @p la. When it crosses
  * a page boundary, the two pages are walked in address order (the second
  * page's linear address wraps at 4 GiB outside IA-32e mode; in IA-32e mode
- * it must itself be canonical). Both walks and rights checks complete before
- * any A/D bit is written: a fault on the second page is reported with
- * nothing written for the first (policy). Then the A/D updates are made,
- * first page then second. Should the guest change an entry concurrently
- * during that phase, a page's walk is redone and may then fault after the
- * first page's bits were set (the CPU offers no stronger guarantee).
+ * every byte must be canonical, checked before any walk). Both walks and
+ * rights checks complete before any A/D bit is written (policy): a fault on
+ * either page is reported with nothing written, the first page's fault
+ * first. Then the A/D updates of both pages are made, first page then
+ * second, each entry once: an entry both walks update (shared upper levels,
+ * or hostile tables) is written once with all its new bits and listed under
+ * walk[0]. Should an exchange find an entry changed, both walks are redone
+ * (at most XA_MMU_MAX_TRIES times, then XA_RETRY); bits set before that stay
+ * set, as on the CPU.
  *
  * Returns as xa_walk; XA_ERR_BAD_ARGUMENT also for a size of 0 or > 4096.
  */

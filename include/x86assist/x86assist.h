@@ -13,9 +13,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define XA_VERSION_MAJOR 0
-#define XA_VERSION_MINOR 1
-#define XA_VERSION_PATCH 0
+#define XA_VERSION_MAJOR  0
+#define XA_VERSION_MINOR  1
+#define XA_VERSION_PATCH  0
 #define XA_VERSION_STRING "0.1.0"
 
 #ifdef __cplusplus
@@ -29,16 +29,16 @@ extern "C" {
  * act on. xa_status_name() gives a stable lowercase name for each.
  */
 typedef enum xa_status {
-    XA_OK = 0,              /**< Success. */
-    XA_ERR_INVALID,         /**< The bytes are not a valid instruction (#UD). */
-    XA_ERR_TRUNCATED,       /**< The buffer ended inside the instruction. */
-    XA_ERR_TOO_LONG,        /**< The instruction exceeds 15 bytes (#GP). */
-    XA_ERR_BAD_ARGUMENT,    /**< A parameter is out of range (NULL, bad mode...). */
-    XA_EXCEPTION,           /**< The guest faults: see the xa_exception record. */
-    XA_ERR_CALLBACK,        /**< A hypervisor callback returned an error. */
-    XA_ERR_UNSUPPORTED,     /**< Valid, but not emulated by this library. */
-    XA_RETRY,               /**< Guest state changed under us: re-enter the guest. */
-    XA_CONTINUE,            /**< Iteration budget spent: call again to go on. */
+    XA_OK = 0,           /**< Success. */
+    XA_ERR_INVALID,      /**< The bytes are not a valid instruction (#UD). */
+    XA_ERR_TRUNCATED,    /**< The buffer ended inside the instruction. */
+    XA_ERR_TOO_LONG,     /**< The instruction exceeds 15 bytes (#GP). */
+    XA_ERR_BAD_ARGUMENT, /**< A parameter is out of range (NULL, bad mode...). */
+    XA_EXCEPTION,        /**< The guest faults: see the xa_exception record. */
+    XA_ERR_CALLBACK,     /**< A hypervisor callback returned an error. */
+    XA_ERR_UNSUPPORTED,  /**< Valid, but not emulated by this library. */
+    XA_RETRY,            /**< Guest state changed under us: re-enter the guest. */
+    XA_CONTINUE,         /**< Iteration budget spent: call again to go on. */
 } xa_status;
 
 /** True when @p s is XA_OK. */
@@ -62,12 +62,11 @@ enum xa_vector {
 
 /** An exception the guest must receive (when a call returns XA_EXCEPTION). */
 struct xa_exception {
-    uint8_t vector;          /**< One of enum xa_vector. */
-    bool has_error_code;     /**< Whether error_code is pushed. */
-    uint32_t error_code;     /**< The error code (0 when none). */
-    uint64_t cr2;            /**< The faulting linear address (vector 14 only). */
+    uint8_t vector;      /**< One of enum xa_vector. */
+    bool has_error_code; /**< Whether error_code is pushed. */
+    uint32_t error_code; /**< The error code (0 when none). */
+    uint64_t cr2;        /**< The faulting linear address (vector 14 only). */
 };
-
 
 /** CPU vendor, where Intel and AMD behave differently. */
 enum xa_vendor {
@@ -80,42 +79,42 @@ enum xa_vendor {
  * vocabulary of the command-line tool's STATE "features" list.
  */
 enum xa_feature {
-    XA_FEAT_PSE36 = 1u << 0,      /**< PSE-36: 4 MiB pages above 4 GiB. */
-    XA_FEAT_1G = 1u << 1,         /**< 1 GiB pages. */
-    XA_FEAT_LA57 = 1u << 2,       /**< 5-level paging. */
-    XA_FEAT_NX = 1u << 3,         /**< Execute-disable. */
-    XA_FEAT_SMEP = 1u << 4,       /**< Supervisor-mode execution prevention. */
-    XA_FEAT_SMAP = 1u << 5,       /**< Supervisor-mode access prevention. */
-    XA_FEAT_PKU = 1u << 6,        /**< Protection keys for user pages. */
-    XA_FEAT_PKS = 1u << 7,        /**< Protection keys for supervisor pages. */
-    XA_FEAT_SSE3 = 1u << 8,       /**< SSE3. */
-    XA_FEAT_SSSE3 = 1u << 9,      /**< SSSE3. */
-    XA_FEAT_SSE4_1 = 1u << 10,    /**< SSE4.1. */
-    XA_FEAT_SSE4_2 = 1u << 11,    /**< SSE4.2. */
-    XA_FEAT_AVX = 1u << 12,       /**< AVX. */
-    XA_FEAT_AVX2 = 1u << 13,      /**< AVX2. */
-    XA_FEAT_AVX512F = 1u << 14,   /**< AVX-512 Foundation. */
-    XA_FEAT_AVX512BW = 1u << 15,  /**< AVX-512 byte and word. */
-    XA_FEAT_AVX512DQ = 1u << 16,  /**< AVX-512 doubleword and quadword. */
-    XA_FEAT_AVX512VL = 1u << 17,  /**< AVX-512 vector length extensions. */
-    XA_FEAT_MOVBE = 1u << 18,     /**< MOVBE. */
-    XA_FEAT_MOVDIRI = 1u << 19,   /**< MOVDIRI. */
-    XA_FEAT_MOVDIR64B = 1u << 20, /**< MOVDIR64B. */
-    XA_FEAT_POPCNT = 1u << 21,    /**< POPCNT. */
-    XA_FEAT_LZCNT = 1u << 22,     /**< LZCNT (ABM). */
-    XA_FEAT_BMI1 = 1u << 23,      /**< BMI1. */
-    XA_FEAT_BMI2 = 1u << 24,      /**< BMI2. */
-    XA_FEAT_CX16 = 1u << 25,      /**< CMPXCHG16B. */
-    XA_FEAT_CLFLUSHOPT = 1u << 26,/**< CLFLUSHOPT. */
-    XA_FEAT_CLWB = 1u << 27,      /**< CLWB. */
-    XA_FEAT_ALL = (1u << 28) - 1, /**< Every feature above. */
+    XA_FEAT_PSE36 = 1u << 0,       /**< PSE-36: 4 MiB pages above 4 GiB. */
+    XA_FEAT_1G = 1u << 1,          /**< 1 GiB pages. */
+    XA_FEAT_LA57 = 1u << 2,        /**< 5-level paging. */
+    XA_FEAT_NX = 1u << 3,          /**< Execute-disable. */
+    XA_FEAT_SMEP = 1u << 4,        /**< Supervisor-mode execution prevention. */
+    XA_FEAT_SMAP = 1u << 5,        /**< Supervisor-mode access prevention. */
+    XA_FEAT_PKU = 1u << 6,         /**< Protection keys for user pages. */
+    XA_FEAT_PKS = 1u << 7,         /**< Protection keys for supervisor pages. */
+    XA_FEAT_SSE3 = 1u << 8,        /**< SSE3. */
+    XA_FEAT_SSSE3 = 1u << 9,       /**< SSSE3. */
+    XA_FEAT_SSE4_1 = 1u << 10,     /**< SSE4.1. */
+    XA_FEAT_SSE4_2 = 1u << 11,     /**< SSE4.2. */
+    XA_FEAT_AVX = 1u << 12,        /**< AVX. */
+    XA_FEAT_AVX2 = 1u << 13,       /**< AVX2. */
+    XA_FEAT_AVX512F = 1u << 14,    /**< AVX-512 Foundation. */
+    XA_FEAT_AVX512BW = 1u << 15,   /**< AVX-512 byte and word. */
+    XA_FEAT_AVX512DQ = 1u << 16,   /**< AVX-512 doubleword and quadword. */
+    XA_FEAT_AVX512VL = 1u << 17,   /**< AVX-512 vector length extensions. */
+    XA_FEAT_MOVBE = 1u << 18,      /**< MOVBE. */
+    XA_FEAT_MOVDIRI = 1u << 19,    /**< MOVDIRI. */
+    XA_FEAT_MOVDIR64B = 1u << 20,  /**< MOVDIR64B. */
+    XA_FEAT_POPCNT = 1u << 21,     /**< POPCNT. */
+    XA_FEAT_LZCNT = 1u << 22,      /**< LZCNT (ABM). */
+    XA_FEAT_BMI1 = 1u << 23,       /**< BMI1. */
+    XA_FEAT_BMI2 = 1u << 24,       /**< BMI2. */
+    XA_FEAT_CX16 = 1u << 25,       /**< CMPXCHG16B. */
+    XA_FEAT_CLFLUSHOPT = 1u << 26, /**< CLFLUSHOPT. */
+    XA_FEAT_CLWB = 1u << 27,       /**< CLWB. */
+    XA_FEAT_ALL = (1u << 28) - 1,  /**< Every feature above. */
 };
 
 /** The guest CPU model: what the guest sees, not what the host has. */
 struct xa_cpu_model {
-    uint8_t vendor;      /**< enum xa_vendor. */
-    uint8_t maxphyaddr;  /**< MAXPHYADDR in bits (36..52); 0 means 52. */
-    uint32_t features;   /**< enum xa_feature bits. */
+    uint8_t vendor;     /**< enum xa_vendor. */
+    uint8_t maxphyaddr; /**< MAXPHYADDR in bits (36..52); 0 means 52. */
+    uint32_t features;  /**< enum xa_feature bits. */
 };
 
 /** Returns XA_VERSION_STRING of the library actually linked. */

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Benchmark for callgrind: 4-level paging, 4 KiB pages.
+ *   mmu_walk_bench N [cb]   N translations whose A/D bits are already set (no write)
+ *   mmu_walk_bench N set [cb]  N translations that set A in all four entries and D in the PTE
+ *                           (four cmpxchg calls each; the loop re-clears the bits)
+ * Per-translation cost = (Ir(2N) - Ir(N)) / N, e.g.
+ *   valgrind --tool=callgrind --callgrind-out-file=cg.1 ./mmu_walk_bench 100000
+ *   valgrind --tool=callgrind --callgrind-out-file=cg.2 ./mmu_walk_bench 200000
+ * The callbacks are those of a hypervisor with guest RAM mapped flat: a bounds
+ * check and a copy (read), a bounds check and a compare-and-swap (cmpxchg).
+ * By default the page tables are read through the xa_mmu_ops RAM window;
+ * "cb" reads every entry through the read callback instead. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <x86assist/mmu.h>
+
+#define RAM_SIZE (64u * 4096u)
+
+struct guest {
+    uint8_t *ram;
+    uint64_t size;
+};
+
+static int bench_read(void *ctx, uint64_t gpa, void *buf, size_t size)
+{
+    const struct guest *g = ctx;
+    if (gpa >= g->size || size > g->size - gpa)
+        return -1;
+    memcpy(buf, g->ram + gpa, size);
+    return 0;
+}
+
+static int bench_cmpxchg(void *ctx, uint64_t gpa, const void *expected, const void *desired,
+                         size_t size)
+{
+    const struct guest *g = ctx;
+    if (gpa >= g->size || size > g->size - gpa || size != 8)
+        return -1;
+    uint64_t e, d;
+    memcpy(&e, expected, 8);
+    memcpy(&d, desired, 8);
+    /* guest entries are naturally aligned */
+    return __atomic_compare_exchange_n((uint64_t *)(void *)(g->ram + gpa), &e, d, false,
+                                       __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)
+               ? 0
+               : 1;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+}
+
+int main(int argc, char **argv)
+{
+    long n = argc > 1 ? atol(argv[1]) : 1000000;
+    int set_ad = argc > 2 && !strcmp(argv[2], "set");
+    static uint8_t ram[RAM_SIZE] __attribute__((aligned(8)));
+    struct guest g = {ram, RAM_SIZE};
+    const uint64_t flags = set_ad ? 0x7 : 0x67; /* P RW US (+ A D) */
+    /* LA 0x7f12_3400_0000 + i*4096: PML4 0x1000, PDPT 0x2000, PD 0x3000, PT 0x4000 */
+    const uint64_t base = 0x00007f1234000000ull;
+    put64(ram + 0x1000 + ((base >> 39) & 0x1ff) * 8, 0x2000 | flags);
+    put64(ram + 0x2000 + ((base >> 30) & 0x1ff) * 8, 0x3000 | flags);
+    put64(ram + 0x3000 + ((base >> 21) & 0x1ff) * 8, 0x4000 | flags);
+    for (int i = 0; i < 512; i++)
+        put64(ram + 0x4000 + (uint64_t)i * 8, (0x100000ull + (uint64_t)i * 4096) | flags);
+
+    struct xa_paging_state ps;
+    memset(&ps, 0, sizeof(ps));
+    ps.cr0 = 0x80010011;
+    ps.cr3 = 0x1000;
+    ps.cr4 = 0x20;
+    ps.efer = 0xd00;
+    ps.cpu.maxphyaddr = 46;
+    ps.cpu.features = XA_FEAT_ALL;
+    /* "cb" as the last argument: no RAM window, every entry read by callback */
+    int use_cb = argc > 1 && !strcmp(argv[argc - 1], "cb");
+    const struct xa_mmu_ops ops = {.read = bench_read,
+                                   .cmpxchg = bench_cmpxchg,
+                                   .ram = use_cb ? NULL : ram,
+                                   .ram_size = use_cb ? 0 : RAM_SIZE};
+    struct xa_walk_result r;
+    struct xa_exception e;
+    uint64_t sum = 0;
+    for (long i = 0; i < n; i++) {
+        unsigned k = (unsigned)i & 511;
+        if (set_ad) {
+            /* clear A/D again, so that every walk sets A in all four entries and D in
+             * the PTE (four 8-byte stores, counted in the result) */
+            put64(ram + 0x1000 + ((base >> 39) & 0x1ff) * 8, 0x2000 | flags);
+            put64(ram + 0x2000 + ((base >> 30) & 0x1ff) * 8, 0x3000 | flags);
+            put64(ram + 0x3000 + ((base >> 21) & 0x1ff) * 8, 0x4000 | flags);
+            put64(ram + 0x4000 + (uint64_t)k * 8, (0x100000ull + (uint64_t)k * 4096) | flags);
+        }
+        if (xa_walk(&ps, &ops, &g, base + ((uint64_t)k << 12) + 0x10, XA_ACCESS_WRITE, 0, &r, &e) !=
+            XA_OK)
+            return 1;
+        sum += r.gpa;
+    }
+    printf("%ld translations, checksum %llx\n", n, (unsigned long long)sum);
+    return 0;
+}

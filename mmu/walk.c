@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* xa_walk: argument checks, mode selection, and the bounded re-walk loop
+ * around one walk + rights check + A/D commit (SDM vol. 3A 4.1, 4.7, 4.8). */
+#include "mmu/mmu_internal.h"
+
+void xai_page_fault(struct xa_exception *exc, uint32_t error_code, uint64_t la)
+{
+    exc->vector = XA_VEC_PF;
+    exc->has_error_code = true;
+    exc->error_code = error_code;
+    exc->cr2 = la;
+}
+
+void xai_fault0(struct xa_exception *exc, uint8_t vector)
+{
+    exc->vector = vector;
+    exc->has_error_code = true;
+    exc->error_code = 0;
+    exc->cr2 = 0;
+}
+
+int xai_read_entry_cb(const struct xai_walk_cfg *c, uint64_t gpa, unsigned size, uint64_t *val)
+{
+    uint8_t b[8];
+    if (c->ops->read(c->ctx, gpa, b, size) != 0)
+        return -1;
+    /* Guest memory is little-endian whatever the host is. */
+    uint64_t v = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24;
+    if (size == 8)
+        v |= (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
+             (uint64_t)b[7] << 56;
+    *val = v;
+    return 0;
+}
+
+uint32_t xai_pfec(const struct xai_walk_cfg *c)
+{
+    const struct xa_paging_state *ps = c->ps;
+    uint32_t pfec = 0;
+    if (c->access == XA_ACCESS_WRITE)
+        pfec |= XAI_PF_W;
+    if (c->user)
+        pfec |= XAI_PF_U;
+    /* I/D: a fetch, with SMEP or with PAE-format entries and NXE. */
+    if (c->access == XA_ACCESS_FETCH &&
+        ((ps->cr4 & XAI_CR4_SMEP) || ((ps->cr4 & XAI_CR4_PAE) && (ps->efer & XAI_EFER_NXE))))
+        pfec |= XAI_PF_I;
+    if (c->flags & XA_WALK_SHADOW_STACK)
+        pfec |= XAI_PF_SS;
+    return pfec;
+}
+
+static inline xa_status walk_setup(struct xai_walk_cfg *c, const struct xa_paging_state *ps,
+                                   const struct xa_mmu_ops *ops, void *ctx, enum xa_access access,
+                                   unsigned flags)
+{
+    if (!ps || !ops || !ops->read)
+        return XA_ERR_BAD_ARGUMENT;
+    if ((unsigned)access > XA_ACCESS_FETCH)
+        return XA_ERR_BAD_ARGUMENT;
+    if (access == XA_ACCESS_FETCH && (flags & (XA_WALK_IMPLICIT | XA_WALK_SHADOW_STACK)))
+        return XA_ERR_BAD_ARGUMENT;
+    unsigned m = ps->cpu.maxphyaddr ? ps->cpu.maxphyaddr : 52;
+    if (m < 32 || m > 52)
+        return XA_ERR_BAD_ARGUMENT;
+    bool lma = (ps->efer & XAI_EFER_LMA) != 0;
+    if (lma && (!(ps->cr0 & XAI_CR0_PG) || !(ps->cr4 & XAI_CR4_PAE)))
+        return XA_ERR_BAD_ARGUMENT;
+    c->ps = ps;
+    c->ops = ops;
+    c->ctx = ctx;
+    c->access = access;
+    c->flags = flags;
+    c->maxphy = m;
+    c->ia32e = lma;
+    c->user = (flags & (XA_WALK_USER | XA_WALK_IMPLICIT)) == XA_WALK_USER;
+    return XA_OK;
+}
+
+xa_status xai_walk_setup(struct xai_walk_cfg *c, const struct xa_paging_state *ps,
+                         const struct xa_mmu_ops *ops, void *ctx, enum xa_access access,
+                         unsigned flags)
+{
+    return walk_setup(c, ps, ops, ctx, access, flags);
+}
+
+static inline xa_status walk_one(const struct xai_walk_cfg *c, uint64_t la, bool check_only,
+                                 struct xai_path *path, struct xa_walk_result *out,
+                                 struct xa_exception *exc)
+{
+    if (!(c->ps->cr0 & XAI_CR0_PG)) {
+        /* No paging: the linear address (32 bits) is the physical address. */
+        out->gpa = la & 0xffffffffu;
+        out->page_size = 4096;
+        out->rights = XA_RIGHT_WRITE | XA_RIGHT_USER | XA_RIGHT_EXEC;
+        out->pkey = 0;
+        out->levels = 0;
+        out->nwrites = 0;
+        path->n = 0;
+        return XA_OK;
+    }
+    for (unsigned tries = 0; tries < XA_MMU_MAX_TRIES; tries++) {
+        xa_status st =
+            c->ia32e ? xai_walk_ia32e(c, la, path, exc) : xai_walk_legacy(c, la, path, exc);
+        if (st != XA_OK)
+            return st;
+        uint32_t pfec = xai_check_rights(c, path);
+        if (pfec) {
+            xai_page_fault(exc, pfec, la);
+            return XA_EXCEPTION;
+        }
+        uint64_t leaf = path->val[path->n - 1];
+        if ((path->and_all & XAI_PTE_A) && (c->access != XA_ACCESS_WRITE || (leaf & XAI_PTE_D))) {
+            out->nwrites = 0; /* every A (and D) bit already set: nothing to write */
+        } else {
+            st = xai_commit_ad(c, path, check_only, out);
+            if (st == XA_RETRY)
+                continue;
+            if (st != XA_OK)
+                return st;
+        }
+        out->gpa = path->pa;
+        out->page_size = path->page_size;
+        uint32_t rights = 0;
+        if (path->and_all & XAI_PTE_RW)
+            rights |= XA_RIGHT_WRITE;
+        if (path->and_all & XAI_PTE_US)
+            rights |= XA_RIGHT_USER;
+        if (!(path->or_all & XAI_PTE_XD)) /* set only with PAE entries and NXE */
+            rights |= XA_RIGHT_EXEC;
+        if ((leaf & XAI_PTE_D) || c->access == XA_ACCESS_WRITE)
+            rights |= XA_RIGHT_DIRTY;
+        out->rights = rights;
+        out->pkey = c->ia32e ? (uint8_t)((leaf >> 59) & 0xf) : 0;
+        out->levels = path->n;
+        return XA_OK;
+    }
+    return XA_RETRY;
+}
+
+xa_status xai_walk_one(const struct xai_walk_cfg *c, uint64_t la, bool check_only,
+                       struct xai_path *path, struct xa_walk_result *out, struct xa_exception *exc)
+{
+    return walk_one(c, la, check_only, path, out, exc);
+}
+
+bool xa_is_canonical(uint64_t la, bool la57)
+{
+    unsigned shift = la57 ? 56 : 47;
+    uint64_t top = la >> shift;
+    return top == 0 || top == (UINT64_MAX >> shift);
+}
+
+xa_status xa_walk(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops, void *ctx,
+                  uint64_t la, enum xa_access access, unsigned flags, struct xa_walk_result *out,
+                  struct xa_exception *exc)
+{
+    struct xai_walk_cfg c;
+    struct xai_path path;
+    if (!out || !exc)
+        return XA_ERR_BAD_ARGUMENT;
+    xa_status st = walk_setup(&c, ps, ops, ctx, access, flags);
+    if (st != XA_OK)
+        return st;
+    if (c.ia32e) {
+        /* Canonical check before any walk (SDM vol. 1 3.3.7.1). */
+        unsigned shift = (ps->cr4 & XAI_CR4_LA57) ? 56 : 47;
+        uint64_t top = la >> shift;
+        if (top != 0 && top != (UINT64_MAX >> shift)) {
+            xai_fault0(exc, (flags & XA_WALK_SS_REF) ? XA_VEC_SS : XA_VEC_GP);
+            return XA_EXCEPTION;
+        }
+    } else {
+        la &= 0xffffffffu;
+    }
+    return walk_one(&c, la, (flags & XA_WALK_NO_AD) != 0, &path, out, exc);
+}

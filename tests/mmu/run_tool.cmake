@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# Runs the tool for one case: CASE.args (one argument per line, @DIR@ = the case
+# directory), optional CASE.stdin; compares stdout with CASE.out, the exit code with
+# CASE.rc (default 0), and for a failure checks that stderr is one line containing
+# the text of CASE.err (the name of the bad field).
+get_filename_component(dir ${CASE} DIRECTORY)
+file(STRINGS ${CASE}.args args)
+list(TRANSFORM args REPLACE "@DIR@" "${dir}")
+set(input_opt)
+if(EXISTS ${CASE}.stdin)
+  set(input_opt INPUT_FILE ${CASE}.stdin)
+endif()
+execute_process(COMMAND ${TOOL} ${args} ${input_opt}
+                OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+set(want_rc 0)
+if(EXISTS ${CASE}.rc)
+  file(STRINGS ${CASE}.rc want_rc)
+endif()
+if(NOT rc STREQUAL want_rc)
+  message(FATAL_ERROR "exit code ${rc}, expected ${want_rc}\nstdout: ${out}\nstderr: ${err}")
+endif()
+if(EXISTS ${CASE}.out)
+  file(READ ${CASE}.out want)
+  if(NOT out STREQUAL want)
+    message(FATAL_ERROR "stdout differs\n--- got:\n${out}--- expected:\n${want}")
+  endif()
+endif()
+if(EXISTS ${CASE}.err)
+  file(STRINGS ${CASE}.err want_err)
+  string(FIND "${err}" "${want_err}" pos)
+  string(REGEX MATCHALL "\n" nl "${err}")
+  list(LENGTH nl nlines)
+  if(pos EQUAL -1 OR NOT nlines EQUAL 1)
+    message(FATAL_ERROR "stderr should be one line naming '${want_err}', got: ${err}")
+  endif()
+endif()
