@@ -7,6 +7,7 @@
  * Every opcode fact lives in the generated tables (decoder/isa/, the .isa files); this
  * file knows only the encoding rules shared by all instructions.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "decoder/registers.h"
@@ -16,8 +17,9 @@
 struct dec {
     const uint8_t *buf;
     size_t len;
-    size_t pos;
-    size_t needed; /* on XA_ERR_TRUNCATED: the length known to be required */
+    unsigned pos;
+    unsigned limit;  /* min(len, XA_MAX_INSN_LENGTH): below it a byte can be read */
+    unsigned needed; /* on XA_ERR_TRUNCATED: the length known to be required */
     uint8_t mode;
     uint8_t vendor;
     uint8_t mode64;
@@ -25,34 +27,65 @@ struct dec {
     uint8_t lock, has66, has67, last_rep; /* last_rep: 0, 0xF2 or 0xF3 */
     uint8_t seg;     /* enum xa_reg of the last segment prefix */
     uint8_t seg_eff; /* the override in effect (64-bit mode: FS/GS only) */
-    uint8_t rex;                          /* REX byte that counts, 0 if none */
+    uint8_t rex;     /* REX byte that counts, 0 if none */
+    uint32_t pfx;    /* enum xa_prefix bits of the legacy prefixes */
     /* VEX/EVEX/XOP, with the inverted fields already un-inverted */
     uint8_t enc;
     uint8_t r, x, b, w, rr, vv, l, pp, vvvv;
     uint8_t ez, eb, aaa;
     /* opcode */
     uint8_t space, opcode, modrm, has_modrm;
-    uint8_t mp;
+    uint8_t mp; /* mandatory-prefix index: none, 66, F3, F2 (kept current while reading prefixes) */
     uint8_t opsize, adsize;
 };
 
 enum { MODRM_PREREAD = 2 };
 
-/* Reads one byte; 0 on success, or the status to return. */
-static inline xa_status next_byte(struct dec *d, uint8_t *out)
+/* What a byte can be where an instruction starts (byte_class). */
+enum {
+    BC_OPCODE = 0, /* an opcode of the one-byte map */
+    BC_0F,         /* the two-byte escape */
+    BC_VEX,        /* C4, C5, 62, 8F: VEX / EVEX / XOP outside real mode, or an opcode */
+    BC_REX,        /* 40..4F: REX in 64-bit mode, else INC/DEC */
+    BC_LOCK,
+    BC_REPNE,
+    BC_REP,
+    BC_OSZ,
+    BC_ASZ,
+    BC_SEG, /* a segment override; seg_prefix[] names the register */
+};
+
+/* One look-up per byte instead of a chain of compares in the prefix loop. */
+static const uint8_t byte_class[256] = {
+    [0x0F] = BC_0F,    [0xC4] = BC_VEX,  [0xC5] = BC_VEX,  [0x62] = BC_VEX, [0x8F] = BC_VEX,
+    [0x40] = BC_REX,   [0x41] = BC_REX,  [0x42] = BC_REX,  [0x43] = BC_REX, [0x44] = BC_REX,
+    [0x45] = BC_REX,   [0x46] = BC_REX,  [0x47] = BC_REX,  [0x48] = BC_REX, [0x49] = BC_REX,
+    [0x4A] = BC_REX,   [0x4B] = BC_REX,  [0x4C] = BC_REX,  [0x4D] = BC_REX, [0x4E] = BC_REX,
+    [0x4F] = BC_REX,   [0xF0] = BC_LOCK, [0xF2] = BC_REPNE, [0xF3] = BC_REP, [0x66] = BC_OSZ,
+    [0x67] = BC_ASZ,   [0x26] = BC_SEG,  [0x2E] = BC_SEG,  [0x36] = BC_SEG, [0x3E] = BC_SEG,
+    [0x64] = BC_SEG,   [0x65] = BC_SEG,
+};
+
+/* The status of reading at d->pos when d->pos >= d->limit. */
+static xa_status past_end(struct dec *d)
 {
     if (d->pos >= XA_MAX_INSN_LENGTH)
         return XA_ERR_TOO_LONG;
-    if (d->pos >= d->len) {
-        d->needed = d->pos + 1;
-        return XA_ERR_TRUNCATED;
-    }
+    d->needed = d->pos + 1;
+    return XA_ERR_TRUNCATED;
+}
+
+/* Reads one byte; 0 on success, or the status to return. */
+static inline xa_status next_byte(struct dec *d, uint8_t *out)
+{
+    if (d->pos >= d->limit)
+        return past_end(d);
     *out = d->buf[d->pos++];
     return XA_OK;
 }
 
 /* Checks that n more bytes exist (the instruction then needs `total` bytes). */
-static inline xa_status need_bytes(struct dec *d, size_t n, size_t total)
+static inline xa_status need_bytes(struct dec *d, unsigned n, unsigned total)
 {
     if (d->pos + n > XA_MAX_INSN_LENGTH || total > XA_MAX_INSN_LENGTH)
         return XA_ERR_TOO_LONG;
@@ -63,17 +96,30 @@ static inline xa_status need_bytes(struct dec *d, size_t n, size_t total)
     return XA_OK;
 }
 
-/* Little-endian read of n (1, 2, 4 or 8) bytes at the cursor, sign-extended. */
+/* Little-endian read of n (1, 2, 4 or 8; any n up to 8) bytes at the cursor,
+ * sign-extended. The fixed sizes are spelled out so the compiler emits one load. */
 static inline int64_t read_signed(struct dec *d, unsigned n)
 {
     const uint8_t *p = d->buf + d->pos;
-    uint64_t v = 0;
-    for (unsigned i = 0; i < n; i++)
-        v |= (uint64_t)p[i] << (8 * i);
     d->pos += n;
-    if (n < 8 && (v >> (8 * n - 1)) & 1)
-        v |= ~(uint64_t)0 << (8 * n);
-    return (int64_t)v;
+    switch (n) {
+    /* (v ^ sign) - sign sign-extends without implementation-defined conversions. */
+    case 1: return ((int64_t)p[0] ^ 0x80) - 0x80;
+    case 2: return ((int64_t)(p[0] | (unsigned)p[1] << 8) ^ 0x8000) - 0x8000;
+    case 4:
+        return ((int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                          (uint32_t)p[3] << 24) ^
+                INT64_C(0x80000000)) -
+               INT64_C(0x80000000);
+    default: {
+        uint64_t v = 0;
+        for (unsigned i = 0; i < n; i++)
+            v |= (uint64_t)p[i] << (8 * i);
+        if (n < 8 && (v >> (8 * n - 1)) & 1)
+            v |= ~(uint64_t)0 << (8 * n);
+        return (int64_t)v;
+    }
+    }
 }
 
 static inline uint64_t zext(int64_t v, unsigned n)
@@ -85,41 +131,65 @@ static inline uint64_t zext(int64_t v, unsigned n)
 
 /* The last segment prefix is the override; in 64-bit mode ES/CS/SS/DS prefixes are
  * ignored altogether, so they do not cancel an earlier FS or GS. */
-static inline void set_segment(struct dec *d, uint8_t seg)
+static inline void set_segment(struct dec *d, uint8_t c)
 {
+    uint8_t seg = c == 0x26   ? XA_REG_ES
+                  : c == 0x2E ? XA_REG_CS
+                  : c == 0x36 ? XA_REG_SS
+                  : c == 0x3E ? XA_REG_DS
+                  : c == 0x64 ? XA_REG_FS
+                              : XA_REG_GS;
     d->seg = seg;
+    d->pfx |= XA_PFX_SEG;
     if (!d->mode64 || seg == XA_REG_FS || seg == XA_REG_GS)
         d->seg_eff = seg;
 }
 
-/* Legacy prefixes and REX; leaves the first opcode byte in *op. */
-static xa_status node_legacy_prefixes(struct dec *d, uint8_t *op)
+/* Legacy prefixes and REX; leaves the first opcode byte in *op and its byte_class in *cls. */
+static inline xa_status node_legacy_prefixes(struct dec *d, uint8_t *op, unsigned *cls)
 {
     for (;;) {
         uint8_t c;
         xa_status st = next_byte(d, &c);
         if (st)
             return st;
-        switch (c) {
-        case 0xF0: d->lock = 1; break;
-        case 0xF2:
-        case 0xF3: d->last_rep = c; break;
-        case 0x66: d->has66 = 1; break;
-        case 0x67: d->has67 = 1; break;
-        case 0x26: set_segment(d, XA_REG_ES); break;
-        case 0x2E: set_segment(d, XA_REG_CS); break;
-        case 0x36: set_segment(d, XA_REG_SS); break;
-        case 0x3E: set_segment(d, XA_REG_DS); break;
-        case 0x64: set_segment(d, XA_REG_FS); break;
-        case 0x65: set_segment(d, XA_REG_GS); break;
-        default:
-            if (d->mode64 && (c & 0xF0) == 0x40) {
+        unsigned k = byte_class[c];
+        if (k <= BC_REX) {
+            if (k == BC_REX && d->mode64) {
                 /* REX counts only when the opcode follows it directly. */
                 d->rex = c;
                 continue;
             }
             *op = c;
+            *cls = k == BC_REX ? BC_OPCODE : k;
             return XA_OK;
+        }
+        switch (k) {
+        case BC_LOCK:
+            d->lock = 1;
+            d->pfx |= XA_PFX_LOCK;
+            break;
+        case BC_REPNE:
+            d->last_rep = c;
+            d->mp = 3;
+            d->pfx = (d->pfx & ~(uint32_t)XA_PFX_REP) | XA_PFX_REPNE;
+            break;
+        case BC_REP:
+            d->last_rep = c;
+            d->mp = 2;
+            d->pfx = (d->pfx & ~(uint32_t)XA_PFX_REPNE) | XA_PFX_REP;
+            break;
+        case BC_OSZ:
+            d->has66 = 1;
+            if (!d->last_rep)
+                d->mp = 1; /* F2/F3 win over 66 as the mandatory prefix */
+            d->pfx |= XA_PFX_OPSIZE;
+            break;
+        case BC_ASZ:
+            d->has67 = 1;
+            d->pfx |= XA_PFX_ADSIZE;
+            break;
+        default: set_segment(d, c); break;
         }
         d->rex = 0; /* a legacy prefix after REX cancels it */
     }
@@ -237,7 +307,7 @@ static inline uint16_t walk_tree(const struct dec *d, uint16_t ref, unsigned raw
         case XAI_N_RM: v = d->modrm & 7; break;
         case XAI_N_W: v = d->w; break;
         case XAI_N_L: v = d->l; break;
-        case XAI_N_MODE: v = d->mode64; break;
+        case XAI_N_MODE: v = d->mode64 ? 2u : d->mode == XA_MODE_REAL ? 0u : 1u; break;
         case XAI_N_OSZ: v = size_index(raw_osz); break;
         case XAI_N_ASZ: v = size_index(d->adsize); break;
         case XAI_N_VENDOR: v = d->vendor; break;
@@ -251,20 +321,22 @@ static inline uint16_t walk_tree(const struct dec *d, uint16_t ref, unsigned raw
 
 /* ---- Operands ---------------------------------------------------------- */
 
-/* Bytes of a size code; vl is the vector length in bytes. */
-static unsigned size_bytes(const struct dec *d, unsigned code, unsigned vl)
+/* Bytes of the size codes that depend on nothing but the operand size, by operand
+ * size 16, 32, 64 (index opsize >> 5); 0 marks those that need variable_size(). */
+static const uint16_t size_by_osz[XAI_SZ_KH + 1][3] = {
+    [XAI_SZ_B] = {1, 1, 1},         [XAI_SZ_BS] = {1, 1, 1},       [XAI_SZ_W] = {2, 2, 2},
+    [XAI_SZ_D] = {4, 4, 4},         [XAI_SZ_Q] = {8, 8, 8},        [XAI_SZ_DQ] = {16, 16, 16},
+    [XAI_SZ_QQ] = {32, 32, 32},     [XAI_SZ_ZQ] = {64, 64, 64},    [XAI_SZ_T] = {10, 10, 10},
+    [XAI_SZ_V] = {2, 4, 8},         [XAI_SZ_Z] = {2, 4, 4},        [XAI_SZ_Y] = {4, 4, 8},
+    [XAI_SZ_P] = {4, 6, 10},        [XAI_SZ_A] = {4, 8, 16},       [XAI_SZ_ENV] = {14, 28, 28},
+    [XAI_SZ_ST] = {94, 108, 108},   [XAI_SZ_FX] = {512, 512, 512}, [XAI_SZ_KH] = {48, 48, 48},
+    [XAI_SZ_XS] = {576, 576, 576}, /* legacy region and XSAVE header */
+};
+
+static unsigned variable_size(const struct dec *d, unsigned code, unsigned vl)
 {
     unsigned os = d->opsize / 8;
     switch (code) {
-    case XAI_SZ_B:
-    case XAI_SZ_BS: return 1;
-    case XAI_SZ_W: return 2;
-    case XAI_SZ_D: return 4;
-    case XAI_SZ_Q: return 8;
-    case XAI_SZ_DQ: return 16;
-    case XAI_SZ_QQ: return 32;
-    case XAI_SZ_ZQ: return 64;
-    case XAI_SZ_T: return 10;
     case XAI_SZ_V: return os;
     case XAI_SZ_Z: return os == 2 ? 2 : 4;
     case XAI_SZ_Y: return os == 8 ? 8 : 4;
@@ -278,24 +350,28 @@ static unsigned size_bytes(const struct dec *d, unsigned code, unsigned vl)
     case XAI_SZ_A: return 2 * os;
     case XAI_SZ_ENV: return os == 2 ? 14 : 28;
     case XAI_SZ_ST: return os == 2 ? 94 : 108;
-    case XAI_SZ_FX: return 512;
-    case XAI_SZ_XS: return 576; /* legacy region and XSAVE header */
     default: return 0;
     }
 }
 
-/* General-purpose register n (0..15) of the given width in bytes. */
-static inline uint8_t gpr(const struct dec *d, unsigned n, unsigned bytes)
+/* Bytes of a size code; vl is the vector length in bytes. */
+static inline unsigned size_bytes(const struct dec *d, unsigned code, unsigned vl)
 {
-    switch (bytes) {
-    case 1:
-        if (!d->rex && n >= 4 && n < 8)
-            return (uint8_t)(XA_REG_AH + n - 4);
-        return (uint8_t)(n < 4 ? XA_REG_AL + n : XA_REG_SPL + n - 4);
-    case 2: return (uint8_t)(XA_REG_AX + n);
-    case 8: return (uint8_t)(XA_REG_RAX + n);
-    default: return (uint8_t)(XA_REG_EAX + n);
+    unsigned f = code <= XAI_SZ_KH ? size_by_osz[code][d->opsize >> 5] : 0;
+    return f ? f : variable_size(d, code, vl);
+}
+
+/* General-purpose register n (0..15) of the given width in bytes. */
+static inline uint8_t gpr(unsigned rex, unsigned n, unsigned bytes)
+{
+    static const uint8_t first[9] = {0, XA_REG_AL, XA_REG_AX, 0, XA_REG_EAX, 0, 0, 0, XA_REG_RAX};
+    if (bytes == 1) {
+        /* Without REX, byte registers 4-7 are AH..BH; with it, SPL..DIL. */
+        if (n >= 4 && (rex || n >= 8))
+            return (uint8_t)(XA_REG_SPL + n - 4);
+        return (uint8_t)(XA_REG_AL + n);
     }
+    return (uint8_t)((bytes < 9 && first[bytes] ? first[bytes] : XA_REG_EAX) + n);
 }
 
 static inline uint8_t vreg(unsigned n, unsigned bytes)
@@ -319,6 +395,13 @@ static inline unsigned vreg_bytes(unsigned code, unsigned vl, unsigned mem_bytes
     (void)vl;
 }
 
+/* LEA's second operand: an address that is computed, never accessed. */
+static inline int address_only(const struct xai_def *def)
+{
+    return def->op_count > 1 && def->ops[1].loc == XAI_LOC_M &&
+           def->ops[1].access == XAI_ACC_N && def->ops[1].size == XAI_SZ_0;
+}
+
 static const uint8_t base16[8] = {XA_REG_BX, XA_REG_BX, XA_REG_BP, XA_REG_BP,
                                   XA_REG_SI, XA_REG_DI, XA_REG_BP, XA_REG_BX};
 static const uint8_t index16[8] = {XA_REG_SI, XA_REG_DI, XA_REG_SI, XA_REG_DI, 0, 0, 0, 0};
@@ -329,17 +412,20 @@ static xa_status node_memory(struct dec *d, struct xa_insn *insn, const struct x
 {
     unsigned mod = d->modrm >> 6, rm = d->modrm & 7;
     unsigned disp_size = 0;
-    unsigned address_only = def->op_count > 1 && def->ops[1].loc == XAI_LOC_M &&
-                            def->ops[1].access == XAI_ACC_N && def->ops[1].size == XAI_SZ_0;
+    unsigned vsib = def->attrs & (XAI_A_VSIB | XAI_A_VSIBH);
     uint8_t base = 0, index = 0, scale = 1;
+    int stack = 0; /* the base is (E/R)SP or (E/R)BP: the default segment is SS */
     xa_status st;
 
     if (d->adsize == 16) {
+        if (vsib)
+            return XA_ERR_INVALID; /* VSIB needs a SIB byte: no 16-bit addressing */
         if (mod == 0 && rm == 6) {
             disp_size = 2;
         } else {
             base = base16[rm];
             index = index16[rm];
+            stack = base == XA_REG_BP;
             disp_size = mod == 1 ? 1 : mod == 2 ? 2 : 0;
         }
     } else {
@@ -354,28 +440,32 @@ static xa_status node_memory(struct dec *d, struct xa_insn *insn, const struct x
             unsigned idx = ((sib >> 3) & 7) | (unsigned)d->x << 3;
             unsigned bs = (sib & 7) | (unsigned)d->b << 3;
             scale = (uint8_t)(1u << (sib >> 6));
-            if (def->attrs & (XAI_A_VSIB | XAI_A_VSIBH)) {
+            if (vsib) {
                 unsigned iw = (def->attrs & XAI_A_VSIBH) ? vl / 2 : vl;
                 if (d->enc == XA_ENC_EVEX)
                     idx |= (unsigned)d->vv << 4;
                 index = vreg(idx, iw < 16 ? 16 : iw);
             } else if (idx != 4) {
-                index = gpr(d, idx, regw);
+                index = gpr(d->rex, idx, regw);
             } else {
                 scale = 1;
             }
-            if ((sib & 7) == 5 && mod == 0)
+            if ((sib & 7) == 5 && mod == 0) {
                 disp_size = 4;
-            else
-                base = gpr(d, bs, regw);
-        } else if (def->attrs & (XAI_A_VSIB | XAI_A_VSIBH)) {
+            } else {
+                base = gpr(d->rex, bs, regw);
+                stack = bs == 4 || bs == 5;
+            }
+        } else if (vsib) {
             return XA_ERR_INVALID; /* VSIB needs a SIB byte */
         } else if (rm == 5 && mod == 0) {
             disp_size = 4;
             if (d->mode64)
                 base = d->adsize == 64 ? XA_REG_RIP : XA_REG_EIP;
         } else {
-            base = gpr(d, rm | (unsigned)d->b << 3, regw);
+            unsigned bs = rm | (unsigned)d->b << 3;
+            base = gpr(d->rex, bs, regw);
+            stack = bs == 5;
         }
         if (mod == 1)
             disp_size = 1;
@@ -394,13 +484,12 @@ static xa_status node_memory(struct dec *d, struct xa_insn *insn, const struct x
     insn->mem.index = index;
     insn->mem.scale = scale;
     /* Default segment: SS for stack-based addressing, else DS; in 64-bit mode
-     * only FS and GS overrides have an effect. */
-    uint8_t seg = XA_REG_DS;
-    if (base == XA_REG_BP || base == XA_REG_EBP || base == XA_REG_RBP || base == XA_REG_SP ||
-        base == XA_REG_ESP || base == XA_REG_RSP)
-        seg = XA_REG_SS;
-    /* An address-only operand (LEA) does not use its segment: the default stands. */
-    if (d->seg_eff && !address_only)
+     * only FS and GS overrides have an effect. An address-only operand (LEA) does
+     * not use its segment, and 3E on an indirect branch is NOTRACK, not DS: the
+     * default stands. */
+    uint8_t seg = stack ? XA_REG_SS : XA_REG_DS;
+    if (d->seg_eff && !address_only(def) &&
+        !((def->attrs & XAI_A_NOTRACK) && d->seg_eff == XA_REG_DS))
         seg = d->seg_eff;
     insn->mem.seg = seg;
     return XA_OK;
@@ -450,18 +539,18 @@ static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct
         case XAI_LOC_M:
         case XAI_LOC_R:
             if (mod3)
-                op->reg = gpr(d, rm | (unsigned)d->b << 3, sz);
+                op->reg = gpr(d->rex, rm | (unsigned)d->b << 3, sz);
             else
                 op->type = XA_OP_MEM;
             break;
         case XAI_LOC_G:
             if (d->rr)
                 return XA_ERR_INVALID;
-            op->reg = gpr(d, reg | (unsigned)d->r << 3, sz);
+            op->reg = gpr(d->rex, reg | (unsigned)d->r << 3, sz);
             break;
-        case XAI_LOC_Z: op->reg = gpr(d, (d->opcode & 7) | (unsigned)d->b << 3, sz); break;
-        case XAI_LOC_B: op->reg = gpr(d, d->vvvv, sz); break;
-        case XAI_LOC_ACC: op->reg = gpr(d, 0, sz); break;
+        case XAI_LOC_Z: op->reg = gpr(d->rex, (d->opcode & 7) | (unsigned)d->b << 3, sz); break;
+        case XAI_LOC_B: op->reg = gpr(d->rex, d->vvvv, sz); break;
+        case XAI_LOC_ACC: op->reg = gpr(d->rex, 0, sz); break;
         case XAI_LOC_V:
             op->size = (uint16_t)vreg_bytes(o->size, vl, sz);
             op->reg = vreg(reg | (unsigned)d->r << 3 | (unsigned)d->rr << 4, op->size);
@@ -689,20 +778,115 @@ static int distinct_registers(const struct xa_insn *insn, unsigned count, uint32
 
 /* ---- The instruction --------------------------------------------------- */
 
+/* The encoding rules of VEX, EVEX and XOP that every definition shares; ll_raw is
+ * L'L as encoded (before EVEX.b on a register form turned it into rounding). */
+static xa_status node_vex_rules(const struct dec *d, const struct xai_def *def, unsigned mem,
+                                unsigned ll_raw)
+{
+    uint32_t attrs = def->attrs;
+    if ((attrs & XAI_A_NOVVVV) && (d->vvvv || d->vv))
+        return XA_ERR_INVALID;
+    if (d->enc == XA_ENC_EVEX) {
+        if (d->aaa && !(attrs & XAI_A_K))
+            return XA_ERR_INVALID;
+        if (!d->aaa && (attrs & XAI_A_KREQ))
+            return XA_ERR_INVALID;
+        if (d->ez && !d->aaa)
+            return XA_ERR_INVALID; /* {z} needs a mask */
+        if (d->ez &&
+            (!(attrs & XAI_A_Z) || (mem && (def->ops[0].access & XA_ACC_WRITE) &&
+                                    (def->ops[0].loc == XAI_LOC_W || def->ops[0].loc == XAI_LOC_M ||
+                                     def->ops[0].loc == XAI_LOC_E))))
+            return XA_ERR_INVALID;
+        if (d->eb) {
+            if (mem ? !(attrs & (XAI_A_B2 | XAI_A_B4 | XAI_A_B8))
+                    : !(attrs & (XAI_A_ER | XAI_A_SAE)))
+                return XA_ERR_INVALID;
+        } else if (ll_raw == 3) {
+            return XA_ERR_INVALID;
+        }
+        if (d->vv && !(attrs & (XAI_A_VSIB | XAI_A_VSIBH))) {
+            /* V' extends vvvv; it must be clear unless vvvv names a vector */
+            int uses_vvvv_vector = 0;
+            for (unsigned i = 0; i < def->op_count; i++)
+                if (def->ops[i].loc == XAI_LOC_H)
+                    uses_vvvv_vector = 1;
+            if (!uses_vvvv_vector)
+                return XA_ERR_INVALID;
+        }
+        if ((attrs & (XAI_A_VSIB | XAI_A_VSIBH)) && !mem)
+            return XA_ERR_INVALID;
+    }
+    return XA_OK;
+}
+
+
+/* EVEX: the memory operand's size and the compressed displacement (disp8*N), then
+ * the decorations. insn->ops are built. */
+static void node_evex_decorations(const struct dec *d, struct xa_insn *insn, uint32_t attrs,
+                                  unsigned mem, unsigned ll_raw)
+{
+    for (unsigned i = 0; i < insn->operand_count; i++) {
+        struct xa_operand *o = &insn->ops[i];
+        if (o->type != XA_OP_MEM)
+            continue;
+        if (d->eb) {
+            unsigned es = (attrs & XAI_A_B2) ? 2 : (attrs & XAI_A_B4) ? 4 : 8;
+            insn->evex.broadcast = (uint8_t)(o->size / es);
+            o->size = (uint16_t)es;
+        }
+        if (insn->disp_size == 1) {
+            unsigned n = (attrs & XAI_A_T1S1)   ? 1
+                         : (attrs & XAI_A_T1S2) ? 2
+                         : (attrs & XAI_A_T1S4) ? 4
+                         : (attrs & XAI_A_T1S8) ? 8
+                                                : o->size;
+            if (n)
+                insn->mem.disp *= n;
+        }
+    }
+    /* Merge masking keeps the masked-off elements: the destination is read and
+     * written only where the mask allows. */
+    struct xa_operand *dst = &insn->ops[0];
+    if (d->aaa && !d->ez && insn->operand_count && (dst->access & XA_ACC_WRITE))
+        dst->access =
+            (uint8_t)(dst->access | XA_ACC_COND | (dst->type == XA_OP_REG ? XA_ACC_READ : 0));
+    insn->evex.mask = d->aaa;
+    insn->evex.zeroing = d->ez;
+    if (d->eb && !mem)
+        insn->evex.rounding = (attrs & XAI_A_ER) ? (uint8_t)(2 + ll_raw) : 1;
+}
+
 static xa_status decode(struct dec *d, struct xa_insn *insn)
 {
     uint8_t op = 0, byte1 = 0;
+    unsigned cls;
     xa_status st;
 
-    st = node_legacy_prefixes(d, &op);
+    st = node_legacy_prefixes(d, &op, &cls);
     if (st)
         return st;
 
-    d->space = XAI_SP_LEGACY;
-    /* C4/C5/62/8F start VEX/EVEX/XOP outside real mode when 64-bit mode or the
-     * next byte could not be a memory ModRM (mod = 3) of LES/LDS/BOUND; 8F is
-     * XOP when the map field is 8 or more (POP's ModRM.reg is 0). */
-    if ((op == 0xC4 || op == 0xC5 || op == 0x62 || op == 0x8F) && d->mode != XA_MODE_REAL) {
+    /* d->space starts as XAI_SP_LEGACY. C4/C5/62/8F start VEX/EVEX/XOP outside real
+     * mode when 64-bit mode or the next byte could not be a memory ModRM (mod = 3) of
+     * LES/LDS/BOUND; 8F is XOP when the map field is 8 or more (POP's ModRM.reg is 0). */
+    if (cls == BC_OPCODE) {
+        /* the common case: a one-byte opcode */
+    } else if (cls == BC_0F) {
+        st = next_byte(d, &op);
+        if (st)
+            return st;
+        if (op == 0x38 || op == 0x3A) {
+            d->space = op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
+            st = next_byte(d, &op);
+            if (st)
+                return st;
+        } else if (op == 0x0F) {
+            d->space = XAI_SP_3DNOW;
+        } else {
+            d->space = XAI_SP_0F;
+        }
+    } else if (d->mode != XA_MODE_REAL) {
         st = next_byte(d, &byte1);
         if (st)
             return st;
@@ -731,27 +915,13 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
             d->modrm = byte1;
             d->has_modrm = MODRM_PREREAD;
         }
-    } else if (op == 0x0F) {
-        st = next_byte(d, &op);
-        if (st)
-            return st;
-        if (op == 0x38 || op == 0x3A) {
-            d->space = op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
-            st = next_byte(d, &op);
-            if (st)
-                return st;
-        } else if (op == 0x0F) {
-            d->space = XAI_SP_3DNOW;
-        } else {
-            d->space = XAI_SP_0F;
-        }
     }
-    if (d->enc == XA_ENC_LEGACY) {
-        d->r = (d->rex >> 2) & 1;
-        d->x = (d->rex >> 1) & 1;
-        d->b = d->rex & 1;
-        d->w = (d->rex >> 3) & 1;
-        d->mp = d->last_rep == 0xF3 ? 2 : d->last_rep == 0xF2 ? 3 : d->has66 ? 1 : 0;
+    if (d->enc == XA_ENC_LEGACY && d->rex) {
+        unsigned rex = d->rex;
+        d->r = (rex >> 2) & 1;
+        d->x = (rex >> 1) & 1;
+        d->b = rex & 1;
+        d->w = (rex >> 3) & 1;
     }
     d->opcode = op;
 
@@ -784,18 +954,20 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
     uint16_t ref;
     unsigned vl = 16;
     unsigned ll_raw = d->l;
-    /* EVEX.b on a register form turns L'L into the rounding control; the vector
-     * length is then 512 bits. */
-    if (d->enc == XA_ENC_EVEX && d->eb && (d->modrm >> 6) == 3)
-        d->l = 2;
-    if (d->enc == XA_ENC_EVEX)
+    if (d->enc == XA_ENC_EVEX) {
+        /* EVEX.b on a register form turns L'L into the rounding control; the vector
+         * length is then 512 bits. */
+        if (d->eb && (d->modrm >> 6) == 3)
+            d->l = 2;
         vl = 16u << d->l;
-    else if (d->enc != XA_ENC_LEGACY)
+    } else if (d->enc != XA_ENC_LEGACY) {
         vl = d->l ? 32 : 16;
+    }
 
     if (d->space == XAI_SP_3DNOW) {
         /* 0F 0F: ModRM, SIB, displacement, then the opcode as the last byte. */
-        static const struct xai_def mmx_mem = {0, 0, 1, 0, {{XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_R}}};
+        static const struct xai_def mmx_mem = {
+            0, 0, 1, 0, 0, {0, 0, 0}, {{XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_R}}};
         d->opsize = 32;
         if ((d->modrm >> 6) != 3) {
             st = node_memory(d, insn, &mmx_mem, 1, vl);
@@ -839,41 +1011,15 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
         if (!(attrs & XAI_A_LOCK) || !mem)
             return XA_ERR_INVALID;
     }
-    if (d->enc != XA_ENC_LEGACY && (attrs & XAI_A_NOVVVV) && (d->vvvv || d->vv))
-        return XA_ERR_INVALID;
-    if (d->enc == XA_ENC_EVEX) {
-        if (d->aaa && !(attrs & XAI_A_K))
-            return XA_ERR_INVALID;
-        if (!d->aaa && (attrs & XAI_A_KREQ))
-            return XA_ERR_INVALID;
-        if (d->ez && !d->aaa)
-            return XA_ERR_INVALID; /* {z} needs a mask */
-        if (d->ez &&
-            (!(attrs & XAI_A_Z) || (mem && (def->ops[0].access & XA_ACC_WRITE) &&
-                                    (def->ops[0].loc == XAI_LOC_W || def->ops[0].loc == XAI_LOC_M ||
-                                     def->ops[0].loc == XAI_LOC_E))))
-            return XA_ERR_INVALID;
-        if (d->eb) {
-            if (mem ? !(attrs & (XAI_A_B2 | XAI_A_B4 | XAI_A_B8))
-                    : !(attrs & (XAI_A_ER | XAI_A_SAE)))
-                return XA_ERR_INVALID;
-        } else if (ll_raw == 3) {
-            return XA_ERR_INVALID;
-        }
-        if (d->vv && !(attrs & (XAI_A_VSIB | XAI_A_VSIBH))) {
-            /* V' extends vvvv; it must be clear unless vvvv names a vector */
-            int uses_vvvv_vector = 0;
-            for (unsigned i = 0; i < def->op_count; i++)
-                if (def->ops[i].loc == XAI_LOC_H)
-                    uses_vvvv_vector = 1;
-            if (!uses_vvvv_vector)
-                return XA_ERR_INVALID;
-        }
-        if ((attrs & (XAI_A_VSIB | XAI_A_VSIBH)) && !mem)
-            return XA_ERR_INVALID;
+    if (d->enc != XA_ENC_LEGACY) {
+        st = node_vex_rules(d, def, mem, ll_raw);
+        if (st)
+            return st;
     }
 
-    unsigned imm_bytes = immediate_bytes(d, def);
+    unsigned imm_bytes = def->imm_bytes[d->opsize >> 5];
+    if (imm_bytes == XAI_IMM_RUNTIME)
+        imm_bytes = immediate_bytes(d, def);
     if (mem && d->space != XAI_SP_3DNOW) {
         st = node_memory(d, insn, def, imm_bytes, vl);
         if (st)
@@ -892,140 +1038,87 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
         !distinct_registers(insn, def->op_count, attrs))
         return XA_ERR_INVALID;
 
-    /* Memory operand size and the EVEX compressed displacement (disp8*N). */
-    for (unsigned i = 0; i < def->op_count; i++) {
-        struct xa_operand *o = &insn->ops[i];
-        if (o->type != XA_OP_MEM)
-            continue;
-        if (d->enc == XA_ENC_EVEX && d->eb) {
-            unsigned es = (attrs & XAI_A_B2) ? 2 : (attrs & XAI_A_B4) ? 4 : 8;
-            insn->evex.broadcast = (uint8_t)(o->size / es);
-            o->size = (uint16_t)es;
-        }
-        if (d->enc == XA_ENC_EVEX && insn->disp_size == 1) {
-            unsigned n = (attrs & XAI_A_T1S1)   ? 1
-                         : (attrs & XAI_A_T1S2) ? 2
-                         : (attrs & XAI_A_T1S4) ? 4
-                         : (attrs & XAI_A_T1S8) ? 8
-                                                : o->size;
-            if (n)
-                insn->mem.disp *= n;
-        }
-    }
-
     /* Fill in the instruction. */
+    static const uint8_t map_of_space[XAI_SP_COUNT] = {
+        XA_MAP_1BYTE, XA_MAP_0F,   XA_MAP_0F38, XA_MAP_0F3A, XA_MAP_3DNOW, XA_MAP_0F,
+        XA_MAP_0F38,  XA_MAP_0F3A, XA_MAP_0F,   XA_MAP_0F38, XA_MAP_0F3A,  XA_MAP_5,
+        XA_MAP_6,     XA_MAP_XOP8, XA_MAP_XOP9, XA_MAP_XOPA};
     insn->mnemonic = def->mnemonic;
     insn->isa_set = def->isa_set;
     insn->operand_count = def->op_count;
+    insn->attributes = def->insn_attrs;
     insn->length = (uint8_t)d->pos;
     insn->encoding = d->enc;
+    insn->map = map_of_space[d->space];
     insn->opcode = d->opcode;
     insn->modrm = d->modrm;
     insn->has_modrm = d->has_modrm;
     insn->opsize = d->opsize;
     insn->adsize = d->adsize;
     insn->seg_override = d->seg;
-    insn->vvvv = (uint8_t)(d->vvvv | d->vv << 4);
-    insn->rex = d->enc == XA_ENC_LEGACY
-                    ? d->rex
-                    : (uint8_t)(0x40 | d->w << 3 | d->r << 2 | d->x << 1 | d->b);
-    if (d->enc != XA_ENC_LEGACY)
+    insn->imm_size = (uint8_t)imm_bytes;
+
+    /* Prefix bits: the legacy ones were gathered while reading them. */
+    uint32_t pfx = d->pfx;
+    if (d->enc == XA_ENC_LEGACY) {
+        insn->rex = d->rex;
+        if (d->rex)
+            pfx |= XA_PFX_REX;
+    } else {
+        insn->rex = (uint8_t)(0x40 | d->w << 3 | d->r << 2 | d->x << 1 | d->b);
+        insn->vvvv = (uint8_t)(d->vvvv | d->vv << 4);
         insn->vector_length = (uint8_t)vl;
-    if (imm_bytes)
-        insn->imm_size = (uint8_t)imm_bytes;
-    static const uint8_t map_of_space[XAI_SP_COUNT] = {
-        XA_MAP_1BYTE, XA_MAP_0F,   XA_MAP_0F38, XA_MAP_0F3A, XA_MAP_3DNOW, XA_MAP_0F,
-        XA_MAP_0F38,  XA_MAP_0F3A, XA_MAP_0F,   XA_MAP_0F38, XA_MAP_0F3A,  XA_MAP_5,
-        XA_MAP_6,     XA_MAP_XOP8, XA_MAP_XOP9, XA_MAP_XOPA};
-    insn->map = map_of_space[d->space];
-
-    uint32_t pfx = 0;
-    if (d->lock)
-        pfx |= XA_PFX_LOCK;
-    if (d->last_rep == 0xF3)
-        pfx |= XA_PFX_REP;
-    if (d->last_rep == 0xF2)
-        pfx |= XA_PFX_REPNE;
-    if (d->has66)
-        pfx |= XA_PFX_OPSIZE;
-    if (d->has67)
-        pfx |= XA_PFX_ADSIZE;
-    if (d->seg)
-        pfx |= XA_PFX_SEG;
-    if (d->rex)
-        pfx |= XA_PFX_REX;
-    if (d->enc == XA_ENC_VEX)
-        pfx |= XA_PFX_VEX;
-    else if (d->enc == XA_ENC_EVEX)
-        pfx |= XA_PFX_EVEX;
-    else if (d->enc == XA_ENC_XOP)
-        pfx |= XA_PFX_XOP;
-    if ((attrs & XAI_A_MP) && d->mp)
-        pfx |= XA_PFX_MANDATORY;
-    if ((attrs & XAI_A_BND) && d->last_rep == 0xF2)
-        pfx |= XA_PFX_BND;
-    if ((attrs & XAI_A_NOTRACK) && d->seg == XA_REG_DS)
-        pfx |= XA_PFX_NOTRACK;
-    if ((attrs & XAI_A_HLE) && d->last_rep &&
-        (d->lock || def->mnemonic == XA_MNEM_XCHG || def->mnemonic == XA_MNEM_MOV))
-        pfx |= d->last_rep == 0xF2 ? XA_PFX_XACQUIRE : XA_PFX_XRELEASE;
-    insn->prefixes = pfx;
-
-    uint16_t ia = 0;
-    if (attrs & XAI_A_LOCK)
-        ia |= XA_ATTR_LOCKABLE;
-    if (attrs & XAI_A_REP)
-        ia |= XA_ATTR_REP;
-    if (attrs & XAI_A_REPCC)
-        ia |= XA_ATTR_REPCC;
-    if (attrs & XAI_A_BRANCH)
-        ia |= XA_ATTR_BRANCH;
-    if (attrs & XAI_A_PRIV)
-        ia |= XA_ATTR_PRIVILEGED;
-    if (attrs & (XAI_A_VSIB | XAI_A_VSIBH))
-        ia |= XA_ATTR_VSIB;
-    if (attrs & XAI_A_ALIGNED)
-        ia |= XA_ATTR_SSE_ALIGNED;
-    insn->attributes = ia;
-
-    if (d->enc == XA_ENC_EVEX) {
-        /* Merge masking keeps the masked-off elements: the destination is read and
-         * written only where the mask allows. */
-        struct xa_operand *dst = &insn->ops[0];
-        if (d->aaa && !d->ez && insn->operand_count && (dst->access & XA_ACC_WRITE))
-            dst->access = (uint8_t)(dst->access | XA_ACC_COND |
-                                    (dst->type == XA_OP_REG ? XA_ACC_READ : 0));
-        insn->evex.mask = d->aaa;
-        insn->evex.zeroing = d->ez;
-        if (d->eb && !mem)
-            insn->evex.rounding = (attrs & XAI_A_ER) ? (uint8_t)(2 + ll_raw) : 1;
+        pfx |= d->enc == XA_ENC_VEX ? XA_PFX_VEX : d->enc == XA_ENC_EVEX ? XA_PFX_EVEX : XA_PFX_XOP;
+        if (d->enc == XA_ENC_EVEX)
+            node_evex_decorations(d, insn, attrs, mem, ll_raw);
     }
+    if (attrs & (XAI_A_MP | XAI_A_BND | XAI_A_NOTRACK | XAI_A_HLE)) {
+        if ((attrs & XAI_A_MP) && d->mp)
+            pfx |= XA_PFX_MANDATORY;
+        if ((attrs & XAI_A_BND) && d->last_rep == 0xF2)
+            pfx |= XA_PFX_BND;
+        if ((attrs & XAI_A_NOTRACK) && d->seg == XA_REG_DS)
+            pfx |= XA_PFX_NOTRACK;
+        if ((attrs & XAI_A_HLE) && d->last_rep &&
+            (d->lock || def->mnemonic == XA_MNEM_XCHG || def->mnemonic == XA_MNEM_MOV))
+            pfx |= d->last_rep == 0xF2 ? XA_PFX_XACQUIRE : XA_PFX_XRELEASE;
+    }
+    insn->prefixes = pfx;
     return XA_OK;
+}
+
+/* Zeroes the whole of *insn, padding included (users compare it with memcmp). Two
+ * pieces: compilers store each inline, where one 112-byte memset becomes a loop. */
+static inline void clear_insn(struct xa_insn *insn)
+{
+    memset(insn, 0, offsetof(struct xa_insn, ops));
+    memset(insn->ops, 0, sizeof(insn->ops));
 }
 
 xa_status xa_decode(struct xa_insn *insn, enum xa_mode mode, enum xa_vendor vendor,
                     const uint8_t *bytes, size_t len)
 {
-    struct dec d;
     xa_status st;
 
     if (!insn)
         return XA_ERR_BAD_ARGUMENT;
-    memset(insn, 0, sizeof(*insn));
+    clear_insn(insn);
     if ((!bytes && len) || (unsigned)mode > XA_MODE_64 || (unsigned)vendor > XA_VENDOR_AMD)
         return XA_ERR_BAD_ARGUMENT;
-    memset(&d, 0, sizeof(d));
-    d.buf = bytes;
-    d.len = len;
-    d.mode = (uint8_t)mode;
-    d.mode64 = mode == XA_MODE_64;
-    d.vendor = (uint8_t)vendor;
+    struct dec d = {
+        .buf = bytes,
+        .len = len,
+        .limit = len < XA_MAX_INSN_LENGTH ? (unsigned)len : XA_MAX_INSN_LENGTH,
+        .mode = (uint8_t)mode,
+        .mode64 = mode == XA_MODE_64,
+        .vendor = (uint8_t)vendor,
+    };
     insn->mode = (uint8_t)mode;
 
     st = decode(&d, insn);
     if (st == XA_OK)
         return XA_OK;
-    memset(insn, 0, sizeof(*insn));
+    clear_insn(insn);
     insn->mode = (uint8_t)mode;
     if (st == XA_ERR_TRUNCATED)
         insn->length = (uint8_t)(d.needed > XA_MAX_INSN_LENGTH ? XA_MAX_INSN_LENGTH : d.needed);

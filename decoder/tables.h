@@ -77,6 +77,7 @@ enum xai_size {
     XAI_SZ_ST,
     XAI_SZ_FX,
     XAI_SZ_XS,
+    XAI_SZ_KH, /* a Key Locker handle, 48 bytes */
 };
 
 /* Operand access as written in the tables. */
@@ -130,12 +131,18 @@ struct xai_opdef {
     uint8_t access; /* enum xai_acc */
 };
 
+#define XAI_IMM_RUNTIME 0xFFu
+
 /* One instruction form. */
 struct xai_def {
     uint16_t mnemonic;
     uint8_t isa_set;
     uint8_t op_count;
     uint32_t attrs;
+    uint16_t insn_attrs; /* the public enum xa_insn_attr bits */
+    /* Bytes of the immediates for operand size 16, 32, 64, computed by the generator;
+     * XAI_IMM_RUNTIME when they depend on more (a moffs address): the decoder counts. */
+    uint8_t imm_bytes[3];
     struct xai_opdef ops[5];
 };
 
@@ -174,7 +181,7 @@ enum xai_node_kind {
     XAI_N_RM,     /* ModRM.rm 0..7 */
     XAI_N_W,      /* REX.W / VEX.W / EVEX.W 0, 1 */
     XAI_N_L,      /* VEX.L / EVEX.L'L 0..3 */
-    XAI_N_MODE,   /* not 64-bit, 64-bit */
+    XAI_N_MODE,   /* real or virtual-8086, protected 16/32-bit, 64-bit */
     XAI_N_OSZ,    /* operand size 16, 32, 64 */
     XAI_N_ASZ,    /* address size 16, 32, 64 */
     XAI_N_VENDOR, /* Intel, AMD */

@@ -3,10 +3,20 @@
  * and rights check, top-down, by compare-and-exchange. */
 #include "mmu/mmu_internal.h"
 
+/* Guest byte order (little-endian) whatever the host; unrolled, so that compilers
+ * make it one store on a little-endian host. */
 static void put_le(uint8_t *b, uint64_t v, unsigned size)
 {
-    for (unsigned i = 0; i < size; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
+    b[0] = (uint8_t)v;
+    b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16);
+    b[3] = (uint8_t)(v >> 24);
+    if (size == 8) {
+        b[4] = (uint8_t)(v >> 32);
+        b[5] = (uint8_t)(v >> 40);
+        b[6] = (uint8_t)(v >> 48);
+        b[7] = (uint8_t)(v >> 56);
+    }
 }
 
 xa_status xai_store_entry(const struct xai_walk_cfg *c, uint64_t gpa, uint64_t old, uint64_t val,

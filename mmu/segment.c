@@ -14,12 +14,12 @@
 enum xa_cpu_mode xa_cpu_mode_of(uint64_t cr0, uint64_t efer, uint64_t rflags, uint32_t cs_attr)
 {
     if (!(cr0 & 1))
-        return XA_MODE_REAL;
+        return XA_CPU_REAL;
     if (efer & XAI_EFER_LMA)
-        return (cs_attr & XA_SEG_ATTR_L) ? XA_MODE_LONG : XA_MODE_COMPAT;
+        return (cs_attr & XA_SEG_ATTR_L) ? XA_CPU_LONG : XA_CPU_COMPAT;
     if (rflags & XAI_RFLAGS_VM)
-        return XA_MODE_V86;
-    return XA_MODE_PROTECTED;
+        return XA_CPU_V86;
+    return XA_CPU_PROTECTED;
 }
 
 static xa_status seg_fault(struct xa_exception *exc, enum xa_seg which)
@@ -72,7 +72,7 @@ xa_status xa_segment_to_linear(const struct xa_segment *seg, enum xa_seg which,
     if (ctxt->addr_size != 2 && ctxt->addr_size != 4 && ctxt->addr_size != 8)
         return XA_ERR_BAD_ARGUMENT;
 
-    if (ctxt->mode == XA_MODE_LONG) {
+    if (ctxt->mode == XA_CPU_LONG) {
         /* 64-bit mode: bases of CS, DS, ES, SS are 0; no limit or type checks. */
         if (ctxt->addr_size == 4)
             offset &= 0xffffffffu;
@@ -86,7 +86,7 @@ xa_status xa_segment_to_linear(const struct xa_segment *seg, enum xa_seg which,
         *la = first;
         return XA_OK;
     }
-    if (ctxt->addr_size == 8 || (unsigned)ctxt->mode > XA_MODE_LONG)
+    if (ctxt->addr_size == 8 || (unsigned)ctxt->mode > XA_CPU_LONG)
         return XA_ERR_BAD_ARGUMENT;
 
     /* The effective address wraps at the address size. */
@@ -94,7 +94,7 @@ xa_status xa_segment_to_linear(const struct xa_segment *seg, enum xa_seg which,
     uint64_t last = offset + (size - 1); /* no wrap: every byte is limit-checked */
     uint64_t limit = seg->limit;
 
-    if (ctxt->mode == XA_MODE_REAL || ctxt->mode == XA_MODE_V86) {
+    if (ctxt->mode == XA_CPU_REAL || ctxt->mode == XA_CPU_V86) {
         /* Only the cached limit is enforced (expand-up). */
         if (last > limit)
             return seg_fault(exc, which);

@@ -24,12 +24,7 @@ int xai_read_entry_cb(const struct xai_walk_cfg *c, uint64_t gpa, unsigned size,
     uint8_t b[8];
     if (c->ops->read(c->ctx, gpa, b, size) != 0)
         return -1;
-    /* Guest memory is little-endian whatever the host is. */
-    uint64_t v = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24;
-    if (size == 8)
-        v |= (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
-             (uint64_t)b[7] << 56;
-    *val = v;
+    *val = size == 8 ? xai_le64(b) : xai_le32(b);
     return 0;
 }
 
@@ -50,64 +45,36 @@ uint32_t xai_pfec(const struct xai_walk_cfg *c)
     return pfec;
 }
 
-static inline xa_status walk_setup(struct xai_walk_cfg *c, const struct xa_paging_state *ps,
-                                   const struct xa_mmu_ops *ops, void *ctx, enum xa_access access,
-                                   unsigned flags)
-{
-    if (!ps || !ops || !ops->read)
-        return XA_ERR_BAD_ARGUMENT;
-    if ((unsigned)access > XA_ACCESS_FETCH)
-        return XA_ERR_BAD_ARGUMENT;
-    if (access == XA_ACCESS_FETCH && (flags & (XA_WALK_IMPLICIT | XA_WALK_SHADOW_STACK)))
-        return XA_ERR_BAD_ARGUMENT;
-    unsigned m = ps->cpu.maxphyaddr ? ps->cpu.maxphyaddr : 52;
-    if (m < 32 || m > 52)
-        return XA_ERR_BAD_ARGUMENT;
-    bool lma = (ps->efer & XAI_EFER_LMA) != 0;
-    if (lma && (!(ps->cr0 & XAI_CR0_PG) || !(ps->cr4 & XAI_CR4_PAE)))
-        return XA_ERR_BAD_ARGUMENT;
-    c->ps = ps;
-    c->ops = ops;
-    c->ctx = ctx;
-    c->access = access;
-    c->flags = flags;
-    c->maxphy = m;
-    c->ia32e = lma;
-    c->user = (flags & (XA_WALK_USER | XA_WALK_IMPLICIT)) == XA_WALK_USER;
-    return XA_OK;
-}
-
 xa_status xai_walk_setup(struct xai_walk_cfg *c, const struct xa_paging_state *ps,
                          const struct xa_mmu_ops *ops, void *ctx, enum xa_access access,
                          unsigned flags)
 {
-    return walk_setup(c, ps, ops, ctx, access, flags);
+    unsigned m;
+    if (!xai_walk_args_ok(ps, ops, access, flags, &m))
+        return XA_ERR_BAD_ARGUMENT;
+    xai_walk_cfg_init(c, ps, ops, ctx, access, flags, m);
+    return XA_OK;
 }
 
-static inline xa_status walk_one(const struct xai_walk_cfg *c, uint64_t la, bool check_only,
-                                 struct xai_path *path, struct xa_walk_result *out,
-                                 struct xa_exception *exc)
+/* Up to XA_MMU_MAX_TRIES attempts of walk, rights check and A/D commit. The first
+ * attempt may start from the fast path's work: @p pre entries already read, or the
+ * whole walk and rights check done (@p walked); a redo starts from scratch. */
+static xa_status walk_attempts(const struct xai_walk_cfg *c, uint64_t la, bool check_only,
+                               struct xai_path *path, unsigned pre, bool walked,
+                               struct xa_walk_result *out, struct xa_exception *exc)
 {
-    if (!(c->ps->cr0 & XAI_CR0_PG)) {
-        /* No paging: the linear address (32 bits) is the physical address. */
-        out->gpa = la & 0xffffffffu;
-        out->page_size = 4096;
-        out->rights = XA_RIGHT_WRITE | XA_RIGHT_USER | XA_RIGHT_EXEC;
-        out->pkey = 0;
-        out->levels = 0;
-        out->nwrites = 0;
-        path->n = 0;
-        return XA_OK;
-    }
-    for (unsigned tries = 0; tries < XA_MMU_MAX_TRIES; tries++) {
-        xa_status st =
-            c->ia32e ? xai_walk_ia32e(c, la, path, exc) : xai_walk_legacy(c, la, path, exc);
-        if (st != XA_OK)
-            return st;
-        uint32_t pfec = xai_check_rights(c, path);
-        if (pfec) {
-            xai_page_fault(exc, pfec, la);
-            return XA_EXCEPTION;
+    for (unsigned tries = 0; tries < XA_MMU_MAX_TRIES; tries++, pre = 0, walked = false) {
+        xa_status st;
+        if (!walked) {
+            st = c->ia32e ? xai_walk_ia32e(c, la, path, pre, exc)
+                          : xai_walk_legacy(c, la, path, exc);
+            if (st != XA_OK)
+                return st;
+            uint32_t pfec = xai_check_rights(c, path);
+            if (pfec) {
+                xai_page_fault(exc, pfec, la);
+                return XA_EXCEPTION;
+            }
         }
         uint64_t leaf = path->val[path->n - 1];
         if ((path->and_all & XAI_PTE_A) && (c->access != XA_ACCESS_WRITE || (leaf & XAI_PTE_D))) {
@@ -141,8 +108,29 @@ static inline xa_status walk_one(const struct xai_walk_cfg *c, uint64_t la, bool
 xa_status xai_walk_one(const struct xai_walk_cfg *c, uint64_t la, bool check_only,
                        struct xai_path *path, struct xa_walk_result *out, struct xa_exception *exc)
 {
-    return walk_one(c, la, check_only, path, out, exc);
+    if (!(c->ps->cr0 & XAI_CR0_PG)) {
+        /* No paging: the linear address (32 bits) is the physical address. */
+        out->gpa = la & 0xffffffffu;
+        out->page_size = 4096;
+        out->rights = XA_RIGHT_WRITE | XA_RIGHT_USER | XA_RIGHT_EXEC;
+        out->pkey = 0;
+        out->levels = 0;
+        out->nwrites = 0;
+        path->n = 0;
+        return XA_OK;
+    }
+    return walk_attempts(c, la, check_only, path, 0, false, out, exc);
 }
+
+xa_status xai_walk_resume(const struct xai_walk_cfg *c, uint64_t la, bool check_only,
+                          struct xai_path *path, unsigned pre, bool walked,
+                          struct xa_walk_result *out, struct xa_exception *exc)
+{
+    return walk_attempts(c, la, check_only, path, pre, walked, out, exc);
+}
+
+/* The fast path uses xai_walk_resume above; it is inlined into xa_walk. */
+#include "mmu/walk_fast.h"
 
 bool xa_is_canonical(uint64_t la, bool la57)
 {
@@ -151,27 +139,30 @@ bool xa_is_canonical(uint64_t la, bool la57)
     return top == 0 || top == (UINT64_MAX >> shift);
 }
 
+/* No paging, 32-bit and PAE paging: the general walk, out of xa_walk's hot path. */
+static xa_status walk_legacy_entry(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops,
+                                   void *ctx, uint64_t la, enum xa_access access, unsigned flags,
+                                   unsigned maxphy, struct xa_walk_result *out,
+                                   struct xa_exception *exc)
+{
+    struct xai_walk_cfg c;
+    struct xai_path path;
+    xai_walk_cfg_init(&c, ps, ops, ctx, access, flags, maxphy);
+    return xai_walk_one(&c, la, (flags & XA_WALK_NO_AD) != 0, &path, out, exc);
+}
+
 xa_status xa_walk(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops, void *ctx,
                   uint64_t la, enum xa_access access, unsigned flags, struct xa_walk_result *out,
                   struct xa_exception *exc)
 {
-    struct xai_walk_cfg c;
-    struct xai_path path;
-    if (!out || !exc)
+    unsigned m;
+    if (!out || !exc || !xai_walk_args_ok(ps, ops, access, flags, &m))
         return XA_ERR_BAD_ARGUMENT;
-    xa_status st = walk_setup(&c, ps, ops, ctx, access, flags);
-    if (st != XA_OK)
-        return st;
-    if (c.ia32e) {
-        /* Canonical check before any walk (SDM vol. 1 3.3.7.1). */
-        unsigned shift = (ps->cr4 & XAI_CR4_LA57) ? 56 : 47;
-        uint64_t top = la >> shift;
-        if (top != 0 && top != (UINT64_MAX >> shift)) {
-            xai_fault0(exc, (flags & XA_WALK_SS_REF) ? XA_VEC_SS : XA_VEC_GP);
-            return XA_EXCEPTION;
-        }
-    } else {
-        la &= 0xffffffffu;
+    if (ps->efer & XAI_EFER_LMA) {
+        /* One specialised fast path per mode; it makes the canonical check. */
+        if (ps->cr4 & XAI_CR4_LA57)
+            return walk_ia32e_fast(ps, ops, ctx, access, flags, m, 5, la, out, exc);
+        return walk_ia32e_fast(ps, ops, ctx, access, flags, m, 4, la, out, exc);
     }
-    return walk_one(&c, la, (flags & XA_WALK_NO_AD) != 0, &path, out, exc);
+    return walk_legacy_entry(ps, ops, ctx, la & 0xffffffffu, access, flags, m, out, exc);
 }

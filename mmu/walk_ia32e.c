@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* 4-level and 5-level paging (SDM vol. 3A 4.5; AMD APM vol. 2 5.3): one
- * read per level, top-down; P=0 then reserved bits, per level. */
+/* 4-level and 5-level paging (SDM vol. 3A 4.5; AMD APM vol. 2 5.3), the general
+ * walk: every page size and every fault. One read per level, top-down; P=0 then
+ * reserved bits, per level. The common case is walk_fast.h, which ends here for
+ * anything else. */
 #include "mmu/mmu_internal.h"
 
 xa_status xai_walk_ia32e(const struct xai_walk_cfg *c, uint64_t la, struct xai_path *path,
-                         struct xa_exception *exc)
+                         unsigned pre, struct xa_exception *exc)
 {
     const struct xa_paging_state *ps = c->ps;
     const uint64_t phys_mask = (1ull << c->maxphy) - 1;
@@ -35,12 +37,10 @@ xa_status xai_walk_ia32e(const struct xai_walk_cfg *c, uint64_t la, struct xai_p
         unsigned shift = 3 + 9 * level; /* 12 + 9 * (level - 1) */
         uint64_t gpa = table + ((la >> shift) & 0x1ff) * 8;
         uint64_t e;
-        if (gpa < ram_size && ram_size - gpa >= 8) {
-            /* RAM window: assemble the little-endian entry directly */
-            const uint8_t *b = ram + gpa;
-            e = (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24 |
-                (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
-                (uint64_t)b[7] << 56;
+        if (i < pre) {
+            e = path->val[i]; /* read by the fast path: checked here, not read again */
+        } else if (gpa < ram_size && ram_size - gpa >= 8) {
+            e = xai_le64(ram + gpa);
         } else if (xai_read_entry_cb(c, gpa, 8, &e) != 0) {
             return XA_ERR_CALLBACK;
         }

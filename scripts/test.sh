@@ -31,10 +31,15 @@ echo "== fuzz targets, ${fuzz_seconds}s each"
 for f in build/asan/fuzz/*; do
   [[ -x $f && -f $f ]] || continue
   name=$(basename "$f")
-  corpus=fuzz/corpus/$name
+  case $name in
+    decoder_*) corpus=fuzz/corpus/decoder ;;
+    *) corpus=fuzz/corpus/$name ;;
+  esac
   mkdir -p build/asan/fuzz-work/"$name"
   args=(-max_total_time="$fuzz_seconds" -print_final_stats=1)
-  [[ -f fuzz/$name.dict ]] && args+=(-dict=fuzz/$name.dict)
+  dict=fuzz/${name%%_*}.dict
+  [[ -f $dict ]] && args+=(-dict="$dict")
+  [[ $name == mmu_walk ]] && args+=(-max_len=16384)   # page-table memory needs room
   echo "-- $name"
   "$f" "${args[@]}" build/asan/fuzz-work/"$name" $( [[ -d $corpus ]] && echo "$corpus" ) 2>&1 | tail -n 12
 done

@@ -84,6 +84,11 @@ static struct state_mmio *find_mmio(struct state_mem *m, uint64_t gpa)
     return NULL;
 }
 
+bool state_is_mmio(struct state_mem *m, uint64_t gpa)
+{
+    return find_mmio(m, gpa) != NULL;
+}
+
 static int mem_byte(struct state_mem *m, uint64_t gpa, uint8_t *b, bool write)
 {
     if (gpa >= PHYS_LIMIT)

@@ -93,6 +93,10 @@ unsigned state_cpl(const struct state *st);
 int state_mem_read(struct state_mem *m, uint64_t gpa, void *buf, size_t n);
 int state_mem_write(struct state_mem *m, uint64_t gpa, const void *buf, size_t n);
 
+/* True when gpa lies inside one of the mmio ranges (the emulate subcommand logs
+ * MMIO accesses element by element). */
+bool state_is_mmio(struct state_mem *m, uint64_t gpa);
+
 /* Parses a JSON integer or a string ("0x1f", "31") into *out: 0 or -1. */
 int state_json_u64(const json_t *v, uint64_t *out);
 

@@ -29,7 +29,7 @@ SPACES = ["LEGACY", "0F", "0F38", "0F3A", "3DNOW", "VEX_0F", "VEX_0F38", "VEX_0F
 
 # Filter kinds in the order the tree tests them, with their child values.
 KINDS = [
-    ("MODE", [0, 1]),
+    ("MODE", [0, 1, 2]),
     ("VENDOR", [0, 1]),
     ("MP", [0, 1, 2, 3]),
     ("MOD", [0, 1]),
@@ -55,7 +55,7 @@ LOC_ENUM = {"E": "E", "M": "M", "R": "R", "G": "G", "V": "V", "W": "W", "U": "U"
             "B": "B", "L": "L", "P": "P", "Q": "Q", "N": "N", "S": "S", "C": "C", "D": "D",
             "KG": "KG", "KE": "KE", "KR": "KR", "KH": "KH", "T": "T", "TE": "TE", "TH": "TH",
             "BNDG": "BNDG", "BNDE": "BNDE", "Z": "Z", "I": "I", "J": "J", "O": "O", "A": "AP", "Acc": "ACC", "STi": "STI"}
-SIZES = {"0": "0", "b": "B", "bs": "BS", "w": "W", "d": "D", "q": "Q", "dq": "DQ", "qq": "QQ", "zq": "ZQ",
+SIZES = {"0": "0", "b": "B", "bs": "BS", "kh": "KH", "w": "W", "d": "D", "q": "Q", "dq": "DQ", "qq": "QQ", "zq": "ZQ",
          "t": "T", "v": "V", "z": "Z", "y": "Y", "n": "N", "x": "X", "h": "H", "q4": "Q4",
          "o8": "O8", "p": "P", "s": "S", "a": "A", "env": "ENV", "st": "ST", "fx": "FX",
          "xs": "XS"}
@@ -79,6 +79,12 @@ ATTRS = {"lock": "LOCK", "hle": "HLE", "rep": "REP", "repcc": "REPCC", "d64": "D
          "modreg": "MODREG", "distinct": "DISTINCT", "t1s1": "T1S1", "t1s2": "T1S2",
          "t1s4": "T1S4", "t1s8": "T1S8"}
 
+# Table attributes that are also public xa_insn.attributes bits.
+PUBLIC_ATTRS = {"XAI_A_LOCK": "XA_ATTR_LOCKABLE", "XAI_A_REP": "XA_ATTR_REP",
+                "XAI_A_REPCC": "XA_ATTR_REPCC", "XAI_A_BRANCH": "XA_ATTR_BRANCH",
+                "XAI_A_PRIV": "XA_ATTR_PRIVILEGED", "XAI_A_VSIB": "XA_ATTR_VSIB",
+                "XAI_A_VSIBH": "XA_ATTR_VSIB", "XAI_A_ALIGNED": "XA_ATTR_SSE_ALIGNED"}
+
 # Operand locations that need ModRM, and those that force mod=3 or mod!=3.
 MODRM_LOCS = {"BNDG", "BNDE", "E", "M", "R", "G", "V", "W", "U", "P", "Q", "N", "S", "C", "D", "KG", "KE",
               "KR", "T", "TE", "STi"}
@@ -86,6 +92,37 @@ MEM_ONLY = {"M"}
 REG_ONLY = {"R", "U", "N", "KR", "STi", "TE"}
 VVVV_LOCS = {"H", "B", "KH", "TH"}
 IMM_LOCS = {"I", "J", "O", "A", "L"}
+
+
+# Immediate bytes of the sizes that depend on nothing but the operand size 16, 32, 64.
+IMM_SIZE_BY_OSZ = {"XAI_SZ_B": (1, 1, 1), "XAI_SZ_BS": (1, 1, 1), "XAI_SZ_W": (2, 2, 2),
+                   "XAI_SZ_D": (4, 4, 4), "XAI_SZ_Q": (8, 8, 8), "XAI_SZ_V": (2, 4, 8),
+                   "XAI_SZ_Z": (2, 4, 4), "XAI_SZ_Y": (4, 4, 8)}
+IMM_RUNTIME = 0xFF  # xai_def.imm_bytes: the decoder counts the bytes itself
+
+
+def immediate_bytes(ops):
+    """The immediate bytes of a definition for operand sizes 16, 32, 64 (what
+    decode.c's immediate_bytes() computes), or IMM_RUNTIME three times when they
+    depend on more than the operand size (a moffs address, an unusual size)."""
+    total = [0, 0, 0]
+    for i, (loc, size, _acc) in enumerate(ops):
+        for k, os in enumerate((2, 4, 8)):
+            if loc == "XAI_LOC_I":
+                if i and ops[i - 1][0] == "XAI_LOC_L":
+                    continue  # an imm4 after an is4 register shares its byte
+                if size not in IMM_SIZE_BY_OSZ:
+                    return [IMM_RUNTIME] * 3
+                total[k] += IMM_SIZE_BY_OSZ[size][k]
+            elif loc == "XAI_LOC_J":
+                total[k] += 1 if size == "XAI_SZ_B" else 2 if os == 2 else 4
+            elif loc == "XAI_LOC_O":
+                return [IMM_RUNTIME] * 3
+            elif loc == "XAI_LOC_AP":
+                total[k] += 4 if os == 2 else 6
+            elif loc == "XAI_LOC_L":
+                total[k] += 1
+    return total
 
 
 class Line:
@@ -238,8 +275,12 @@ def parse_opcode_column(col, where):
         elif re.match(r"^rm=[0-7]$", t):
             setcond("RM", [int(t[3])])
         elif t == "i64":
-            setcond("MODE", [0])
+            setcond("MODE", [0, 1])
         elif t == "o64":
+            setcond("MODE", [2])
+        elif t == "pmode":
+            setcond("MODE", [1, 2])
+        elif t == "i64pm":
             setcond("MODE", [1])
         elif t in ("os16", "os32", "os64"):
             conds.setdefault("OSZ", set()).add({"os16": 0, "os32": 1, "os64": 2}[t])
@@ -415,13 +456,15 @@ def generate():
     w("const unsigned xai_mnemonic_count = %d;" % (len(mnemonics) + 1))
     w("")
     w("const struct xai_def xai_defs[] = {")
-    w("    {0, 0, 0, 0, {{0, 0, 0}}},")
+    w("    {0, 0, 0, 0, 0, {0, 0, 0}, {{0, 0, 0}}},")
     for d in b.defs[1:]:
         attrs = " | ".join(sorted(d.attrs)) or "0"
+        public = sorted({PUBLIC_ATTRS[a] for a in d.attrs if a in PUBLIC_ATTRS})
         ops = ", ".join("{%s, %s, %s}" % o for o in d.ops) or "{0, 0, 0}"
-        w("    {XA_MNEM_%s, XA_ISA_%s, %d, %s, {%s}}, /* %s */" % (
-            d.mnemonic.upper(), d.isa.upper().replace(".", "_"), len(d.ops), attrs, ops,
-            d.where))
+        imm = ", ".join(str(n) for n in immediate_bytes(d.ops))
+        w("    {XA_MNEM_%s, XA_ISA_%s, %d, %s, %s, {%s}, {%s}}, /* %s */" % (
+            d.mnemonic.upper(), d.isa.upper().replace(".", "_"), len(d.ops), attrs,
+            " | ".join(public) or "0", imm, ops, d.where))
     w("};")
     w("")
     w("const uint16_t xai_nodes[] = {")

@@ -196,7 +196,7 @@ enum xa_op_type {
 };
 
 /** Operand access (xa_operand.access bits). */
-enum xa_access {
+enum xa_op_access {
     XA_ACC_READ = 1u << 0,  /**< Read. */
     XA_ACC_WRITE = 1u << 1, /**< Written. */
     XA_ACC_COND = 1u << 2,  /**< Only under a condition (CMOVcc, masked elements...). */
@@ -206,7 +206,7 @@ enum xa_access {
 struct xa_operand {
     uint8_t type; /**< enum xa_op_type. */
     uint8_t
-        access; /**< enum xa_access bits; 0 for operands that are neither (LEA's address, NOP's). */
+        access; /**< enum xa_op_access bits; 0 for operands that are neither (LEA's address, NOP's). */
     uint16_t size; /**< Size in bytes: register width, memory size (element size when broadcast),
                       immediate operand size. */
     uint8_t reg;   /**< XA_OP_REG: enum xa_reg. */

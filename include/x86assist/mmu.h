@@ -279,11 +279,11 @@ struct xa_segment {
 
 /** The CPU mode as far as segmentation is concerned. */
 enum xa_cpu_mode {
-    XA_MODE_REAL = 0,      /**< CR0.PE = 0. */
-    XA_MODE_V86 = 1,       /**< CR0.PE = 1, EFLAGS.VM = 1. */
-    XA_MODE_PROTECTED = 2, /**< Legacy protected mode (16- or 32-bit code). */
-    XA_MODE_COMPAT = 3,    /**< IA-32e compatibility mode (protected-mode rules). */
-    XA_MODE_LONG = 4,      /**< 64-bit mode (EFER.LMA = 1, CS.L = 1). */
+    XA_CPU_REAL = 0,      /**< CR0.PE = 0. */
+    XA_CPU_V86 = 1,       /**< CR0.PE = 1, EFLAGS.VM = 1. */
+    XA_CPU_PROTECTED = 2, /**< Legacy protected mode (16- or 32-bit code). */
+    XA_CPU_COMPAT = 3,    /**< IA-32e compatibility mode (protected-mode rules). */
+    XA_CPU_LONG = 4,      /**< 64-bit mode (EFER.LMA = 1, CS.L = 1). */
 };
 
 /**

@@ -125,3 +125,20 @@ const char *xa_version(void);
 #endif
 
 #endif /* X86ASSIST_X86ASSIST_H */
+
+/*
+ * The umbrella: every part of the API. Each part header includes this file
+ * first, before it defines anything, so when this file is reached from inside
+ * decoder.h or mmu.h that part is still incomplete and emulator.h (which needs
+ * both) cannot be read yet: the umbrella is then skipped and completed by the
+ * next include of this file. A part is complete once the first macro it
+ * defines after its includes exists (XA_MAX_INSN_LENGTH, XA_MMU_MAX_LEVELS).
+ */
+#if !defined(X86ASSIST_UMBRELLA_DONE) &&                                                           \
+    (!defined(X86ASSIST_DECODER_H) || defined(XA_MAX_INSN_LENGTH)) &&                              \
+    (!defined(X86ASSIST_MMU_H) || defined(XA_MMU_MAX_LEVELS))
+#define X86ASSIST_UMBRELLA_DONE
+#include "decoder.h"
+#include "mmu.h"
+#include "emulator.h"
+#endif

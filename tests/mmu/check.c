@@ -51,8 +51,53 @@ int check_case(struct testmem *m, const struct mmu_case *c, char *msg, size_t ms
     struct xa_mmu_ops ops = {.read = tm_read, .cmpxchg = tm_cmpxchg, .write = tm_write};
     struct xa_walk_result r;
     struct xa_exception e;
+
+    /* The same walk through the RAM window, checking only (memory untouched), must
+     * give the very same answer: once with all of memory in the window, once with a
+     * window that ends inside the tables (entries on both sides of its end). */
+    static const uint64_t windows[2] = {TM_SIZE, 0x3008};
+    struct xa_walk_result rw[2];
+    struct xa_exception ew[2];
+    xa_status stw[2];
+    for (int i = 0; i < 2; i++) {
+        struct xa_mmu_ops wops = ops;
+        wops.ram = m->bytes;
+        wops.ram_size = windows[i];
+        memset(&rw[i], 0, sizeof(rw[i]));
+        memset(&ew[i], 0, sizeof(ew[i]));
+        m->nlog = 0;
+        stw[i] = xa_walk(&ps, &wops, m, c->la, access, flags | XA_WALK_NO_AD, &rw[i], &ew[i]);
+        if (m->nlog != 0) {
+            snprintf(msg, msglen, "RAM window %d: a check-only walk wrote memory", i);
+            return 1;
+        }
+    }
+
+    memset(&r, 0, sizeof(r));
+    memset(&e, 0, sizeof(e));
     m->nlog = 0;
     xa_status st = xa_walk(&ps, &ops, m, c->la, access, flags, &r, &e);
+    for (int i = 0; i < 2; i++) {
+        int same = stw[i] == st;
+        if (same && st == XA_OK) {
+            same = rw[i].gpa == r.gpa && rw[i].page_size == r.page_size &&
+                   rw[i].rights == r.rights && rw[i].pkey == r.pkey && rw[i].levels == r.levels &&
+                   rw[i].nwrites == r.nwrites;
+            for (unsigned k = 0; same && k < r.nwrites; k++)
+                same = rw[i].writes[k].gpa == r.writes[k].gpa &&
+                       rw[i].writes[k].value == r.writes[k].value &&
+                       rw[i].writes[k].size == r.writes[k].size &&
+                       rw[i].writes[k].level == r.writes[k].level;
+        } else if (same && st == XA_EXCEPTION) {
+            same = ew[i].vector == e.vector && ew[i].has_error_code == e.has_error_code &&
+                   ew[i].error_code == e.error_code && ew[i].cr2 == e.cr2;
+        }
+        if (!same) {
+            snprintf(msg, msglen, "RAM window %d: walker %s, with callbacks only %s", i,
+                     xa_status_name(stw[i]), xa_status_name(st));
+            return 1;
+        }
+    }
 
     switch (mo.status) {
     case MODEL_OK:

@@ -121,6 +121,29 @@ static void test_noncanonical_second(void **state)
     assert_int_equal(mem.reads, 0);
 }
 
+/* Regression (fuzz): PAE tables where the PDPT, PD and PT share one entry. Setting
+ * A in it for the first page makes it an invalid PDPTE for the second page; the
+ * checks of both pages come first, so the access succeeds and the entry is
+ * written once. */
+static void test_shared_pae_entry(void **state)
+{
+    (void)state;
+    setup();
+    ps.cr4 = 0x20; /* PAE */
+    ps.efer = 0;
+    tm_put(&mem, 0x1000, 0x1000 | 0x1, 8); /* PDPTE 0 = PDE 0 = PTE 0 */
+    tm_put(&mem, 0x1008, 0x5000 | 0x1, 8); /* PTE 1 */
+    assert_int_equal(translate(0xffe, 4, XA_ACCESS_READ, 0), XA_OK);
+    assert_int_equal(tr.gpa[0], 0x1ffe);
+    assert_int_equal(tr.gpa[1], 0x5000);
+    assert_int_equal(mem.nlog, 2);
+    assert_int_equal(mem.log[0].gpa, 0x1000);
+    assert_int_equal(mem.log[0].value, 0x1021);
+    assert_int_equal(mem.log[1].gpa, 0x1008);
+    assert_int_equal(tr.walk[0].nwrites, 1);
+    assert_int_equal(tr.walk[1].nwrites, 1);
+}
+
 static void test_bad_size(void **state)
 {
     (void)state;
@@ -132,10 +155,10 @@ static void test_bad_size(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_cross_ok),      cmocka_unit_test(test_within_page),
-        cmocka_unit_test(test_second_faults), cmocka_unit_test(test_first_faults),
-        cmocka_unit_test(test_wrap_32bit),    cmocka_unit_test(test_noncanonical_second),
-        cmocka_unit_test(test_bad_size),
+        cmocka_unit_test(test_cross_ok),         cmocka_unit_test(test_within_page),
+        cmocka_unit_test(test_second_faults),    cmocka_unit_test(test_first_faults),
+        cmocka_unit_test(test_wrap_32bit),       cmocka_unit_test(test_noncanonical_second),
+        cmocka_unit_test(test_shared_pae_entry), cmocka_unit_test(test_bad_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

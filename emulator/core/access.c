@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Operand and memory access for the handlers: effective address, segmentation,
+ * the canonical check, the page walk with the access's final kind, #AC, the
+ * split at a page boundary, reads when asked, writes staged for the commit.
+ */
+#include <string.h>
+
+#include "emulator/core/core.h"
+
+#define CR0_AM (UINT64_C(1) << 18)
+#define CR4_PKE (UINT64_C(1) << 22)
+#define CR4_PKS (UINT64_C(1) << 24)
+
+/* ---- the walker's view of guest memory: the vCPU's callbacks ----------- */
+
+static int walk_read(void *ctx, uint64_t gpa, void *buf, size_t size)
+{
+    struct xai_emu *e = ctx;
+    return e->v->ops->mem_read(e->v->ctx, gpa, buf, size, XA_MEM_PAGE_WALK) == 0 ? 0 : -1;
+}
+
+static int walk_cmpxchg(void *ctx, uint64_t gpa, const void *expected, const void *desired,
+                        size_t size)
+{
+    struct xai_emu *e = ctx;
+    uint8_t cur[8];
+    if (size > sizeof(cur))
+        return -1;
+    memcpy(cur, expected, size);
+    int r = e->v->ops->mem_cmpxchg(e->v->ctx, gpa, cur, desired, size, XA_MEM_PAGE_WALK);
+    return r == 0 ? 0 : r == 1 ? 1 : -1;
+}
+
+static int walk_write(void *ctx, uint64_t gpa, const void *buf, size_t size)
+{
+    struct xai_emu *e = ctx;
+    return e->v->ops->mem_write(e->v->ctx, gpa, buf, size, XA_MEM_PAGE_WALK) == 0 ? 0 : -1;
+}
+
+xa_status xai_paging_ready(struct xai_emu *e)
+{
+    if (e->ps_ready)
+        return XA_OK;
+    static const uint16_t need[] = {XA_R_CR0, XA_R_CR3, XA_R_CR4, XA_R_EFER};
+    XAI_TRY(xai_regs_fetch(e, need, 4));
+    const union xa_regval *val = e->v->regs.val;
+    struct xa_paging_state *ps = &e->ps;
+    ps->cr0 = val[XA_R_CR0].u64;
+    ps->cr3 = val[XA_R_CR3].u64;
+    ps->cr4 = val[XA_R_CR4].u64;
+    ps->efer = val[XA_R_EFER].u64;
+    ps->pkru = 0;
+    ps->pkrs = 0;
+    ps->has_pdptes = false;
+    ps->cpu = e->v->model;
+    uint64_t v;
+    if ((ps->cr0 >> 31) & 1) {
+        /* The protection keys only matter when enabled: fetched on demand. */
+        if (ps->cr4 & CR4_PKE) {
+            XAI_TRY(xai_reg_get(e, XA_R_PKRU, &v));
+            ps->pkru = (uint32_t)v;
+        }
+        if (ps->cr4 & CR4_PKS) {
+            XAI_TRY(xai_reg_get(e, XA_R_PKRS, &v));
+            ps->pkrs = (uint32_t)v;
+        }
+    }
+    e->mmu_ops.read = walk_read;
+    e->mmu_ops.cmpxchg = e->v->ops->mem_cmpxchg ? walk_cmpxchg : NULL;
+    e->mmu_ops.write = walk_write;
+    e->mmu_ops.ram = NULL;
+    e->mmu_ops.ram_size = 0;
+    e->ps_ready = true;
+    return XA_OK;
+}
+
+xa_status xai_raise(struct xai_emu *e, unsigned vector, bool has_error_code, uint32_t error_code)
+{
+    e->out->exception.vector = (uint8_t)vector;
+    e->out->exception.has_error_code = has_error_code;
+    e->out->exception.error_code = error_code;
+    e->out->exception.cr2 = 0;
+    return XA_EXCEPTION;
+}
+
+static xa_status raise_exc(struct xai_emu *e, const struct xa_exception *exc)
+{
+    e->out->exception = *exc;
+    return XA_EXCEPTION;
+}
+
+/* Whether the exit's GPA (and GVA) fall inside the access. */
+static bool exit_matches(const struct xai_emu *e, const struct xai_xlat *x)
+{
+    const struct xa_mmio_exit *ex = e->exit;
+    bool hit = false;
+    for (unsigned k = 0; k < x->count; k++)
+        hit |= ex->gpa - x->gpa[k] < x->len[k];
+    if (hit && ex->gva_valid) {
+        uint64_t off = ex->gva - x->la;
+        if (e->cpumode != XA_CPU_LONG)
+            off &= 0xffffffffu; /* linear addresses wrap at 4 GiB */
+        hit = off < x->size;
+    }
+    return hit;
+}
+
+xa_status xai_translate(struct xai_emu *e, unsigned seg, uint64_t offset, unsigned addr_size,
+                        uint32_t size, enum xa_access access, struct xai_xlat *x)
+{
+    const struct xa_segment *s;
+    XAI_TRY(xai_seg_get(e, seg, &s));
+    struct xa_seg_access sa = {e->cpumode, e->cpl, (uint8_t)addr_size, e->la57};
+    struct xa_exception exc;
+    uint64_t la;
+    xa_status st = xa_segment_to_linear(s, (enum xa_seg)seg, &sa, offset, size, access, &la, &exc);
+    if (st == XA_EXCEPTION)
+        return raise_exc(e, &exc);
+    XAI_TRY(st);
+    XAI_TRY(xai_paging_ready(e));
+    unsigned flags = 0;
+    if (e->cpl == 3)
+        flags |= XA_WALK_USER;
+    if (access != XA_ACCESS_FETCH && (e->rflags0 & XAI_AC))
+        flags |= XA_WALK_AC;
+    if (seg == XA_SEG_SS)
+        flags |= XA_WALK_SS_REF;
+    struct xa_translation tr;
+    st = xa_translate(&e->ps, &e->mmu_ops, e, la, size, access, flags, &tr, &exc);
+    if (st == XA_EXCEPTION)
+        return raise_exc(e, &exc);
+    if (st == XA_ERR_BAD_ARGUMENT)
+        return XA_ERR_UNSUPPORTED; /* an inconsistent paging state the walker refuses */
+    XAI_TRY(st);
+    /* #AC comes after the page fault checks (SDM vol. 3 table 6-2 lists it last). */
+    if (access != XA_ACCESS_FETCH && e->cpl == 3 && (e->ps.cr0 & CR0_AM) &&
+        (e->rflags0 & XAI_AC) && size > 1) {
+        uint64_t align = size >= 8 ? 8 : size >= 4 ? 4 : 2;
+        if (la & (align - 1))
+            return xai_raise(e, XA_VEC_AC, true, 0);
+    }
+    x->la = la;
+    x->size = size;
+    x->count = tr.count;
+    x->gpa[0] = tr.gpa[0];
+    x->len[0] = tr.len[0];
+    x->gpa[1] = tr.count > 1 ? tr.gpa[1] : 0;
+    x->len[1] = tr.count > 1 ? tr.len[1] : 0;
+    if (e->exit_check != XAI_EXIT_NONE && access != XA_ACCESS_FETCH && !e->exit_matched)
+        e->exit_matched = exit_matches(e, x);
+    return XA_OK;
+}
+
+xa_status xai_read_pieces(struct xai_emu *e, const struct xai_xlat *x, uint8_t *buf)
+{
+    unsigned flags = XA_MEM_DATA | (e->locked ? XA_MEM_LOCKED : 0);
+    const struct xa_cpu_ops *ops = e->v->ops;
+    if (ops->mem_read(e->v->ctx, x->gpa[0], buf, x->len[0], flags) != 0)
+        return XA_ERR_CALLBACK;
+    if (x->count > 1 && ops->mem_read(e->v->ctx, x->gpa[1], buf + x->len[0], x->len[1], flags) != 0)
+        return XA_ERR_CALLBACK;
+    return XA_OK;
+}
+
+int xai_memop_index(const struct xa_insn *insn)
+{
+    for (unsigned i = 0; i < insn->operand_count && i < 5; i++)
+        if (insn->ops[i].type == XA_OP_MEM)
+            return (int)i;
+    return -1;
+}
+
+static xa_status effective_address(struct xai_emu *e, uint64_t *ea)
+{
+    const struct xa_insn *insn = e->insn;
+    const struct xa_mem *m = &insn->mem;
+    uint64_t a = (uint64_t)m->disp, v;
+    if (insn->attributes & XA_ATTR_VSIB)
+        return XA_ERR_UNSUPPORTED;
+    if (m->base == XA_REG_RIP || m->base == XA_REG_EIP) {
+        a += e->next_rip;
+    } else if (m->base != XA_REG_NONE) {
+        XAI_TRY(xai_gpr_read(e, m->base, &v));
+        a += v;
+    }
+    if (m->index != XA_REG_NONE) {
+        XAI_TRY(xai_gpr_read(e, m->index, &v));
+        a += v * m->scale;
+    }
+    a += (uint64_t)e->mop.adjust;
+    if (insn->adsize == 16)
+        a &= 0xffff;
+    else if (insn->adsize == 32)
+        a &= 0xffffffffu;
+    *ea = a;
+    return XA_OK;
+}
+
+/* Translates the explicit memory operand for @p access. */
+static xa_status memop_translate(struct xai_emu *e, const struct xa_operand *op,
+                                 enum xa_access access)
+{
+    const struct xa_insn *insn = e->insn;
+    if (op->size == 0 || op->size > XAI_MAX_ACCESS)
+        return XA_ERR_UNSUPPORTED;
+    if (insn->mem.seg < XA_REG_ES || insn->mem.seg > XA_REG_GS)
+        return XA_ERR_UNSUPPORTED;
+    uint64_t ea;
+    XAI_TRY(effective_address(e, &ea));
+    XAI_TRY(xai_translate(e, insn->mem.seg - XA_REG_ES, ea, insn->adsize / 8u, op->size, access,
+                          &e->mop.x));
+    e->mop.ready = true;
+    e->mop.access = (uint8_t)access;
+    /* The exit named this operand: a mismatch means the guest changed the code or
+     * the page tables since the exit: nothing has happened yet, re-enter the guest. */
+    if (e->exit_check == XAI_EXIT_OPERAND && !e->exit_matched)
+        return XA_RETRY;
+    return XA_OK;
+}
+
+xa_status xai_memop_prepare(struct xai_emu *e)
+{
+    int i = xai_memop_index(e->insn);
+    if (i < 0 || e->mop.ready)
+        return XA_OK;
+    const struct xa_operand *op = &e->insn->ops[i];
+    if (!(op->access & (XA_ACC_READ | XA_ACC_WRITE)))
+        return XA_OK; /* LEA, NOP, prefetches: the address is never accessed */
+    return memop_translate(e, op,
+                           (op->access & XA_ACC_WRITE) ? XA_ACCESS_WRITE : XA_ACCESS_READ);
+}
+
+/* ---- operands ---------------------------------------------------------- */
+
+static void to_le(uint8_t *buf, uint64_t v, unsigned size)
+{
+    for (unsigned k = 0; k < size; k++)
+        buf[k] = (uint8_t)(v >> (8 * k));
+}
+
+static uint64_t from_le(const uint8_t *buf, unsigned size)
+{
+    uint64_t v = 0;
+    for (unsigned k = size; k-- > 0;)
+        v = (v << 8) | buf[k];
+    return v;
+}
+
+static uint64_t mask_size(uint64_t v, unsigned size)
+{
+    return size >= 8 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
+}
+
+/* The register name of a vector/mask/segment/MMX register operand, or XA_R_COUNT. */
+static unsigned other_reg_name(unsigned r, unsigned *width)
+{
+    if (r >= XA_REG_XMM0 && r <= XA_REG_XMM31) {
+        *width = 16;
+        return XA_R_ZMM0 + (r - XA_REG_XMM0);
+    }
+    if (r >= XA_REG_YMM0 && r <= XA_REG_YMM31) {
+        *width = 32;
+        return XA_R_ZMM0 + (r - XA_REG_YMM0);
+    }
+    if (r >= XA_REG_ZMM0 && r <= XA_REG_ZMM31) {
+        *width = 64;
+        return XA_R_ZMM0 + (r - XA_REG_ZMM0);
+    }
+    *width = 8;
+    if (r >= XA_REG_K0 && r <= XA_REG_K7)
+        return XA_R_K0 + (r - XA_REG_K0);
+    if (r >= XA_REG_MM0 && r <= XA_REG_MM7)
+        return XA_R_MM0 + (r - XA_REG_MM0);
+    return XA_R_COUNT;
+}
+
+static xa_status memop_read(struct xai_emu *e, const struct xa_operand *op)
+{
+    if (!e->mop.ready)
+        XAI_TRY(memop_translate(
+            e, op, (op->access & XA_ACC_WRITE) ? XA_ACCESS_WRITE : XA_ACCESS_READ));
+    if (!e->mop.have_value) {
+        XAI_TRY(xai_read_pieces(e, &e->mop.x, e->mop.value));
+        e->mop.have_value = true;
+    }
+    return XA_OK;
+}
+
+xa_status xai_op_read_bytes(struct xai_emu *e, unsigned i, void *buf, unsigned size)
+{
+    const struct xa_insn *insn = e->insn;
+    if (i >= insn->operand_count || i >= 5)
+        return XA_ERR_BAD_ARGUMENT;
+    const struct xa_operand *op = &insn->ops[i];
+    uint8_t *out = buf;
+    unsigned n = size < op->size ? size : op->size;
+    uint64_t v;
+    switch (op->type) {
+    case XA_OP_MEM:
+        XAI_TRY(memop_read(e, op));
+        memcpy(out, e->mop.value, n);
+        break;
+    case XA_OP_IMM:
+        if (n > 8)
+            n = 8;
+        to_le(out, (uint64_t)insn->imm[op->imm_index & 1], n);
+        break;
+    case XA_OP_REG: {
+        unsigned name, shift, width;
+        if (xai_gpr_info(op->reg, &name, &shift, &width)) {
+            XAI_TRY(xai_gpr_read(e, op->reg, &v));
+            if (n > 8)
+                n = 8;
+            to_le(out, v, n);
+        } else if (op->reg >= XA_REG_ES && op->reg <= XA_REG_GS) {
+            const struct xa_segment *s;
+            XAI_TRY(xai_seg_get(e, op->reg - XA_REG_ES, &s));
+            if (n > 8)
+                n = 8;
+            to_le(out, s->selector, n);
+        } else {
+            name = other_reg_name(op->reg, &width);
+            if (name == XA_R_COUNT)
+                return XA_ERR_UNSUPPORTED;
+            union xa_regval rv;
+            XAI_TRY(xai_vreg_get(e, name, &rv));
+            if (n > width)
+                n = width;
+            if (width == 8)
+                to_le(out, rv.u64, n);
+            else
+                memcpy(out, rv.vec, n);
+        }
+        break;
+    }
+    default: return XA_ERR_UNSUPPORTED;
+    }
+    if (n < size)
+        memset(out + n, 0, size - n);
+    return XA_OK;
+}
+
+xa_status xai_op_read(struct xai_emu *e, unsigned i, uint64_t *value)
+{
+    const struct xa_insn *insn = e->insn;
+    if (i >= insn->operand_count || i >= 5)
+        return XA_ERR_BAD_ARGUMENT;
+    const struct xa_operand *op = &insn->ops[i];
+    unsigned size = op->size > 8 ? 8 : op->size;
+    if (op->type == XA_OP_IMM) {
+        *value = mask_size((uint64_t)insn->imm[op->imm_index & 1], size);
+        return XA_OK;
+    }
+    if (op->type == XA_OP_REG && op->reg >= XA_REG_AL && op->reg <= XA_REG_R15)
+        return xai_gpr_read(e, op->reg, value);
+    if (op->type == XA_OP_MEM) {
+        XAI_TRY(memop_read(e, op));
+        *value = from_le(e->mop.value, size);
+        return XA_OK;
+    }
+    uint8_t b[8];
+    XAI_TRY(xai_op_read_bytes(e, i, b, size));
+    *value = from_le(b, size);
+    return XA_OK;
+}
+
+/* Stages a write of a translated access (replacing an earlier one of the same operand). */
+static xa_status stage(struct xai_emu *e, const struct xai_xlat *x, const void *buf, bool locked,
+                       const uint8_t *expected)
+{
+    struct xai_staged *s = NULL;
+    for (unsigned k = 0; k < e->nstaged; k++)
+        if (e->staged[k].x.la == x->la && e->staged[k].x.size == x->size &&
+            e->staged[k].x.gpa[0] == x->gpa[0])
+            s = &e->staged[k];
+    if (!s) {
+        if (e->nstaged == XAI_MAX_STAGED || x->size > XAI_MAX_ACCESS)
+            return XA_ERR_UNSUPPORTED;
+        s = &e->staged[e->nstaged++];
+    }
+    s->x = *x;
+    memcpy(s->data, buf, x->size);
+    s->locked = locked;
+    if (locked)
+        memcpy(s->expected, expected, x->size);
+    return XA_OK;
+}
+
+xa_status xai_op_write_bytes(struct xai_emu *e, unsigned i, const void *buf, unsigned size)
+{
+    const struct xa_insn *insn = e->insn;
+    if (i >= insn->operand_count || i >= 5)
+        return XA_ERR_BAD_ARGUMENT;
+    const struct xa_operand *op = &insn->ops[i];
+    const uint8_t *in = buf;
+    switch (op->type) {
+    case XA_OP_MEM: {
+        if (!e->mop.ready || e->mop.access != XA_ACCESS_WRITE) {
+            /* Written but not (yet) checked for write: check now, before anything is done. */
+            if (e->mop.have_value && e->mop.access != XA_ACCESS_WRITE) {
+                struct xai_memop keep = e->mop;
+                XAI_TRY(memop_translate(e, op, XA_ACCESS_WRITE));
+                memcpy(e->mop.value, keep.value, sizeof(keep.value));
+                e->mop.have_value = true;
+            } else {
+                XAI_TRY(memop_translate(e, op, XA_ACCESS_WRITE));
+            }
+        }
+        uint8_t data[XAI_MAX_ACCESS];
+        unsigned n = size < op->size ? size : op->size;
+        memcpy(data, in, n);
+        memset(data + n, 0, op->size - n);
+        return stage(e, &e->mop.x, data, e->locked && e->mop.have_value, e->mop.value);
+    }
+    case XA_OP_REG: {
+        unsigned name, shift, width;
+        if (xai_gpr_info(op->reg, &name, &shift, &width)) {
+            uint8_t b[8] = {0};
+            memcpy(b, in, size < width ? size : width);
+            return xai_gpr_write(e, op->reg, from_le(b, width));
+        }
+        name = other_reg_name(op->reg, &width);
+        if (name == XA_R_COUNT)
+            return XA_ERR_UNSUPPORTED; /* segment and control registers: not here */
+        union xa_regval rv;
+        XAI_TRY(xai_vreg_get(e, name, &rv));
+        unsigned n = size < width ? size : width;
+        if (width == 8) {
+            uint8_t b[8] = {0};
+            memcpy(b, in, n);
+            rv.u64 = from_le(b, 8);
+        } else {
+            memcpy(rv.vec, in, n);
+            /* VEX and EVEX writes zero the register above the operand; legacy SSE keeps it. */
+            if (insn->encoding == XA_ENC_VEX || insn->encoding == XA_ENC_EVEX ||
+                insn->encoding == XA_ENC_XOP)
+                memset(rv.vec + n, 0, 64 - n);
+        }
+        xai_vreg_set(e, name, &rv);
+        return XA_OK;
+    }
+    default: return XA_ERR_BAD_ARGUMENT;
+    }
+}
+
+xa_status xai_op_write(struct xai_emu *e, unsigned i, uint64_t value)
+{
+    const struct xa_insn *insn = e->insn;
+    if (i >= insn->operand_count || i >= 5)
+        return XA_ERR_BAD_ARGUMENT;
+    const struct xa_operand *op = &insn->ops[i];
+    if (op->type == XA_OP_REG && op->reg >= XA_REG_AL && op->reg <= XA_REG_R15)
+        return xai_gpr_write(e, op->reg, value);
+    uint8_t b[8];
+    unsigned size = op->size > 8 ? 8 : op->size;
+    to_le(b, value, size);
+    return xai_op_write_bytes(e, i, b, size);
+}
+
+xa_status xai_op_adjust(struct xai_emu *e, unsigned i, int64_t byte_offset)
+{
+    if (i >= e->insn->operand_count || i >= 5 || e->insn->ops[i].type != XA_OP_MEM)
+        return XA_ERR_BAD_ARGUMENT;
+    if (e->mop.have_value)
+        return XA_ERR_BAD_ARGUMENT; /* too late: the operand was read */
+    e->mop.adjust = byte_offset;
+    e->mop.ready = false; /* translated again, at the new address, on first use */
+    return XA_OK;
+}
+
+/* ---- implicit accesses --------------------------------------------------- */
+
+xa_status xai_mem_read(struct xai_emu *e, unsigned seg, uint64_t offset, void *buf, unsigned size)
+{
+    struct xai_xlat x;
+    if (seg > XA_SEG_GS || size == 0 || size > 4096)
+        return XA_ERR_BAD_ARGUMENT;
+    XAI_TRY(xai_translate(e, seg, offset, e->insn->adsize / 8u, size, XA_ACCESS_READ, &x));
+    return xai_read_pieces(e, &x, buf);
+}
+
+xa_status xai_mem_write(struct xai_emu *e, unsigned seg, uint64_t offset, const void *buf,
+                        unsigned size)
+{
+    struct xai_xlat x;
+    if (seg > XA_SEG_GS || size == 0)
+        return XA_ERR_BAD_ARGUMENT;
+    if (size > XAI_MAX_ACCESS)
+        return XA_ERR_UNSUPPORTED;
+    XAI_TRY(xai_translate(e, seg, offset, e->insn->adsize / 8u, size, XA_ACCESS_WRITE, &x));
+    return stage(e, &x, buf, false, NULL);
+}
+
+unsigned xai_stack_addr_size(struct xai_emu *e)
+{
+    if (e->cpumode == XA_CPU_LONG)
+        return 8;
+    const struct xa_segment *ss;
+    if (xai_seg_get(e, XA_SEG_SS, &ss) != XA_OK)
+        return 4;
+    return (ss->attr & XA_SEG_ATTR_DB) ? 4 : 2;
+}
+
+xa_status xai_stack_read(struct xai_emu *e, uint64_t offset, void *buf, unsigned size)
+{
+    struct xai_xlat x;
+    if (size == 0 || size > XAI_MAX_ACCESS)
+        return XA_ERR_BAD_ARGUMENT;
+    XAI_TRY(xai_translate(e, XA_SEG_SS, offset, xai_stack_addr_size(e), size, XA_ACCESS_READ, &x));
+    return xai_read_pieces(e, &x, buf);
+}
+
+xa_status xai_stack_write(struct xai_emu *e, uint64_t offset, const void *buf, unsigned size)
+{
+    struct xai_xlat x;
+    if (size == 0 || size > XAI_MAX_ACCESS)
+        return XA_ERR_BAD_ARGUMENT;
+    XAI_TRY(
+        xai_translate(e, XA_SEG_SS, offset, xai_stack_addr_size(e), size, XA_ACCESS_WRITE, &x));
+    return stage(e, &x, buf, false, NULL);
+}

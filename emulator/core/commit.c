@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The commit: staged memory writes in order (LOCKed ones first, through
+ * mem_cmpxchg), then every register in one set_regs.
+ *
+ * A failed callback here ends the instruction with XA_ERR_CALLBACK. Writes
+ * that completed before it stay done (memory cannot be taken back); the
+ * registers, RIP included, are not written, so the guest sees the
+ * instruction as not executed apart from those writes. The one case where
+ * that shows: an instruction with two staged writes (PUSH of a memory
+ * operand that crosses pages, an operand split across two pages) whose
+ * second mem_write fails after the first succeeded.
+ */
+#include <string.h>
+
+#include "emulator/core/core.h"
+
+static size_t reg_bytes(unsigned name)
+{
+    if (name >= XA_R_ES && name <= XA_R_LDTR)
+        return sizeof(struct xa_segment);
+    if (name >= XA_R_ZMM0 && name <= XA_R_ZMM31)
+        return 64;
+    return sizeof(uint64_t);
+}
+
+/* Writes one staged access. Returns XA_RETRY with *changed for a LOCK compare that failed. */
+static xa_status write_staged(struct xai_emu *e, const struct xai_staged *s, bool *changed)
+{
+    const struct xa_cpu_ops *ops = e->v->ops;
+    unsigned flags = XA_MEM_DATA | (e->locked ? XA_MEM_LOCKED : 0);
+    if (s->locked && ops->mem_cmpxchg && s->x.count == 1) {
+        uint8_t expected[XAI_MAX_ACCESS];
+        memcpy(expected, s->expected, s->x.size);
+        int r = ops->mem_cmpxchg(e->v->ctx, s->x.gpa[0], expected, s->data, s->x.size, flags);
+        if (r == 1) {
+            *changed = true;
+            return XA_RETRY;
+        }
+        return r == 0 ? XA_OK : XA_ERR_CALLBACK;
+    }
+    /* Not LOCKed; or no mem_cmpxchg; or a LOCKed operand split across two pages (no
+     * single compare-and-exchange covers it): plain writes, not atomic. */
+    if (ops->mem_write(e->v->ctx, s->x.gpa[0], s->data, s->x.len[0], flags) != 0)
+        return XA_ERR_CALLBACK;
+    if (s->x.count > 1 &&
+        ops->mem_write(e->v->ctx, s->x.gpa[1], s->data + s->x.len[0], s->x.len[1], flags) != 0)
+        return XA_ERR_CALLBACK;
+    return XA_OK;
+}
+
+xa_status xai_commit(struct xai_emu *e, bool *lock_changed)
+{
+    *lock_changed = false;
+    if (e->exit_check == XAI_EXIT_ANY && !e->exit_matched)
+        return XA_RETRY; /* no access of the instruction is the exit's */
+
+    /* LOCKed writes first: while nothing else is written a failed compare re-runs the handler. */
+    bool any_written = false;
+    for (unsigned pass = 0; pass < 2; pass++) {
+        for (unsigned k = 0; k < e->nstaged; k++) {
+            const struct xai_staged *s = &e->staged[k];
+            if (s->locked != (pass == 0))
+                continue;
+            bool changed = false;
+            xa_status st = write_staged(e, s, &changed);
+            if (changed) {
+                if (any_written)
+                    return XA_ERR_CALLBACK; /* cannot happen with the current handlers */
+                *lock_changed = true;
+                return XA_RETRY;
+            }
+            XAI_TRY(st);
+            any_written = true;
+        }
+    }
+
+    /* Registers: the staged ones, RIP, and RFLAGS when it changed (RF is cleared as the CPU
+     * does when an instruction completes). */
+    struct xa_regcache *rc = &e->v->regs;
+    uint16_t names[XA_R_COUNT];
+    union xa_regval vals[XA_R_COUNT];
+    unsigned n = 0;
+    uint64_t rflags = e->rflags & ~XAI_RF;
+    bool rip_dirty = xai_bit_test(rc->dirty, XA_R_RIP);
+    if (!rip_dirty)
+        xai_reg_set(e, XA_R_RIP, e->next_rip);
+    if (rflags != e->rflags0)
+        xai_reg_set(e, XA_R_RFLAGS, rflags);
+    else
+        xai_bit_clear(rc->dirty, XA_R_RFLAGS);
+    for (unsigned w = 0; w < sizeof(rc->dirty) / sizeof(rc->dirty[0]); w++) {
+        uint64_t bits = rc->dirty[w];
+        while (bits) {
+            unsigned b = 0;
+            while (!((bits >> b) & 1))
+                b++;
+            bits &= bits - 1;
+            unsigned r = w * 64 + b;
+            names[n] = (uint16_t)r;
+            memcpy(&vals[n], &rc->val[r], reg_bytes(r));
+            n++;
+        }
+    }
+    if (e->v->ops->set_regs(e->v->ctx, names, n, vals) != 0)
+        return XA_ERR_CALLBACK;
+    memset(rc->dirty, 0, sizeof(rc->dirty));
+    return XA_OK;
+}

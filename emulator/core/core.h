@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The emulator core's own interface (emulator/core/ files): the state of one
+ * instruction, struct xai_emu, and the functions the core files share. The
+ * handlers never see this header; they use emulator/emu.h.
+ */
+#ifndef XA_EMULATOR_CORE_H
+#define XA_EMULATOR_CORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emulator/emu.h"
+
+/* Writes staged by one instruction (an operand, a stack slot, ...). */
+#define XAI_MAX_STAGED 4
+/* Largest access the core stages or reads in one piece of an operand (ZMM, MOVDIR64B). */
+#define XAI_MAX_ACCESS 64
+
+/* RFLAGS.RF: cleared by every instruction that completes. */
+#define XAI_RF (UINT64_C(1) << 16)
+
+/* A translated access: the linear address and its one or two guest-physical pieces. */
+struct xai_xlat {
+    uint64_t la;
+    uint32_t size;
+    uint8_t count;
+    uint64_t gpa[2];
+    uint32_t len[2];
+};
+
+/* The instruction's explicit memory operand. */
+struct xai_memop {
+    bool ready;       /* translated (x valid) */
+    bool have_value;  /* value[] holds what was read */
+    uint8_t access;   /* enum xa_access it was translated for */
+    int64_t adjust;   /* xai_op_adjust() */
+    struct xai_xlat x;
+    uint8_t value[XAI_MAX_ACCESS]; /* the bytes read (also the LOCK compare value) */
+};
+
+/* A write waiting for the commit. */
+struct xai_staged {
+    struct xai_xlat x;
+    bool locked; /* compare with expected[] (LOCK): mem_cmpxchg */
+    uint8_t data[XAI_MAX_ACCESS];
+    uint8_t expected[XAI_MAX_ACCESS];
+};
+
+/* How the exit's GPA/GVA is checked against the instruction's accesses. */
+enum xai_exit_check {
+    XAI_EXIT_NONE = 0,     /* no exit (xa_emulate, xa_step) */
+    XAI_EXIT_OPERAND = 1,  /* the explicit memory operand must match (checked when translated) */
+    XAI_EXIT_ANY = 2,      /* some access must match (implicit stack): checked at commit */
+};
+
+struct xai_emu {
+    struct xa_vcpu *v;
+    const struct xa_insn *insn;
+    struct xa_outcome *out;
+    enum xa_cpu_mode cpumode;
+    uint8_t cpl;
+    bool la57;
+    bool locked;   /* LOCK prefix, or XCHG with memory */
+    bool ps_ready; /* ps filled */
+    uint64_t rip, next_rip;
+    uint64_t rflags;  /* working value (handlers) */
+    uint64_t rflags0; /* as fetched */
+    struct xa_paging_state ps;
+    struct xa_mmu_ops mmu_ops;
+    struct xai_memop mop;
+    unsigned nstaged;
+    struct xai_staged staged[XAI_MAX_STAGED];
+    /* exit matching (xa_assist_mmio) */
+    const struct xa_mmio_exit *exit;
+    uint8_t exit_check; /* enum xai_exit_check */
+    bool exit_matched;
+};
+
+/* ---- regs.c: the register cache -------------------------------------- */
+
+/* Makes sure the named registers are cached: one get_regs for the missing ones. */
+xa_status xai_regs_fetch(struct xai_emu *e, const uint16_t *names, unsigned count);
+/* Forgets every register a handler staged (after a failure or before a LOCK re-run). */
+void xai_regs_discard(struct xa_vcpu *v);
+/* The cached segment register (enum xa_seg or XA_R_TR/LDTR - XA_R_ES), fetched on demand. */
+xa_status xai_seg_get(struct xai_emu *e, unsigned seg, const struct xa_segment **out);
+/* Maps an enum xa_reg GPR to its register name, byte shift and size; false if not a GPR. */
+bool xai_gpr_info(unsigned xa_reg, unsigned *name, unsigned *shift, unsigned *size);
+
+static inline bool xai_bit_test(const uint64_t *bits, unsigned n)
+{
+    return (bits[n >> 6] >> (n & 63)) & 1u;
+}
+static inline void xai_bit_set(uint64_t *bits, unsigned n)
+{
+    bits[n >> 6] |= UINT64_C(1) << (n & 63);
+}
+static inline void xai_bit_clear(uint64_t *bits, unsigned n)
+{
+    bits[n >> 6] &= ~(UINT64_C(1) << (n & 63));
+}
+
+/* ---- access.c: memory ------------------------------------------------ */
+
+/* Fills e->ps (CR0/CR3/CR4/EFER/PKRU/PKRS) and e->mmu_ops once per instruction. */
+xa_status xai_paging_ready(struct xai_emu *e);
+/* Logical -> linear -> guest-physical for one access, with every check (segment,
+ * canonical, paging, #AC unless fetch). */
+xa_status xai_translate(struct xai_emu *e, unsigned seg, uint64_t offset, unsigned addr_size,
+                        uint32_t size, enum xa_access access, struct xai_xlat *x);
+/* Translates the explicit memory operand (if the instruction has one that it accesses). */
+xa_status xai_memop_prepare(struct xai_emu *e);
+/* Reads the pieces of a translated access through mem_read. */
+xa_status xai_read_pieces(struct xai_emu *e, const struct xai_xlat *x, uint8_t *buf);
+/* The index of the explicit memory operand, or -1. */
+int xai_memop_index(const struct xa_insn *insn);
+
+/* ---- commit.c ---------------------------------------------------------- */
+
+/* Writes the staged memory, then the registers (one set_regs). XA_RETRY with
+ * *lock_changed set when a LOCKed compare-and-exchange found memory changed
+ * (nothing written: the handler is re-run). */
+xa_status xai_commit(struct xai_emu *e, bool *lock_changed);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Handler lookup by mnemonic over the tables that are built (see emulator/handlers.h). */
+#include <stddef.h>
+
+#include "emulator/handlers.h"
+
+static const struct xai_handler *const tables[] = {
+    xai_mov_handlers,
+    xai_stack_handlers,
+#ifdef XA_HAVE_INSN_ALU
+    xai_alu_handlers,
+#endif
+#ifdef XA_HAVE_INSN_SHIFT
+    xai_shift_handlers,
+#endif
+#ifdef XA_HAVE_INSN_MULDIV
+    xai_muldiv_handlers,
+#endif
+#ifdef XA_HAVE_INSN_BIT
+    xai_bit_handlers,
+#endif
+#ifdef XA_HAVE_INSN_XCHG
+    xai_xchg_handlers,
+#endif
+#ifdef XA_HAVE_INSN_CC
+    xai_cc_handlers,
+#endif
+#ifdef XA_HAVE_INSN_BMI
+    xai_bmi_handlers,
+#endif
+};
+
+xai_exec_fn xai_find_handler(unsigned mnemonic)
+{
+    if (mnemonic == 0)
+        return NULL;
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+        for (const struct xai_handler *h = tables[t]; h->mnemonic; h++)
+            if (h->mnemonic == mnemonic)
+                return h->exec;
+    return NULL;
+}

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The vCPU context and its register cache: registers are fetched in batches
+ * (one get_regs for every register the core knows an instruction needs, then
+ * one per register a handler asks for on top), and staged writes live in the
+ * cache with their dirty bit until the commit writes them with one set_regs.
+ */
+#include <string.h>
+
+#include "emulator/core/core.h"
+
+xa_status xa_vcpu_init(struct xa_vcpu *vcpu, const struct xa_cpu_ops *ops, void *ctx,
+                       const struct xa_cpu_model *model)
+{
+    if (!vcpu || !ops || !ops->get_regs || !ops->set_regs || !ops->mem_read || !ops->mem_write)
+        return XA_ERR_BAD_ARGUMENT;
+    if (model && model->maxphyaddr != 0 && (model->maxphyaddr < 32 || model->maxphyaddr > 52))
+        return XA_ERR_BAD_ARGUMENT;
+    vcpu->ops = ops;
+    vcpu->ctx = ctx;
+    if (model) {
+        vcpu->model = *model;
+    } else {
+        vcpu->model.vendor = XA_VENDOR_INTEL;
+        vcpu->model.maxphyaddr = 52;
+        vcpu->model.features = XA_FEAT_ALL;
+    }
+    vcpu->rep_budget = 0;
+    xa_vcpu_reset(vcpu);
+    return XA_OK;
+}
+
+void xa_vcpu_reset(struct xa_vcpu *vcpu)
+{
+    if (!vcpu)
+        return;
+    /* Only the bitmaps: the values are never read without their valid bit. */
+    memset(vcpu->regs.valid, 0, sizeof(vcpu->regs.valid));
+    memset(vcpu->regs.dirty, 0, sizeof(vcpu->regs.dirty));
+}
+
+/* Bytes of a register's value that mean something (copying less is cheaper). */
+static size_t reg_bytes(unsigned name)
+{
+    if (name >= XA_R_ES && name <= XA_R_LDTR)
+        return sizeof(struct xa_segment);
+    if (name >= XA_R_ZMM0 && name <= XA_R_ZMM31)
+        return 64;
+    return sizeof(uint64_t);
+}
+
+xa_status xai_regs_fetch(struct xai_emu *e, const uint16_t *names, unsigned count)
+{
+    struct xa_regcache *rc = &e->v->regs;
+    uint16_t want[24];
+    union xa_regval vals[24];
+    unsigned n = 0;
+    for (unsigned i = 0; i < count; i++) {
+        unsigned r = names[i];
+        if (r >= XA_R_COUNT || xai_bit_test(rc->valid, r))
+            continue;
+        bool dup = false;
+        for (unsigned k = 0; k < n; k++)
+            dup |= want[k] == r;
+        if (dup)
+            continue;
+        want[n++] = (uint16_t)r;
+        if (n == sizeof(want) / sizeof(want[0])) {
+            if (e->v->ops->get_regs(e->v->ctx, want, n, vals) != 0)
+                return XA_ERR_CALLBACK;
+            for (unsigned k = 0; k < n; k++) {
+                memcpy(&rc->val[want[k]], &vals[k], reg_bytes(want[k]));
+                xai_bit_set(rc->valid, want[k]);
+            }
+            n = 0;
+        }
+    }
+    if (n) {
+        if (e->v->ops->get_regs(e->v->ctx, want, n, vals) != 0)
+            return XA_ERR_CALLBACK;
+        for (unsigned k = 0; k < n; k++) {
+            memcpy(&rc->val[want[k]], &vals[k], reg_bytes(want[k]));
+            xai_bit_set(rc->valid, want[k]);
+        }
+    }
+    return XA_OK;
+}
+
+void xai_regs_discard(struct xa_vcpu *v)
+{
+    /* A staged register forgets its value: the next use fetches the guest's. */
+    for (unsigned w = 0; w < sizeof(v->regs.dirty) / sizeof(v->regs.dirty[0]); w++) {
+        v->regs.valid[w] &= ~v->regs.dirty[w];
+        v->regs.dirty[w] = 0;
+    }
+}
+
+xa_status xai_reg_get(struct xai_emu *e, unsigned name, uint64_t *value)
+{
+    if (name >= XA_R_COUNT)
+        return XA_ERR_BAD_ARGUMENT;
+    if (!xai_bit_test(e->v->regs.valid, name)) {
+        uint16_t n = (uint16_t)name;
+        XAI_TRY(xai_regs_fetch(e, &n, 1));
+    }
+    *value = e->v->regs.val[name].u64;
+    return XA_OK;
+}
+
+void xai_reg_set(struct xai_emu *e, unsigned name, uint64_t value)
+{
+    if (name >= XA_R_COUNT)
+        return;
+    e->v->regs.val[name].u64 = value;
+    xai_bit_set(e->v->regs.valid, name);
+    xai_bit_set(e->v->regs.dirty, name);
+}
+
+xa_status xai_vreg_get(struct xai_emu *e, unsigned name, union xa_regval *value)
+{
+    if (name >= XA_R_COUNT)
+        return XA_ERR_BAD_ARGUMENT;
+    if (!xai_bit_test(e->v->regs.valid, name)) {
+        uint16_t n = (uint16_t)name;
+        XAI_TRY(xai_regs_fetch(e, &n, 1));
+    }
+    memcpy(value, &e->v->regs.val[name], reg_bytes(name));
+    return XA_OK;
+}
+
+void xai_vreg_set(struct xai_emu *e, unsigned name, const union xa_regval *value)
+{
+    if (name >= XA_R_COUNT)
+        return;
+    memcpy(&e->v->regs.val[name], value, reg_bytes(name));
+    xai_bit_set(e->v->regs.valid, name);
+    xai_bit_set(e->v->regs.dirty, name);
+}
+
+xa_status xai_seg_get(struct xai_emu *e, unsigned seg, const struct xa_segment **out)
+{
+    unsigned name = XA_R_ES + seg;
+    if (name > XA_R_LDTR)
+        return XA_ERR_BAD_ARGUMENT;
+    if (!xai_bit_test(e->v->regs.valid, name)) {
+        uint16_t n = (uint16_t)name;
+        XAI_TRY(xai_regs_fetch(e, &n, 1));
+    }
+    *out = &e->v->regs.val[name].seg;
+    return XA_OK;
+}
+
+bool xai_gpr_info(unsigned r, unsigned *name, unsigned *shift, unsigned *size)
+{
+    *shift = 0;
+    if (r >= XA_REG_AL && r <= XA_REG_BL) {
+        *name = r - XA_REG_AL;
+        *size = 1;
+    } else if (r >= XA_REG_AH && r <= XA_REG_BH) {
+        *name = r - XA_REG_AH;
+        *shift = 8;
+        *size = 1;
+    } else if (r >= XA_REG_SPL && r <= XA_REG_R15B) {
+        *name = 4 + (r - XA_REG_SPL);
+        *size = 1;
+    } else if (r >= XA_REG_AX && r <= XA_REG_R15W) {
+        *name = r - XA_REG_AX;
+        *size = 2;
+    } else if (r >= XA_REG_EAX && r <= XA_REG_R15D) {
+        *name = r - XA_REG_EAX;
+        *size = 4;
+    } else if (r >= XA_REG_RAX && r <= XA_REG_R15) {
+        *name = r - XA_REG_RAX;
+        *size = 8;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+xa_status xai_gpr_read(struct xai_emu *e, unsigned xa_reg, uint64_t *value)
+{
+    unsigned name, shift, size;
+    if (!xai_gpr_info(xa_reg, &name, &shift, &size))
+        return XA_ERR_UNSUPPORTED;
+    uint64_t v;
+    XAI_TRY(xai_reg_get(e, name, &v));
+    v >>= shift;
+    *value = size == 8 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
+    return XA_OK;
+}
+
+xa_status xai_gpr_write(struct xai_emu *e, unsigned xa_reg, uint64_t value)
+{
+    unsigned name, shift, size;
+    if (!xai_gpr_info(xa_reg, &name, &shift, &size))
+        return XA_ERR_UNSUPPORTED;
+    if (size >= 4) {
+        /* A 32-bit write zeroes bits 63:32; a 64-bit one replaces: no old value needed. */
+        xai_reg_set(e, name, size == 4 ? (value & 0xffffffffu) : value);
+        return XA_OK;
+    }
+    uint64_t old, mask = ((UINT64_C(1) << (8 * size)) - 1) << shift;
+    XAI_TRY(xai_reg_get(e, name, &old));
+    xai_reg_set(e, name, (old & ~mask) | ((value << shift) & mask));
+    return XA_OK;
+}

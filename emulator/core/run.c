@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The entry points: xa_emulate, xa_step, xa_assist_mmio. One instruction:
+ * the mode registers (one get_regs), the fetch at CS:RIP (exit bytes first),
+ * the decode, the LOCK and privilege checks, the operand registers (one
+ * get_regs), the memory operand's translation (every fault it can raise comes
+ * before anything happens; the exit's GPA/GVA is checked here), the handler,
+ * the commit.
+ */
+#include <string.h>
+
+#include "emulator/core/core.h"
+#include "emulator/handlers.h"
+
+#define CR4_LA57 (UINT64_C(1) << 12)
+
+/* What every instruction needs: its mode, its RIP and flags, and what the walks need. */
+static const uint16_t mode_regs[] = {XA_R_RIP, XA_R_RFLAGS, XA_R_CR0, XA_R_EFER,
+                                     XA_R_CS,  XA_R_SS,     XA_R_CR3, XA_R_CR4};
+
+static void emu_init(struct xai_emu *e, struct xa_vcpu *v, struct xa_outcome *out)
+{
+    /* Field by field: the staging buffers need no clearing. */
+    e->v = v;
+    e->insn = NULL;
+    e->out = out;
+    e->locked = false;
+    e->ps_ready = false;
+    e->mop.ready = false;
+    e->mop.have_value = false;
+    e->mop.adjust = 0;
+    e->nstaged = 0;
+    e->exit = NULL;
+    e->exit_check = XAI_EXIT_NONE;
+    e->exit_matched = false;
+    out->status = XA_OK;
+    out->mnemonic = 0;
+    memset(&out->exception, 0, sizeof(out->exception));
+}
+
+static enum xa_mode decode_mode(const struct xai_emu *e)
+{
+    switch (e->cpumode) {
+    case XA_CPU_REAL:
+    case XA_CPU_V86: return XA_MODE_REAL;
+    case XA_CPU_LONG: return XA_MODE_64;
+    default:
+        return (e->v->regs.val[XA_R_CS].seg.attr & XA_SEG_ATTR_DB) ? XA_MODE_32 : XA_MODE_16;
+    }
+}
+
+static unsigned code_size(enum xa_mode m)
+{
+    return m == XA_MODE_64 ? 8 : m == XA_MODE_32 ? 4 : 2;
+}
+
+static xa_status load_mode(struct xai_emu *e)
+{
+    XAI_TRY(xai_regs_fetch(e, mode_regs, sizeof(mode_regs) / sizeof(mode_regs[0])));
+    const union xa_regval *val = e->v->regs.val;
+    e->rip = val[XA_R_RIP].u64;
+    e->rflags = e->rflags0 = val[XA_R_RFLAGS].u64;
+    e->cpumode = xa_cpu_mode_of(val[XA_R_CR0].u64, val[XA_R_EFER].u64, e->rflags,
+                                val[XA_R_CS].seg.attr);
+    if (e->cpumode == XA_CPU_REAL)
+        e->cpl = 0;
+    else if (e->cpumode == XA_CPU_V86)
+        e->cpl = 3;
+    else
+        e->cpl = (uint8_t)((val[XA_R_SS].seg.attr >> XA_SEG_ATTR_DPL_SHIFT) & 3);
+    e->la57 = (val[XA_R_CR4].u64 & CR4_LA57) != 0;
+    return XA_OK;
+}
+
+/* Reads more instruction bytes: from CS:RIP+n to the end of that page, at most 15 in
+ * all and within the CS limit; the walk is a fetch (user at CPL 3). */
+static xa_status fetch_more(struct xai_emu *e, uint8_t *buf, unsigned *n, unsigned asz)
+{
+    const struct xa_segment *cs = &e->v->regs.val[XA_R_CS].seg;
+    uint64_t mask = asz == 8 ? ~UINT64_C(0) : asz == 4 ? 0xffffffffu : 0xffffu;
+    uint64_t off = (e->rip + *n) & mask;
+    unsigned want = XA_MAX_INSN_LENGTH - *n;
+    if (e->cpumode != XA_CPU_LONG && off <= cs->limit && cs->limit - off + 1 < want)
+        want = (unsigned)(cs->limit - off + 1);
+    /* The linear address first (to know where the page ends); faults come from the
+     * translation below, which checks the same bytes again. */
+    struct xa_seg_access sa = {e->cpumode, e->cpl, (uint8_t)asz, e->la57};
+    struct xa_exception exc;
+    uint64_t la;
+    xa_status st = xa_segment_to_linear(cs, XA_SEG_CS, &sa, off, 1, XA_ACCESS_FETCH, &la, &exc);
+    if (st == XA_EXCEPTION) {
+        e->out->exception = exc;
+        return XA_EXCEPTION;
+    }
+    XAI_TRY(st);
+    unsigned in_page = 4096u - (unsigned)(la & 0xfff);
+    if (want > in_page)
+        want = in_page;
+    struct xai_xlat x;
+    XAI_TRY(xai_translate(e, XA_SEG_CS, off, asz, want, XA_ACCESS_FETCH, &x));
+    if (e->v->ops->mem_read(e->v->ctx, x.gpa[0], buf + *n, x.len[0], XA_MEM_FETCH) != 0)
+        return XA_ERR_CALLBACK;
+    *n += want;
+    return XA_OK;
+}
+
+static xa_status fetch_decode(struct xai_emu *e, const struct xa_mmio_exit *exit,
+                              struct xa_insn *insn)
+{
+    uint8_t buf[XA_MAX_INSN_LENGTH];
+    unsigned n = 0;
+    if (exit && exit->nbytes) {
+        n = exit->nbytes > XA_MAX_INSN_LENGTH ? XA_MAX_INSN_LENGTH : exit->nbytes;
+        memcpy(buf, exit->bytes, n);
+    }
+    enum xa_mode mode = decode_mode(e);
+    for (;;) {
+        xa_status st = xa_decode(insn, mode, (enum xa_vendor)e->v->model.vendor, buf, n);
+        if (st == XA_OK)
+            break;
+        if (st == XA_ERR_TRUNCATED && n < XA_MAX_INSN_LENGTH) {
+            XAI_TRY(fetch_more(e, buf, &n, code_size(mode)));
+            continue;
+        }
+        if (st == XA_ERR_INVALID)
+            return xai_raise(e, XA_VEC_UD, false, 0);
+        if (st == XA_ERR_TOO_LONG || st == XA_ERR_TRUNCATED)
+            return xai_raise(e, XA_VEC_GP, true, 0);
+        return st;
+    }
+    return XA_OK;
+}
+
+/* Instructions whose memory operand is not where it is at the start: POP (RSP moves
+ * first), BT* with a register bit offset (the operand moves by it). */
+static bool memop_moves(const struct xa_insn *insn)
+{
+    switch (insn->mnemonic) {
+    case XA_MNEM_POP: return true;
+    case XA_MNEM_BT:
+    case XA_MNEM_BTS:
+    case XA_MNEM_BTR:
+    case XA_MNEM_BTC: return insn->operand_count > 1 && insn->ops[1].type == XA_OP_REG;
+    default: return false;
+    }
+}
+
+static bool uses_stack(const struct xa_insn *insn)
+{
+    return insn->mnemonic == XA_MNEM_PUSH || insn->mnemonic == XA_MNEM_POP;
+}
+
+/* One get_regs for the registers the operands name. */
+static xa_status fetch_operand_regs(struct xai_emu *e)
+{
+    const struct xa_insn *insn = e->insn;
+    uint16_t names[12];
+    unsigned n = 0, name, shift, size;
+    for (unsigned i = 0; i < insn->operand_count && i < 5; i++) {
+        const struct xa_operand *op = &insn->ops[i];
+        if (op->type == XA_OP_REG && xai_gpr_info(op->reg, &name, &shift, &size)) {
+            /* A 32- or 64-bit register only written needs no old value. */
+            if ((op->access & XA_ACC_READ) || size < 4)
+                names[n++] = (uint16_t)name;
+        } else if (op->type == XA_OP_REG && op->reg >= XA_REG_ES && op->reg <= XA_REG_GS) {
+            names[n++] = (uint16_t)(XA_R_ES + (op->reg - XA_REG_ES));
+        } else if (op->type == XA_OP_MEM) {
+            const struct xa_mem *m = &insn->mem;
+            if (xai_gpr_info(m->base, &name, &shift, &size))
+                names[n++] = (uint16_t)name;
+            if (xai_gpr_info(m->index, &name, &shift, &size))
+                names[n++] = (uint16_t)name;
+            if (m->seg >= XA_REG_ES && m->seg <= XA_REG_GS)
+                names[n++] = (uint16_t)(XA_R_ES + (m->seg - XA_REG_ES));
+        }
+    }
+    if (uses_stack(insn))
+        names[n++] = XA_R_RAX + 4; /* RSP */
+    return n ? xai_regs_fetch(e, names, n) : XA_OK;
+}
+
+static xa_status run_insn(struct xai_emu *e)
+{
+    const struct xa_insn *insn = e->insn;
+    int mi = xai_memop_index(insn);
+    e->out->mnemonic = insn->mnemonic;
+    enum xa_mode mode = decode_mode(e);
+    uint64_t ipmask = mode == XA_MODE_64 ? ~UINT64_C(0) : mode == XA_MODE_32 ? 0xffffffffu : 0xffffu;
+    e->next_rip = (e->rip + insn->length) & ipmask;
+
+    /* LOCK: only on a lockable instruction with a memory destination (the decoder already
+     * calls anything else invalid; checked again because the insn may come from a caller). */
+    if (insn->prefixes & XA_PFX_LOCK) {
+        if (!(insn->attributes & XA_ATTR_LOCKABLE) || mi < 0 ||
+            !(insn->ops[mi].access & XA_ACC_WRITE))
+            return xai_raise(e, XA_VEC_UD, false, 0);
+    }
+    e->locked = (insn->prefixes & XA_PFX_LOCK) || (insn->mnemonic == XA_MNEM_XCHG && mi >= 0);
+    if ((insn->attributes & XA_ATTR_PRIVILEGED) && e->cpl != 0)
+        return xai_raise(e, XA_VEC_GP, true, 0);
+
+    xai_exec_fn exec = xai_find_handler(insn->mnemonic);
+    if (!exec)
+        return XA_ERR_UNSUPPORTED;
+
+    XAI_TRY(fetch_operand_regs(e));
+    bool moves = memop_moves(insn);
+    if (e->exit)
+        e->exit_check = (moves || uses_stack(insn) || mi < 0) ? XAI_EXIT_ANY : XAI_EXIT_OPERAND;
+    /* Every fault of the memory operand before anything is read; the exit check. */
+    if (mi >= 0 && !moves)
+        XAI_TRY(xai_memop_prepare(e));
+
+    for (unsigned tries = 0;; tries++) {
+        XAI_TRY(exec(e));
+        bool changed;
+        xa_status st = xai_commit(e, &changed);
+        if (!changed)
+            return st;
+        if (tries + 1 >= XAI_LOCK_RETRIES)
+            return XA_RETRY;
+        /* Memory changed under a LOCKed read-modify-write: run the handler again on the
+         * new value (handlers are pure functions of what they read). */
+        xai_regs_discard(e->v);
+        e->rflags = e->rflags0;
+        e->nstaged = 0;
+        e->mop.have_value = false;
+    }
+}
+
+static xa_status finish(struct xai_emu *e, xa_status st)
+{
+    if (st != XA_OK)
+        xai_regs_discard(e->v);
+    e->out->status = st;
+    return st;
+}
+
+xa_status xa_emulate(struct xa_vcpu *vcpu, const struct xa_insn *insn, struct xa_outcome *out)
+{
+    if (!out)
+        return XA_ERR_BAD_ARGUMENT;
+    struct xai_emu e;
+    if (!vcpu || !vcpu->ops || !insn) {
+        out->status = XA_ERR_BAD_ARGUMENT;
+        return XA_ERR_BAD_ARGUMENT;
+    }
+    xa_vcpu_reset(vcpu);
+    emu_init(&e, vcpu, out);
+    if (&out->insn != insn)
+        out->insn = *insn;
+    out->mnemonic = insn->mnemonic;
+    xa_status st = load_mode(&e);
+    if (st == XA_OK && (insn->mode != decode_mode(&e) || insn->length == 0 ||
+                        insn->length > XA_MAX_INSN_LENGTH))
+        st = XA_ERR_BAD_ARGUMENT;
+    if (st == XA_OK) {
+        e.insn = &out->insn;
+        st = run_insn(&e);
+    }
+    return finish(&e, st);
+}
+
+xa_status xa_step(struct xa_vcpu *vcpu, struct xa_outcome *out)
+{
+    if (!out)
+        return XA_ERR_BAD_ARGUMENT;
+    struct xai_emu e;
+    if (!vcpu || !vcpu->ops) {
+        out->status = XA_ERR_BAD_ARGUMENT;
+        return XA_ERR_BAD_ARGUMENT;
+    }
+    xa_vcpu_reset(vcpu);
+    emu_init(&e, vcpu, out);
+    xa_status st = load_mode(&e);
+    if (st == XA_OK)
+        st = fetch_decode(&e, NULL, &out->insn);
+    if (st == XA_OK) {
+        e.insn = &out->insn;
+        st = run_insn(&e);
+    }
+    return finish(&e, st);
+}
+
+xa_status xa_assist_mmio(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
+                         struct xa_outcome *out)
+{
+    if (!out)
+        return XA_ERR_BAD_ARGUMENT;
+    struct xai_emu e;
+    if (!vcpu || !vcpu->ops || !exit || exit->nbytes > XA_MAX_INSN_LENGTH) {
+        out->status = XA_ERR_BAD_ARGUMENT;
+        return XA_ERR_BAD_ARGUMENT;
+    }
+    xa_vcpu_reset(vcpu);
+    emu_init(&e, vcpu, out);
+    xa_status st = load_mode(&e);
+    if (st == XA_OK)
+        st = fetch_decode(&e, exit, &out->insn);
+    if (st == XA_OK) {
+        e.insn = &out->insn;
+        e.exit = exit;
+        st = run_insn(&e);
+    }
+    return finish(&e, st);
+}
+
+/* ---- the handler interface's facts (emu.h) ------------------------------- */
+
+const struct xa_insn *xai_insn(const struct xai_emu *e)
+{
+    return e->insn;
+}
+
+unsigned xai_cpl(const struct xai_emu *e)
+{
+    return e->cpl;
+}
+
+enum xa_cpu_mode xai_mode(const struct xai_emu *e)
+{
+    return e->cpumode;
+}
+
+const struct xa_cpu_model *xai_model(const struct xai_emu *e)
+{
+    return &e->v->model;
+}
+
+uint64_t *xai_rflags(struct xai_emu *e)
+{
+    return &e->rflags;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Dispatch: the core finds an instruction's handler by mnemonic in the tables
+ * that emu.h declares. A table is searched only when its file is built: the
+ * build defines XA_HAVE_INSN_<NAME> for each emulator/insn_<name>.c that exists
+ * (emulator/CMakeLists.txt), so no weak symbols are needed. Not API.
+ */
+#ifndef XA_EMULATOR_HANDLERS_H
+#define XA_EMULATOR_HANDLERS_H
+
+#include "emulator/emu.h"
+
+/* The handler of @p mnemonic, or NULL (the instruction is then XA_ERR_UNSUPPORTED). */
+xai_exec_fn xai_find_handler(unsigned mnemonic);
+
+#endif
