@@ -364,14 +364,15 @@ static inline unsigned size_bytes(const struct dec *d, unsigned code, unsigned v
 /* General-purpose register n (0..15) of the given width in bytes. */
 static inline uint8_t gpr(unsigned rex, unsigned n, unsigned bytes)
 {
-    static const uint8_t first[9] = {0, XA_REG_AL, XA_REG_AX, 0, XA_REG_EAX, 0, 0, 0, XA_REG_RAX};
+    static const uint8_t first[9] = {XA_REG_EAX, XA_REG_AL,  XA_REG_AX,  XA_REG_EAX, XA_REG_EAX,
+                                     XA_REG_EAX, XA_REG_EAX, XA_REG_EAX, XA_REG_RAX};
     if (bytes == 1) {
         /* Without REX, byte registers 4-7 are AH..BH; with it, SPL..DIL. */
         if (n >= 4 && (rex || n >= 8))
             return (uint8_t)(XA_REG_SPL + n - 4);
         return (uint8_t)(XA_REG_AL + n);
     }
-    return (uint8_t)((bytes < 9 && first[bytes] ? first[bytes] : XA_REG_EAX) + n);
+    return (uint8_t)((bytes < 9 ? first[bytes] : XA_REG_EAX) + n);
 }
 
 static inline uint8_t vreg(unsigned n, unsigned bytes)
@@ -520,9 +521,11 @@ static unsigned immediate_bytes(const struct dec *d, const struct xai_def *def)
 
 /* Builds the operands from the definition, reading immediates in order. */
 static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct xai_def *def,
-                               unsigned vl)
+                               unsigned vl, unsigned mem)
 {
-    unsigned mod3 = (d->modrm >> 6) == 3 || (def->attrs & XAI_A_MODREG);
+    /* r/m names a register: every location that reads r/m implies a ModRM byte, so
+     * this is "no memory operand" (mod = 3, or ignored by a modreg form). */
+    unsigned mod3 = !mem;
     unsigned reg = (d->modrm >> 3) & 7, rm = d->modrm & 7;
     unsigned nimm = 0;
     int mem_seen = 0;
@@ -530,7 +533,9 @@ static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct
     for (unsigned i = 0; i < def->op_count; i++) {
         const struct xai_opdef *o = &def->ops[i];
         struct xa_operand *op = &insn->ops[i];
-        unsigned sz = size_bytes(d, o->size, vl);
+        unsigned sz = o->bytes[d->opsize >> 5];
+        if (!sz)
+            sz = size_bytes(d, o->size, vl);
         op->access = o->access;
         op->type = XA_OP_REG;
         op->size = (uint16_t)sz;
@@ -967,7 +972,7 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
     if (d->space == XAI_SP_3DNOW) {
         /* 0F 0F: ModRM, SIB, displacement, then the opcode as the last byte. */
         static const struct xai_def mmx_mem = {
-            0, 0, 1, 0, 0, {0, 0, 0}, {{XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_R}}};
+            0, 0, 1, 0, 0, {0, 0, 0}, {{XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_R, {8, 8, 8}}}};
         d->opsize = 32;
         if ((d->modrm >> 6) != 3) {
             st = node_memory(d, insn, &mmx_mem, 1, vl);
@@ -1030,7 +1035,7 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
         if (st)
             return st;
     }
-    st = node_operands(d, insn, def, vl);
+    st = node_operands(d, insn, def, vl, mem);
     if (st)
         return st;
 

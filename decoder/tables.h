@@ -129,6 +129,9 @@ struct xai_opdef {
     uint8_t loc;    /* enum xai_loc */
     uint8_t size;   /* enum xai_size, or enum xa_reg for XAI_LOC_FIXED */
     uint8_t access; /* enum xai_acc */
+    /* Bytes for operand size 16, 32, 64 when the size depends on nothing else (and is
+     * below 256); 0 when the decoder must compute it (vector length, mode, FIXED). */
+    uint8_t bytes[3];
 };
 
 #define XAI_IMM_RUNTIME 0xFFu

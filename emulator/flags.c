@@ -243,8 +243,8 @@ static void mul_u64(uint64_t a, uint64_t b, uint64_t *lo, uint64_t *hi)
     *hi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
 }
 
-void xai_alu_mul(uint64_t *rf, bool is_signed, uint64_t a, uint64_t b, unsigned size,
-                 uint64_t *lo, uint64_t *hi)
+void xai_alu_mul(uint64_t *rf, bool is_signed, uint64_t a, uint64_t b, unsigned size, uint64_t *lo,
+                 uint64_t *hi)
 {
     uint64_t m = xai_size_mask(size);
     uint64_t l, h;

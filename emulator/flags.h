@@ -99,8 +99,8 @@ uint64_t xai_alu_shxd(uint64_t *rf, bool left, uint64_t dst, uint64_t src, uint6
 
 /* Full product of two @p size-byte values: *lo and *hi are the halves (each @p size
  * bytes, zero-extended). CF = OF = (the high half is significant). */
-void xai_alu_mul(uint64_t *rf, bool is_signed, uint64_t a, uint64_t b, unsigned size,
-                 uint64_t *lo, uint64_t *hi);
+void xai_alu_mul(uint64_t *rf, bool is_signed, uint64_t a, uint64_t b, unsigned size, uint64_t *lo,
+                 uint64_t *hi);
 /* Division of hi:lo (2 * @p size bytes) by @p divisor. Returns false (the CPU's #DE)
  * on a zero divisor or a quotient that does not fit @p size bytes; else true with
  * *q and *r zero-extended, and the flags set. */

@@ -54,9 +54,11 @@ static xa_status exec_unary(struct xai_emu *e)
 }
 
 const struct xai_handler xai_alu_handlers[] = {
-    {XA_MNEM_ADD, exec_binary}, {XA_MNEM_OR, exec_binary},  {XA_MNEM_ADC, exec_binary},
-    {XA_MNEM_SBB, exec_binary}, {XA_MNEM_AND, exec_binary}, {XA_MNEM_SUB, exec_binary},
-    {XA_MNEM_XOR, exec_binary}, {XA_MNEM_CMP, exec_binary}, {XA_MNEM_TEST, exec_binary},
-    {XA_MNEM_NOT, exec_unary},  {XA_MNEM_NEG, exec_unary},  {XA_MNEM_INC, exec_unary},
-    {XA_MNEM_DEC, exec_unary},  {0, NULL},
+    {XA_MNEM_ADD, exec_binary},  {XA_MNEM_OR, exec_binary},
+    {XA_MNEM_ADC, exec_binary},  {XA_MNEM_SBB, exec_binary},
+    {XA_MNEM_AND, exec_binary},  {XA_MNEM_SUB, exec_binary},
+    {XA_MNEM_XOR, exec_binary},  {XA_MNEM_CMP, exec_binary},
+    {XA_MNEM_TEST, exec_binary}, {XA_MNEM_NOT, exec_unary},
+    {XA_MNEM_NEG, exec_unary},   {XA_MNEM_INC, exec_unary},
+    {XA_MNEM_DEC, exec_unary},   {0, NULL},
 };

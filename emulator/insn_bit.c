@@ -49,8 +49,7 @@ static xa_status exec_bsf_bsr(struct xai_emu *e)
     uint64_t src, index;
 
     XAI_TRY(xai_op_read(e, 1, &src));
-    if (!xai_alu_bsf_bsr(xai_rflags(e), in->mnemonic == XA_MNEM_BSF, src, in->ops[1].size,
-                         &index))
+    if (!xai_alu_bsf_bsr(xai_rflags(e), in->mnemonic == XA_MNEM_BSF, src, in->ops[1].size, &index))
         return XA_OK;
     return xai_op_write(e, 0, index);
 }
@@ -73,8 +72,9 @@ static xa_status exec_count(struct xai_emu *e)
 }
 
 const struct xai_handler xai_bit_handlers[] = {
-    {XA_MNEM_BT, exec_bt},        {XA_MNEM_BTS, exec_bt},      {XA_MNEM_BTR, exec_bt},
-    {XA_MNEM_BTC, exec_bt},       {XA_MNEM_BSF, exec_bsf_bsr}, {XA_MNEM_BSR, exec_bsf_bsr},
-    {XA_MNEM_LZCNT, exec_count},  {XA_MNEM_TZCNT, exec_count}, {XA_MNEM_POPCNT, exec_count},
-    {0, NULL},
+    {XA_MNEM_BT, exec_bt},        {XA_MNEM_BTS, exec_bt},
+    {XA_MNEM_BTR, exec_bt},       {XA_MNEM_BTC, exec_bt},
+    {XA_MNEM_BSF, exec_bsf_bsr},  {XA_MNEM_BSR, exec_bsf_bsr},
+    {XA_MNEM_LZCNT, exec_count},  {XA_MNEM_TZCNT, exec_count},
+    {XA_MNEM_POPCNT, exec_count}, {0, NULL},
 };

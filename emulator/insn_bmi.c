@@ -97,9 +97,11 @@ static xa_status exec_mulx(struct xai_emu *e)
 }
 
 const struct xai_handler xai_bmi_handlers[] = {
-    {XA_MNEM_ANDN, exec_three},  {XA_MNEM_BEXTR, exec_three},  {XA_MNEM_BZHI, exec_three},
-    {XA_MNEM_PDEP, exec_three},  {XA_MNEM_PEXT, exec_three},   {XA_MNEM_SHLX, exec_three},
-    {XA_MNEM_SHRX, exec_three},  {XA_MNEM_SARX, exec_three},   {XA_MNEM_RORX, exec_three},
-    {XA_MNEM_BLSI, exec_bls},    {XA_MNEM_BLSMSK, exec_bls},   {XA_MNEM_BLSR, exec_bls},
-    {XA_MNEM_MULX, exec_mulx},   {0, NULL},
+    {XA_MNEM_ANDN, exec_three}, {XA_MNEM_BEXTR, exec_three},
+    {XA_MNEM_BZHI, exec_three}, {XA_MNEM_PDEP, exec_three},
+    {XA_MNEM_PEXT, exec_three}, {XA_MNEM_SHLX, exec_three},
+    {XA_MNEM_SHRX, exec_three}, {XA_MNEM_SARX, exec_three},
+    {XA_MNEM_RORX, exec_three}, {XA_MNEM_BLSI, exec_bls},
+    {XA_MNEM_BLSMSK, exec_bls}, {XA_MNEM_BLSR, exec_bls},
+    {XA_MNEM_MULX, exec_mulx},  {0, NULL},
 };

@@ -29,15 +29,15 @@ static xa_status exec_cmovcc(struct xai_emu *e)
 }
 
 const struct xai_handler xai_cc_handlers[] = {
-    {XA_MNEM_SETO, exec_setcc},     {XA_MNEM_SETNO, exec_setcc},    {XA_MNEM_SETB, exec_setcc},
-    {XA_MNEM_SETNB, exec_setcc},    {XA_MNEM_SETZ, exec_setcc},     {XA_MNEM_SETNZ, exec_setcc},
-    {XA_MNEM_SETBE, exec_setcc},    {XA_MNEM_SETNBE, exec_setcc},   {XA_MNEM_SETS, exec_setcc},
-    {XA_MNEM_SETNS, exec_setcc},    {XA_MNEM_SETP, exec_setcc},     {XA_MNEM_SETNP, exec_setcc},
-    {XA_MNEM_SETL, exec_setcc},     {XA_MNEM_SETNL, exec_setcc},    {XA_MNEM_SETLE, exec_setcc},
-    {XA_MNEM_SETNLE, exec_setcc},   {XA_MNEM_CMOVO, exec_cmovcc},   {XA_MNEM_CMOVNO, exec_cmovcc},
-    {XA_MNEM_CMOVB, exec_cmovcc},   {XA_MNEM_CMOVNB, exec_cmovcc},  {XA_MNEM_CMOVZ, exec_cmovcc},
-    {XA_MNEM_CMOVNZ, exec_cmovcc},  {XA_MNEM_CMOVBE, exec_cmovcc},  {XA_MNEM_CMOVNBE, exec_cmovcc},
-    {XA_MNEM_CMOVS, exec_cmovcc},   {XA_MNEM_CMOVNS, exec_cmovcc},  {XA_MNEM_CMOVP, exec_cmovcc},
-    {XA_MNEM_CMOVNP, exec_cmovcc},  {XA_MNEM_CMOVL, exec_cmovcc},   {XA_MNEM_CMOVNL, exec_cmovcc},
-    {XA_MNEM_CMOVLE, exec_cmovcc},  {XA_MNEM_CMOVNLE, exec_cmovcc}, {0, NULL},
+    {XA_MNEM_SETO, exec_setcc},    {XA_MNEM_SETNO, exec_setcc},    {XA_MNEM_SETB, exec_setcc},
+    {XA_MNEM_SETNB, exec_setcc},   {XA_MNEM_SETZ, exec_setcc},     {XA_MNEM_SETNZ, exec_setcc},
+    {XA_MNEM_SETBE, exec_setcc},   {XA_MNEM_SETNBE, exec_setcc},   {XA_MNEM_SETS, exec_setcc},
+    {XA_MNEM_SETNS, exec_setcc},   {XA_MNEM_SETP, exec_setcc},     {XA_MNEM_SETNP, exec_setcc},
+    {XA_MNEM_SETL, exec_setcc},    {XA_MNEM_SETNL, exec_setcc},    {XA_MNEM_SETLE, exec_setcc},
+    {XA_MNEM_SETNLE, exec_setcc},  {XA_MNEM_CMOVO, exec_cmovcc},   {XA_MNEM_CMOVNO, exec_cmovcc},
+    {XA_MNEM_CMOVB, exec_cmovcc},  {XA_MNEM_CMOVNB, exec_cmovcc},  {XA_MNEM_CMOVZ, exec_cmovcc},
+    {XA_MNEM_CMOVNZ, exec_cmovcc}, {XA_MNEM_CMOVBE, exec_cmovcc},  {XA_MNEM_CMOVNBE, exec_cmovcc},
+    {XA_MNEM_CMOVS, exec_cmovcc},  {XA_MNEM_CMOVNS, exec_cmovcc},  {XA_MNEM_CMOVP, exec_cmovcc},
+    {XA_MNEM_CMOVNP, exec_cmovcc}, {XA_MNEM_CMOVL, exec_cmovcc},   {XA_MNEM_CMOVNL, exec_cmovcc},
+    {XA_MNEM_CMOVLE, exec_cmovcc}, {XA_MNEM_CMOVNLE, exec_cmovcc}, {0, NULL},
 };

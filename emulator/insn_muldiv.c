@@ -82,6 +82,9 @@ static xa_status exec_div(struct xai_emu *e)
 }
 
 const struct xai_handler xai_muldiv_handlers[] = {
-    {XA_MNEM_MUL, exec_mul}, {XA_MNEM_IMUL, exec_imul}, {XA_MNEM_DIV, exec_div},
-    {XA_MNEM_IDIV, exec_div}, {0, NULL},
+    {XA_MNEM_MUL, exec_mul},
+    {XA_MNEM_IMUL, exec_imul},
+    {XA_MNEM_DIV, exec_div},
+    {XA_MNEM_IDIV, exec_div},
+    {0, NULL},
 };

@@ -58,8 +58,15 @@ static xa_status exec_shxd(struct xai_emu *e)
 }
 
 const struct xai_handler xai_shift_handlers[] = {
-    {XA_MNEM_ROL, exec_shift}, {XA_MNEM_ROR, exec_shift},  {XA_MNEM_RCL, exec_shift},
-    {XA_MNEM_RCR, exec_shift}, {XA_MNEM_SHL, exec_shift},  {XA_MNEM_SAL, exec_shift},
-    {XA_MNEM_SHR, exec_shift}, {XA_MNEM_SAR, exec_shift},  {XA_MNEM_SHLD, exec_shxd},
-    {XA_MNEM_SHRD, exec_shxd}, {0, NULL},
+    {XA_MNEM_ROL, exec_shift},
+    {XA_MNEM_ROR, exec_shift},
+    {XA_MNEM_RCL, exec_shift},
+    {XA_MNEM_RCR, exec_shift},
+    {XA_MNEM_SHL, exec_shift},
+    {XA_MNEM_SAL, exec_shift},
+    {XA_MNEM_SHR, exec_shift},
+    {XA_MNEM_SAR, exec_shift},
+    {XA_MNEM_SHLD, exec_shxd},
+    {XA_MNEM_SHRD, exec_shxd},
+    {0, NULL},
 };

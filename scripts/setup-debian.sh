@@ -11,6 +11,7 @@ packages=(
   clang libclang-rt-14-dev llvm              # sanitizers and libFuzzer
   clang-format                               # style check
   valgrind                                   # callgrind benchmarks
+  libunicorn-dev                             # bench/emulator_mmio: the comparison (optional)
 )
 
 missing=()

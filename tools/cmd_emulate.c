@@ -19,9 +19,6 @@
 #include "state.h"
 #include "tool.h"
 
-/* The subcommand (also declared in tool.h once main.c dispatches to it). */
-int cmd_emulate(int argc, char **argv);
-
 /* Calls of the library for one instruction (REP instructions return XA_CONTINUE). */
 #define MAX_CALLS 100000
 

@@ -30,6 +30,8 @@ int main(int argc, char **argv)
         return cmd_decode(argc - 2, argv + 2);
     if (!strcmp(cmd, "walk"))
         return cmd_walk(argc - 2, argv + 2);
+    if (!strcmp(cmd, "emulate"))
+        return cmd_emulate(argc - 2, argv + 2);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("x86assist %s\n", xa_version());
         return 0;

@@ -10,6 +10,7 @@
  * 0 when it produced a result, 1 on a usage or input error (message on stderr). */
 int cmd_decode(int argc, char **argv);
 int cmd_walk(int argc, char **argv);
+int cmd_emulate(int argc, char **argv);
 
 /* Parses "0x1f" or "31" (or a JSON-style decimal) into *out; 0 on success, -1 on error. */
 int parse_u64(const char *s, uint64_t *out);

@@ -100,6 +100,21 @@ IMM_SIZE_BY_OSZ = {"XAI_SZ_B": (1, 1, 1), "XAI_SZ_BS": (1, 1, 1), "XAI_SZ_W": (2
                    "XAI_SZ_Z": (2, 4, 4), "XAI_SZ_Y": (4, 4, 8)}
 IMM_RUNTIME = 0xFF  # xai_def.imm_bytes: the decoder counts the bytes itself
 
+# Operand bytes by operand size 16, 32, 64 of the sizes that depend on nothing else
+# (decode.c's size_by_osz); xai_opdef.bytes is 0 for the others.
+OP_BYTES_BY_OSZ = dict(IMM_SIZE_BY_OSZ)
+OP_BYTES_BY_OSZ.update({"XAI_SZ_DQ": (16, 16, 16), "XAI_SZ_QQ": (32, 32, 32),
+                        "XAI_SZ_ZQ": (64, 64, 64), "XAI_SZ_T": (10, 10, 10),
+                        "XAI_SZ_P": (4, 6, 10), "XAI_SZ_A": (4, 8, 16),
+                        "XAI_SZ_ENV": (14, 28, 28), "XAI_SZ_ST": (94, 108, 108),
+                        "XAI_SZ_KH": (48, 48, 48)})
+
+
+def opdef_text(op):
+    loc, size, acc = op
+    b = OP_BYTES_BY_OSZ.get(size, (0, 0, 0)) if loc != "XAI_LOC_FIXED" else (0, 0, 0)
+    return "{%s, %s, %s, {%d, %d, %d}}" % (loc, size, acc, b[0], b[1], b[2])
+
 
 def immediate_bytes(ops):
     """The immediate bytes of a definition for operand sizes 16, 32, 64 (what
@@ -456,11 +471,11 @@ def generate():
     w("const unsigned xai_mnemonic_count = %d;" % (len(mnemonics) + 1))
     w("")
     w("const struct xai_def xai_defs[] = {")
-    w("    {0, 0, 0, 0, 0, {0, 0, 0}, {{0, 0, 0}}},")
+    w("    {0, 0, 0, 0, 0, {0, 0, 0}, {{0, 0, 0, {0, 0, 0}}}},")
     for d in b.defs[1:]:
         attrs = " | ".join(sorted(d.attrs)) or "0"
         public = sorted({PUBLIC_ATTRS[a] for a in d.attrs if a in PUBLIC_ATTRS})
-        ops = ", ".join("{%s, %s, %s}" % o for o in d.ops) or "{0, 0, 0}"
+        ops = ", ".join(opdef_text(o) for o in d.ops) or "{0, 0, 0, {0, 0, 0}}"
         imm = ", ".join(str(n) for n in immediate_bytes(d.ops))
         w("    {XA_MNEM_%s, XA_ISA_%s, %d, %s, %s, {%s}, {%s}}, /* %s */" % (
             d.mnemonic.upper(), d.isa.upper().replace(".", "_"), len(d.ops), attrs,

@@ -15,15 +15,6 @@
 
 #include "emulator/core/core.h"
 
-static size_t reg_bytes(unsigned name)
-{
-    if (name >= XA_R_ES && name <= XA_R_LDTR)
-        return sizeof(struct xa_segment);
-    if (name >= XA_R_ZMM0 && name <= XA_R_ZMM31)
-        return 64;
-    return sizeof(uint64_t);
-}
-
 /* Writes one staged access. Returns XA_RETRY with *changed for a LOCK compare that failed. */
 static xa_status write_staged(struct xai_emu *e, const struct xai_staged *s, bool *changed)
 {
@@ -92,13 +83,10 @@ xa_status xai_commit(struct xai_emu *e, bool *lock_changed)
     for (unsigned w = 0; w < sizeof(rc->dirty) / sizeof(rc->dirty[0]); w++) {
         uint64_t bits = rc->dirty[w];
         while (bits) {
-            unsigned b = 0;
-            while (!((bits >> b) & 1))
-                b++;
+            unsigned r = w * 64 + xai_ctz64(bits);
             bits &= bits - 1;
-            unsigned r = w * 64 + b;
             names[n] = (uint16_t)r;
-            memcpy(&vals[n], &rc->val[r], reg_bytes(r));
+            xai_reg_copy(&vals[n], &rc->val[r], r);
             n++;
         }
     }

@@ -88,6 +88,27 @@ xa_status xai_seg_get(struct xai_emu *e, unsigned seg, const struct xa_segment *
 /* Maps an enum xa_reg GPR to its register name, byte shift and size; false if not a GPR. */
 bool xai_gpr_info(unsigned xa_reg, unsigned *name, unsigned *shift, unsigned *size);
 
+/* Copies the meaningful part of a register value (8 bytes, a segment, or 64 bytes). */
+static inline void xai_reg_copy(union xa_regval *dst, const union xa_regval *src, unsigned name)
+{
+    if (name >= XA_R_ES && name <= XA_R_LDTR)
+        dst->seg = src->seg;
+    else if (name >= XA_R_ZMM0 && name <= XA_R_ZMM31)
+        *dst = *src;
+    else
+        dst->u64 = src->u64;
+}
+
+/* Index of the lowest set bit of a non-zero word (portable: a de Bruijn multiply). */
+static inline unsigned xai_ctz64(uint64_t v)
+{
+    static const uint8_t table[64] = {
+        0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28, 62, 5,  39, 46, 44, 42,
+        22, 9,  24, 35, 59, 56, 49, 18, 29, 11, 63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21,
+        23, 58, 17, 10, 51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12};
+    return table[((v & (~v + 1)) * UINT64_C(0x022fdd63cc95386d)) >> 58];
+}
+
 static inline bool xai_bit_test(const uint64_t *bits, unsigned n)
 {
     return (bits[n >> 6] >> (n & 63)) & 1u;

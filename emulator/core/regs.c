@@ -49,41 +49,38 @@ static size_t reg_bytes(unsigned name)
     return sizeof(uint64_t);
 }
 
+/* One get_regs for the registers in want[]; they become valid. */
+static xa_status fetch_batch(struct xai_emu *e, const uint16_t *want, unsigned n)
+{
+    struct xa_regcache *rc = &e->v->regs;
+    union xa_regval vals[16];
+    if (e->v->ops->get_regs(e->v->ctx, want, n, vals) != 0)
+        return XA_ERR_CALLBACK;
+    for (unsigned k = 0; k < n; k++) {
+        xai_reg_copy(&rc->val[want[k]], &vals[k], want[k]);
+        xai_bit_set(rc->valid, want[k]);
+    }
+    return XA_OK;
+}
+
 xa_status xai_regs_fetch(struct xai_emu *e, const uint16_t *names, unsigned count)
 {
     struct xa_regcache *rc = &e->v->regs;
-    uint16_t want[24];
-    union xa_regval vals[24];
+    uint64_t seen[sizeof(rc->valid) / sizeof(rc->valid[0])] = {0};
+    uint16_t want[16];
     unsigned n = 0;
     for (unsigned i = 0; i < count; i++) {
         unsigned r = names[i];
-        if (r >= XA_R_COUNT || xai_bit_test(rc->valid, r))
+        if (r >= XA_R_COUNT || xai_bit_test(rc->valid, r) || xai_bit_test(seen, r))
             continue;
-        bool dup = false;
-        for (unsigned k = 0; k < n; k++)
-            dup |= want[k] == r;
-        if (dup)
-            continue;
+        xai_bit_set(seen, r);
         want[n++] = (uint16_t)r;
         if (n == sizeof(want) / sizeof(want[0])) {
-            if (e->v->ops->get_regs(e->v->ctx, want, n, vals) != 0)
-                return XA_ERR_CALLBACK;
-            for (unsigned k = 0; k < n; k++) {
-                memcpy(&rc->val[want[k]], &vals[k], reg_bytes(want[k]));
-                xai_bit_set(rc->valid, want[k]);
-            }
+            XAI_TRY(fetch_batch(e, want, n));
             n = 0;
         }
     }
-    if (n) {
-        if (e->v->ops->get_regs(e->v->ctx, want, n, vals) != 0)
-            return XA_ERR_CALLBACK;
-        for (unsigned k = 0; k < n; k++) {
-            memcpy(&rc->val[want[k]], &vals[k], reg_bytes(want[k]));
-            xai_bit_set(rc->valid, want[k]);
-        }
-    }
-    return XA_OK;
+    return n ? fetch_batch(e, want, n) : XA_OK;
 }
 
 void xai_regs_discard(struct xa_vcpu *v)

@@ -158,7 +158,11 @@ struct xa_vcpu {
 xa_status xa_vcpu_init(struct xa_vcpu *vcpu, const struct xa_cpu_ops *ops, void *ctx,
                        const struct xa_cpu_model *model);
 
-/** Forgets every cached register (call it when the hypervisor changed the vCPU's state). */
+/**
+ * Forgets every cached register (call it when the hypervisor changed the vCPU's state).
+ * xa_emulate, xa_step and xa_assist_mmio also start with it: the cache lives for one
+ * instruction (the guest runs between two exits), so a stale register is never used.
+ */
 void xa_vcpu_reset(struct xa_vcpu *vcpu);
 
 /* ------------------------------------------------------------------------ */
@@ -177,7 +181,29 @@ struct xa_outcome {
  * Emulates @p insn, decoded at the vCPU's CS:RIP, in the vCPU's current mode.
  * On XA_OK the registers (RIP and RFLAGS included) were written once through
  * set_regs; on any other status nothing guest-visible changed. Returns the
- * same status as out->status.
+ * same status as out->status; XA_ERR_BAD_ARGUMENT when @p insn was decoded in
+ * another mode than the vCPU's.
+ *
+ * Common to the three entry points:
+ * - Registers: one get_regs for CR0, CR3, CR4, EFER, RFLAGS, RIP, CS and SS;
+ *   one for the registers the operands name; then one per register a handler
+ *   needs on top (PKRU/PKRS only when CR4.PKE/PKS). set_regs once, at the end,
+ *   with the registers written, RIP, and RFLAGS when it changed (RF cleared).
+ * - Commit order: staged memory writes in instruction order (a LOCKed one
+ *   first), then set_regs. A failed callback during the commit gives
+ *   XA_ERR_CALLBACK: writes already done stay done (memory cannot be taken
+ *   back), registers and RIP are not written. This shows only when an
+ *   instruction makes two writes (a PUSH of memory; an operand split over two
+ *   pages) and the second fails, or when set_regs fails after the writes.
+ * - LOCK (and XCHG with memory): the operand is read with XA_MEM_LOCKED and
+ *   written with mem_cmpxchg (expected = the value read); when memory changed
+ *   the instruction is run again on the new value, at most 16 times, then
+ *   XA_RETRY. Without mem_cmpxchg, and for a LOCKed operand split across two
+ *   pages (no single exchange covers it), mem_read then mem_write: not atomic
+ *   against other vCPUs.
+ * - Faults: #UD for invalid bytes and LOCK where not allowed, #GP(0) for more
+ *   than 15 bytes or a CS limit passed by the instruction, and every fault of
+ *   the memory operands (segment, canonical, #PF, #AC) before any write.
  */
 xa_status xa_emulate(struct xa_vcpu *vcpu, const struct xa_insn *insn, struct xa_outcome *out);
 
@@ -191,6 +217,14 @@ struct xa_mmio_exit {
 };
 
 /**
+ * The exit check: the exit's GPA must fall inside the decoded memory operand
+ * (either page of an operand split across two), and its GVA, when valid,
+ * inside the operand's linear range. For PUSH and POP (the stack may be the
+ * MMIO) and for an operand whose address the instruction moves (POP, BT* with
+ * a register offset), the check covers every access and is made before the
+ * commit: the device may then have seen a read of the explicit operand before
+ * XA_RETRY.
+ *
  * Handles an MMIO exit: fetches the instruction at CS:RIP (through segmentation
  * and the page walk, split at a page boundary; the exit's bytes are used first),
  * decodes it in the mode given by CR0.PE, EFLAGS.VM, CS.L and CS.D, checks that

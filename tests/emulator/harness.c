@@ -90,6 +90,8 @@ static int mem_cmpxchg(void *ctx, uint64_t gpa, void *expected, const void *desi
     t->cmpxchg_calls++;
     if (gpa >= TH_RAM_SIZE || (gpa & 0xfff) + size > 4096)
         return -1;
+    if ((flags & XA_MEM_KIND_MASK) == XA_MEM_DATA)
+        t->data_cmpxchg_calls++;
     if ((flags & XA_MEM_KIND_MASK) == XA_MEM_DATA && t->cmpxchg_changes) {
         /* Another vCPU got there first: the value goes up by one. */
         t->cmpxchg_changes--;
@@ -142,6 +144,7 @@ static void seg(struct th *t, unsigned r, uint32_t attr, uint32_t limit)
 void th_clear(struct th *t)
 {
     t->get_calls = t->set_calls = t->read_calls = t->write_calls = t->cmpxchg_calls = 0;
+    t->data_cmpxchg_calls = 0;
     t->set_count = 0;
     t->nlog = 0;
     t->data_reads = t->data_writes = 0;

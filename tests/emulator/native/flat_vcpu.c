@@ -18,7 +18,7 @@ void flat_init(struct flat_vcpu *f, uint8_t *data, uint64_t data_gpa, size_t dat
     f->data_size = data_size;
 
     /* PML4[0] -> PDPT; PDPT[0..3] -> PD; PD: 2 MiB pages, accessed and dirty preset */
-    const uint64_t table = 0x1 | 0x2 | 0x4 | 0x20;            /* P RW US A */
+    const uint64_t table = 0x1 | 0x2 | 0x4 | 0x20;             /* P RW US A */
     const uint64_t big = 0x1 | 0x2 | 0x4 | 0x20 | 0x40 | 0x80; /* P RW US A D PS */
     put64(f->pt[0], (FLAT_PT_GPA + 0x1000) | table);
     for (unsigned i = 0; i < 4; i++) {
@@ -42,8 +42,7 @@ void flat_init(struct flat_vcpu *f, uint8_t *data, uint64_t data_gpa, size_t dat
         sg->attr = 0x3 | XA_SEG_ATTR_S | XA_SEG_ATTR_P | XA_SEG_ATTR_DB | XA_SEG_ATTR_G;
     }
     f->regs[XA_R_CS].seg.selector = 0x08;
-    f->regs[XA_R_CS].seg.attr =
-        0xB | XA_SEG_ATTR_S | XA_SEG_ATTR_P | XA_SEG_ATTR_L | XA_SEG_ATTR_G;
+    f->regs[XA_R_CS].seg.attr = 0xB | XA_SEG_ATTR_S | XA_SEG_ATTR_P | XA_SEG_ATTR_L | XA_SEG_ATTR_G;
     f->regs[XA_R_TR].seg.selector = 0x40;
     f->regs[XA_R_TR].seg.limit = 0x67;
     f->regs[XA_R_TR].seg.attr = 0xB | XA_SEG_ATTR_P;
@@ -61,8 +60,7 @@ static int get_regs(void *ctx, const uint16_t *names, unsigned count, union xa_r
     return 0;
 }
 
-static int set_regs(void *ctx, const uint16_t *names, unsigned count,
-                    const union xa_regval *values)
+static int set_regs(void *ctx, const uint16_t *names, unsigned count, const union xa_regval *values)
 {
     struct flat_vcpu *f = ctx;
     f->set_regs_calls++;
@@ -106,9 +104,17 @@ static int mem_write(void *ctx, uint64_t gpa, const void *buf, size_t size, unsi
 static int mem_cmpxchg(void *ctx, uint64_t gpa, void *expected, const void *desired, size_t size,
                        unsigned flags)
 {
+    struct flat_vcpu *f = ctx;
     uint8_t *p = locate(ctx, gpa, size);
     if (!p)
         return -1;
+    if (f->race_armed && !f->race_done && (flags & XA_MEM_KIND_MASK) == XA_MEM_DATA) {
+        for (size_t i = 0; i < size; i++)
+            p[i] ^= f->race_xor[i % sizeof(f->race_xor)];
+        f->race_done = true;
+        f->race_gpa = gpa;
+        f->race_size = size;
+    }
     if (memcmp(p, expected, size) != 0) {
         memcpy(expected, p, size);
         return 1;

@@ -9,12 +9,13 @@
 #ifndef XA_TESTS_FLAT_VCPU_H
 #define XA_TESTS_FLAT_VCPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <x86assist/x86assist.h>
 
-#define FLAT_PT_GPA 0x100000000ull
+#define FLAT_PT_GPA   0x100000000ull
 #define FLAT_PT_PAGES 6
 
 struct flat_vcpu {
@@ -25,6 +26,12 @@ struct flat_vcpu {
     uint8_t pt[FLAT_PT_PAGES][4096];
     unsigned set_regs_calls;
     unsigned bad_accesses; /* accesses outside the window and the page tables */
+    /* A racing writer: when armed, the first data mem_cmpxchg XORs race_xor into
+     * memory before comparing (as another vCPU's write would), once. */
+    bool race_armed, race_done;
+    uint64_t race_gpa;
+    size_t race_size;
+    uint8_t race_xor[16];
 };
 
 /* Sets up registers (RIP = @p rip) and page tables; @p data is the emulator's copy. */

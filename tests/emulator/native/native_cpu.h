@@ -21,16 +21,19 @@ struct nat_state {
 #define NAT_DATA_SIZE (64u * 1024u)
 
 struct nat_cpu {
-    uint8_t *region;        /* the whole mapping */
+    uint8_t *region; /* the whole mapping */
     size_t region_size;
-    uint8_t *code;          /* the generated code */
+    uint8_t *code;           /* the generated code */
     struct nat_state *state; /* the state block the code loads and stores */
-    uint8_t *data;          /* NAT_DATA_SIZE bytes for memory operands */
+    uint8_t *data;           /* NAT_DATA_SIZE bytes for memory operands */
 };
 
 /* Maps the region. Returns 0, or -1 when the host cannot run generated code. */
 int nat_init(struct nat_cpu *c);
 void nat_fini(struct nat_cpu *c);
+
+/* True when the host CPU is an AMD one (CPUID vendor "AuthenticAMD"). */
+int nat_host_is_amd(void);
 
 /* Generates the code around the instruction bytes. */
 void nat_load(struct nat_cpu *c, const uint8_t *insn, size_t len);

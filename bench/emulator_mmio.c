@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Benchmark for callgrind: one whole MMIO exit of `mov dword [rax], ebx` in
+ * 64-bit mode with 4-level paging (4 KiB pages), as a hypervisor handles it:
+ *   emulator_mmio N [ours|unicorn] [nobytes]
+ * ours:    xa_assist_mmio: registers (get_regs), fetch (the exit's bytes; with
+ *          "nobytes" the fetch walks and reads the code page), decode, the walk
+ *          of the data operand, the exit check, emulate, commit (one mem_write to
+ *          the device, one set_regs);
+ * unicorn: the same instruction emulated by unicorn (when built with it): the
+ *          registers written into the engine, uc_emu_start for one instruction
+ *          (unicorn's flat map, not the guest's page tables), the MMIO page
+ *          an MMIO region whose write callback is the device, the registers
+ *          read back.
+ * Per-exit cost = (Ir(2N) - Ir(N)) / N, e.g.
+ *   valgrind --tool=callgrind --callgrind-out-file=cg.1 ./emulator_mmio 10000
+ *   valgrind --tool=callgrind --callgrind-out-file=cg.2 ./emulator_mmio 20000
+ * The callbacks are those of a hypervisor with guest RAM mapped flat and the
+ * registers in an array: a copy per register, a bounds check and a copy per
+ * memory access. A/D bits are already set after the first exit.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <x86assist/x86assist.h>
+
+#ifdef XA_BENCH_UNICORN
+#include <unicorn/unicorn.h>
+#endif
+
+#define RAM_SIZE (2u << 20)
+#define PT       0x100000u
+#define CODE     0x10000u
+#define MMIO     0x1f0000u
+
+struct guest {
+    uint8_t *ram;
+    union xa_regval regs[XA_R_COUNT];
+    uint8_t device[16];
+    unsigned long sink;
+};
+
+static int get_regs(void *ctx, const uint16_t *names, unsigned count, union xa_regval *values)
+{
+    struct guest *g = ctx;
+    for (unsigned i = 0; i < count; i++)
+        memcpy(&values[i], &g->regs[names[i]], sizeof(uint64_t) + sizeof(struct xa_segment));
+    return 0;
+}
+
+static int set_regs(void *ctx, const uint16_t *names, unsigned count,
+                    const union xa_regval *values)
+{
+    struct guest *g = ctx;
+    for (unsigned i = 0; i < count; i++)
+        g->regs[names[i]].u64 = values[i].u64;
+    return 0;
+}
+
+static int mem_read(void *ctx, uint64_t gpa, void *buf, size_t size, unsigned flags)
+{
+    struct guest *g = ctx;
+    (void)flags;
+    if (gpa >= RAM_SIZE || size > RAM_SIZE - gpa)
+        return -1;
+    memcpy(buf, g->ram + gpa, size);
+    return 0;
+}
+
+static int mem_write(void *ctx, uint64_t gpa, const void *buf, size_t size, unsigned flags)
+{
+    struct guest *g = ctx;
+    (void)flags;
+    if (gpa >= MMIO && gpa - MMIO + size <= sizeof(g->device)) {
+        memcpy(g->device + (gpa - MMIO), buf, size); /* the device */
+        g->sink += g->device[0];
+        return 0;
+    }
+    if (gpa >= RAM_SIZE || size > RAM_SIZE - gpa)
+        return -1;
+    memcpy(g->ram + gpa, buf, size);
+    return 0;
+}
+
+static int mem_cmpxchg(void *ctx, uint64_t gpa, void *expected, const void *desired, size_t size,
+                       unsigned flags)
+{
+    struct guest *g = ctx;
+    (void)flags;
+    if (gpa >= RAM_SIZE || size > RAM_SIZE - gpa)
+        return -1;
+    if (memcmp(g->ram + gpa, expected, size)) {
+        memcpy(expected, g->ram + gpa, size);
+        return 1;
+    }
+    memcpy(g->ram + gpa, desired, size);
+    return 0;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (unsigned k = 0; k < 8; k++)
+        p[k] = (uint8_t)(v >> (8 * k));
+}
+
+static void setup(struct guest *g)
+{
+    memset(g, 0, sizeof(*g));
+    g->ram = calloc(1, RAM_SIZE);
+    if (!g->ram)
+        exit(1);
+    /* PML4 -> PDPT -> PD -> PT mapping [0, 2 MiB) 1:1 with 4 KiB pages, A and D set. */
+    put64(g->ram + PT, (PT + 0x1000) | 0x67);
+    put64(g->ram + PT + 0x1000, (PT + 0x2000) | 0x67);
+    put64(g->ram + PT + 0x2000, (PT + 0x3000) | 0x67);
+    for (unsigned k = 0; k < 512; k++)
+        put64(g->ram + PT + 0x3000 + 8 * k, ((uint64_t)k << 12) | 0x67);
+    g->ram[CODE] = 0x89; /* mov dword [rax], ebx */
+    g->ram[CODE + 1] = 0x18;
+    g->regs[XA_R_RAX].u64 = MMIO + 4;
+    g->regs[XA_R_RAX + 3].u64 = 0x12345678;
+    g->regs[XA_R_RAX + 4].u64 = 0x8000;
+    g->regs[XA_R_RIP].u64 = CODE;
+    g->regs[XA_R_RFLAGS].u64 = 0x2;
+    g->regs[XA_R_CR0].u64 = 0x80050033;
+    g->regs[XA_R_CR3].u64 = PT;
+    g->regs[XA_R_CR4].u64 = 0x20;
+    g->regs[XA_R_EFER].u64 = 0xd00;
+    for (unsigned r = XA_R_ES; r <= XA_R_GS; r++) {
+        g->regs[r].seg.limit = 0xffffffff;
+        g->regs[r].seg.attr = r == XA_R_CS ? 0xa09b : 0xc093;
+    }
+}
+
+static const struct xa_cpu_ops ops = {get_regs, set_regs, mem_read, mem_write, mem_cmpxchg, NULL,
+                                      NULL};
+
+static int run_ours(struct guest *g, long n, int give_bytes)
+{
+    struct xa_vcpu vcpu;
+    if (xa_vcpu_init(&vcpu, &ops, g, NULL) != XA_OK)
+        return 1;
+    struct xa_mmio_exit ex;
+    memset(&ex, 0, sizeof(ex));
+    ex.gpa = MMIO + 4;
+    ex.gva = MMIO + 4;
+    ex.gva_valid = true;
+    if (give_bytes) {
+        ex.nbytes = 2;
+        ex.bytes[0] = 0x89;
+        ex.bytes[1] = 0x18;
+    }
+    struct xa_outcome out;
+    for (long i = 0; i < n; i++) {
+        g->regs[XA_R_RIP].u64 = CODE; /* the guest runs the same instruction again */
+        if (xa_assist_mmio(&vcpu, &ex, &out) != XA_OK) {
+            fprintf(stderr, "xa_assist_mmio: %s\n", xa_status_name(out.status));
+            return 1;
+        }
+    }
+    printf("ours: %ld exits, device %08x\n", n,
+           (unsigned)(g->device[4] | g->device[5] << 8 | g->device[6] << 16 |
+                      (unsigned)g->device[7] << 24));
+    return 0;
+}
+
+#ifdef XA_BENCH_UNICORN
+static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
+                          void *user)
+{
+    struct guest *g = user;
+    (void)uc;
+    if (offset + size > sizeof(g->device))
+        return;
+    for (unsigned k = 0; k < size; k++)
+        g->device[offset + k] = (uint8_t)(value >> (8 * k));
+    g->sink += g->device[0];
+}
+
+static uint64_t on_mmio_read(uc_engine *uc, uint64_t offset, unsigned size, void *user)
+{
+    (void)uc, (void)offset, (void)size, (void)user;
+    return 0;
+}
+
+static int run_unicorn(struct guest *g, long n)
+{
+    uc_engine *uc;
+    if (uc_open(UC_ARCH_X86, UC_MODE_64, &uc) != UC_ERR_OK)
+        return 1;
+    /* Guest RAM below the MMIO page mapped into the engine, the MMIO page as an MMIO
+     * region whose callbacks are the device, as an MMIO exit reaches the hypervisor.
+     * Unicorn's 64-bit mode runs with its own flat mapping: the guest's paging is not
+     * walked. */
+    if (uc_mem_map_ptr(uc, 0, MMIO, UC_PROT_ALL, g->ram) != UC_ERR_OK ||
+        uc_mmio_map(uc, MMIO, 0x1000, on_mmio_read, g, on_mmio_write, g) != UC_ERR_OK)
+        return 1;
+    for (long i = 0; i < n; i++) {
+        /* What a hypervisor does per exit: registers in, one instruction, registers out. */
+        uint64_t rax = g->regs[XA_R_RAX].u64, rbx = g->regs[XA_R_RAX + 3].u64, rip = CODE;
+        uint64_t rsp = g->regs[XA_R_RAX + 4].u64, rflags = g->regs[XA_R_RFLAGS].u64;
+        uc_reg_write(uc, UC_X86_REG_RAX, &rax);
+        uc_reg_write(uc, UC_X86_REG_RBX, &rbx);
+        uc_reg_write(uc, UC_X86_REG_RSP, &rsp);
+        uc_reg_write(uc, UC_X86_REG_EFLAGS, &rflags);
+        uc_reg_write(uc, UC_X86_REG_RIP, &rip);
+        uc_err err = uc_emu_start(uc, CODE, CODE + 2, 0, 1);
+        if (err != UC_ERR_OK) {
+            fprintf(stderr, "uc_emu_start: %s\n", uc_strerror(err));
+            return 1;
+        }
+        uc_reg_read(uc, UC_X86_REG_RIP, &rip);
+        uc_reg_read(uc, UC_X86_REG_EFLAGS, &rflags);
+        g->regs[XA_R_RIP].u64 = rip;
+        g->regs[XA_R_RFLAGS].u64 = rflags;
+    }
+    printf("unicorn: %ld exits, device %08x\n", n,
+           (unsigned)(g->device[4] | g->device[5] << 8 | g->device[6] << 16 |
+                      (unsigned)g->device[7] << 24));
+    uc_close(uc);
+    return 0;
+}
+#endif
+
+int main(int argc, char **argv)
+{
+    long n = argc > 1 ? strtol(argv[1], NULL, 0) : 10000;
+    const char *which = argc > 2 ? argv[2] : "ours";
+    int give = !(argc > 3 && !strcmp(argv[3], "nobytes"));
+    struct guest g;
+    setup(&g);
+    int rc;
+    if (!strcmp(which, "ours")) {
+        rc = run_ours(&g, n, give);
+    } else if (!strcmp(which, "unicorn")) {
+#ifdef XA_BENCH_UNICORN
+        rc = run_unicorn(&g, n);
+#else
+        fprintf(stderr, "built without unicorn (libunicorn-dev)\n");
+        rc = 2;
+#endif
+    } else {
+        fprintf(stderr, "usage: emulator_mmio N [ours|unicorn] [nobytes]\n");
+        rc = 1;
+    }
+    free(g.ram);
+    return rc;
+}
