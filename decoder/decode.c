@@ -461,8 +461,11 @@ static xa_status node_memory(struct dec *d, struct xa_insn *insn, const struct x
             return XA_ERR_INVALID; /* VSIB needs a SIB byte */
         } else if (rm == 5 && mod == 0) {
             disp_size = 4;
-            if (d->mode64)
+            if (d->mode64) {
+                if (def->attrs & XAI_A_NORIP)
+                    return XA_ERR_INVALID; /* BNDLDX/BNDSTX/BNDMK: no RIP-relative form */
                 base = d->adsize == 64 ? XA_REG_RIP : XA_REG_EIP;
+            }
         } else {
             unsigned bs = rm | (unsigned)d->b << 3;
             base = gpr(d->rex, bs, regw);
@@ -497,6 +500,15 @@ static xa_status node_memory(struct dec *d, struct xa_insn *insn, const struct x
 }
 
 /* Total immediate bytes of a definition. */
+/* Whether operand i comes after an is4 register operand (whose imm8 it then shares). */
+static inline int follows_is4(const struct xai_def *def, unsigned i)
+{
+    for (unsigned j = 0; j < i; j++)
+        if (def->ops[j].loc == XAI_LOC_L)
+            return 1;
+    return 0;
+}
+
 static unsigned immediate_bytes(const struct dec *d, const struct xai_def *def)
 {
     unsigned n = 0;
@@ -505,7 +517,7 @@ static unsigned immediate_bytes(const struct dec *d, const struct xai_def *def)
         switch (o->loc) {
         case XAI_LOC_I:
             /* an imm4 after an is4 register shares its byte (VPERMIL2PS) */
-            if (i && def->ops[i - 1].loc == XAI_LOC_L)
+            if (follows_is4(def, i))
                 break;
             n += o->size == XAI_SZ_V ? d->opsize / 8 : size_bytes(d, o->size, 16);
             break;
@@ -675,7 +687,7 @@ static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct
         case XAI_LOC_I: {
             unsigned n = o->size == XAI_SZ_V ? d->opsize / 8 : sz;
             int64_t v;
-            if (i && def->ops[i - 1].loc == XAI_LOC_L) {
+            if (follows_is4(def, i)) {
                 op->type = XA_OP_IMM;
                 op->size = 1;
                 op->imm_index = (uint8_t)(nimm & 1);
@@ -789,7 +801,8 @@ static xa_status node_vex_rules(const struct dec *d, const struct xai_def *def, 
                                 unsigned ll_raw)
 {
     uint32_t attrs = def->attrs;
-    if ((attrs & XAI_A_NOVVVV) && (d->vvvv || d->vv))
+    if ((attrs & XAI_A_NOVVVV) &&
+        (d->vvvv || (d->vv && !(attrs & (XAI_A_VSIB | XAI_A_VSIBH))))) /* V' extends a VSIB index */
         return XA_ERR_INVALID;
     if (d->enc == XA_ENC_EVEX) {
         if (d->aaa && !(attrs & XAI_A_K))
@@ -1026,6 +1039,9 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
     if (imm_bytes == XAI_IMM_RUNTIME)
         imm_bytes = immediate_bytes(d, def);
     if (mem && d->space != XAI_SP_3DNOW) {
+        /* MPX ignores 67 in 64-bit mode: its addresses are always 64-bit there. */
+        if ((def->attrs & XAI_A_MPX64) && d->mode64)
+            d->adsize = 64;
         st = node_memory(d, insn, def, imm_bytes, vl);
         if (st)
             return st;

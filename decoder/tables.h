@@ -123,6 +123,9 @@ enum xai_attr {
     XAI_A_T1S4 = 1u << 28,
     XAI_A_T1S8 = 1u << 29,
 };
+/* Bits above int's range are macros (an enum constant must fit in an int). */
+#define XAI_A_MPX64 (1u << 30) /* MPX: 67 is ignored in 64-bit mode */
+#define XAI_A_NORIP (1u << 31) /* a RIP-relative memory operand is #UD */
 
 /* One operand of a definition. */
 struct xai_opdef {

@@ -77,7 +77,7 @@ ATTRS = {"lock": "LOCK", "hle": "HLE", "rep": "REP", "repcc": "REPCC", "d64": "D
          "aligned": "ALIGNED", "vsib": "VSIB", "k": "K", "z": "Z", "kreq": "KREQ", "er": "ER",
          "sae": "SAE", "b2": "B2", "b4": "B4", "b8": "B8", "vsibh": "VSIBH",
          "modreg": "MODREG", "distinct": "DISTINCT", "t1s1": "T1S1", "t1s2": "T1S2",
-         "t1s4": "T1S4", "t1s8": "T1S8"}
+         "t1s4": "T1S4", "t1s8": "T1S8", "mpx64": "MPX64", "norip": "NORIP"}
 
 # Table attributes that are also public xa_insn.attributes bits.
 PUBLIC_ATTRS = {"XAI_A_LOCK": "XA_ATTR_LOCKABLE", "XAI_A_REP": "XA_ATTR_REP",
@@ -124,7 +124,7 @@ def immediate_bytes(ops):
     for i, (loc, size, _acc) in enumerate(ops):
         for k, os in enumerate((2, 4, 8)):
             if loc == "XAI_LOC_I":
-                if i and ops[i - 1][0] == "XAI_LOC_L":
+                if any(o[0] == "XAI_LOC_L" for o in ops[:i]):
                     continue  # an imm4 after an is4 register shares its byte
                 if size not in IMM_SIZE_BY_OSZ:
                     return [IMM_RUNTIME] * 3
