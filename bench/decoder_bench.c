@@ -10,7 +10,7 @@
  *   decoder_bench [--file ELF] [--mode 64|32|16] [--repeat N]
  *   decoder_bench --only ours|zydis|capstone --iterations N     (for callgrind)
  */
-#define _POSIX_C_SOURCE 199309L  /* clock_gettime */
+#define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +24,9 @@
 #include "decoder/diff/ref.h"
 
 struct pass {
-    uint64_t insns;     /* valid instructions decoded */
-    uint64_t invalid;   /* offsets rejected (one byte skipped each) */
-    uint64_t check;     /* a sum over the results, so nothing is optimised away */
+    uint64_t insns;   /* valid instructions decoded */
+    uint64_t invalid; /* offsets rejected (one byte skipped each) */
+    uint64_t check;   /* a sum over the results, so nothing is optimised away */
 };
 
 static double now(void)
@@ -61,7 +61,8 @@ static void pass_zydis(const ZydisDecoder *d, const uint8_t *t, size_t n, struct
     while (off < n) {
         if (ZYAN_SUCCESS(ZydisDecoderDecodeFull(d, t + off, n - off, &in, ops))) {
             p->insns++;
-            p->check += in.length + in.operand_count + ops[0].size + (uint64_t)ops[1].mem.disp.value;
+            p->check +=
+                in.length + in.operand_count + ops[0].size + (uint64_t)ops[1].mem.disp.value;
             off += in.length;
         } else {
             p->invalid++;
@@ -110,8 +111,10 @@ int main(int argc, char **argv)
             iterations = atoi(v);
             i++;
         } else if (strcmp(argv[i], "--only") == 0 && v) {
-            which = strcmp(v, "ours") == 0 ? OURS : strcmp(v, "zydis") == 0 ? ZYDIS
-                  : strcmp(v, "capstone") == 0 ? CAPSTONE : 0;
+            which = strcmp(v, "ours") == 0       ? OURS
+                    : strcmp(v, "zydis") == 0    ? ZYDIS
+                    : strcmp(v, "capstone") == 0 ? CAPSTONE
+                                                 : 0;
             if (!which) {
                 fprintf(stderr, "decoder_bench: --only ours|zydis|capstone\n");
                 return 2;
@@ -135,14 +138,18 @@ int main(int argc, char **argv)
     }
 
     ZydisDecoder zd;
-    ZydisDecoderInit(&zd, mode == XA_MODE_64 ? ZYDIS_MACHINE_MODE_LONG_64
-                          : mode == XA_MODE_32 ? ZYDIS_MACHINE_MODE_LEGACY_32
-                          : ZYDIS_MACHINE_MODE_LEGACY_16,
-                     mode == XA_MODE_64 ? ZYDIS_STACK_WIDTH_64
-                     : mode == XA_MODE_32 ? ZYDIS_STACK_WIDTH_32 : ZYDIS_STACK_WIDTH_16);
+    ZydisDecoderInit(&zd,
+                     mode == XA_MODE_64   ? ZYDIS_MACHINE_MODE_LONG_64
+                     : mode == XA_MODE_32 ? ZYDIS_MACHINE_MODE_LEGACY_32
+                                          : ZYDIS_MACHINE_MODE_LEGACY_16,
+                     mode == XA_MODE_64   ? ZYDIS_STACK_WIDTH_64
+                     : mode == XA_MODE_32 ? ZYDIS_STACK_WIDTH_32
+                                          : ZYDIS_STACK_WIDTH_16);
     csh h;
-    if (cs_open(CS_ARCH_X86, mode == XA_MODE_64 ? CS_MODE_64 : mode == XA_MODE_32 ? CS_MODE_32
-                                                                             : CS_MODE_16,
+    if (cs_open(CS_ARCH_X86,
+                mode == XA_MODE_64   ? CS_MODE_64
+                : mode == XA_MODE_32 ? CS_MODE_32
+                                     : CS_MODE_16,
                 &h) != CS_ERR_OK) {
         fprintf(stderr, "decoder_bench: cs_open failed\n");
         return 2;
@@ -161,18 +168,18 @@ int main(int argc, char **argv)
             else
                 pass_capstone(h, ci, text, n, &p);
         }
-        printf("%d passes: %llu instructions per pass, %llu rejected offsets per pass (check %llx)\n",
-               iterations, (unsigned long long)(p.insns / (unsigned)iterations),
-               (unsigned long long)(p.invalid / (unsigned)iterations),
-               (unsigned long long)p.check);
+        printf(
+            "%d passes: %llu instructions per pass, %llu rejected offsets per pass (check %llx)\n",
+            iterations, (unsigned long long)(p.insns / (unsigned)iterations),
+            (unsigned long long)(p.invalid / (unsigned)iterations), (unsigned long long)p.check);
         cs_free(ci, 1);
         cs_close(&h);
         free(text);
         return 0;
     }
 
-    printf("%s: .text %zu bytes, mode %s, linear sweep with full operands, best of %d\n", file,
-           n, ref_mode_name(mode), repeat);
+    printf("%s: .text %zu bytes, mode %s, linear sweep with full operands, best of %d\n", file, n,
+           ref_mode_name(mode), repeat);
     printf("%-10s %12s %10s %14s %10s\n", "decoder", "insns/pass", "rejected", "insns/second",
            "ns/insn");
     static const char *const names[3] = {"ours", "zydis", "capstone"};
@@ -196,9 +203,8 @@ int main(int argc, char **argv)
             p = q;
         }
         printf("%-10s %12llu %10llu %14.0f %10.1f   (check %llx)\n", names[k],
-               (unsigned long long)p.insns, (unsigned long long)p.invalid,
-               (double)p.insns / best, best * 1e9 / (double)p.insns,
-               (unsigned long long)p.check);
+               (unsigned long long)p.insns, (unsigned long long)p.invalid, (double)p.insns / best,
+               best * 1e9 / (double)p.insns, (unsigned long long)p.check);
     }
     cs_free(ci, 1);
     cs_close(&h);

@@ -2,11 +2,14 @@
 /*
  * Benchmark for callgrind: one whole MMIO exit of `mov dword [rax], ebx` in
  * 64-bit mode with 4-level paging (4 KiB pages), as a hypervisor handles it:
- *   emulator_mmio N [ours|unicorn] [nobytes]
+ *   emulator_mmio N [ours|unicorn] [nobytes] [noram]
  * ours:    xa_assist_mmio: registers (get_regs), fetch (the exit's bytes; with
  *          "nobytes" the fetch walks and reads the code page), decode, the walk
  *          of the data operand, the exit check, emulate, commit (one mem_write to
- *          the device, one set_regs);
+ *          the device, one set_regs). The hypervisor gives its guest-RAM window
+ *          (struct xa_vcpu ram/ram_size: the RAM below the MMIO page), so page-table
+ *          entries and code bytes are read from it; with "noram" every such read
+ *          goes through the mem_read callback instead;
  * unicorn: the same instruction emulated by unicorn (when built with it): the
  *          registers written into the engine, uc_emu_start for one instruction
  *          (unicorn's flat map, not the guest's page tables), the MMIO page
@@ -50,8 +53,7 @@ static int get_regs(void *ctx, const uint16_t *names, unsigned count, union xa_r
     return 0;
 }
 
-static int set_regs(void *ctx, const uint16_t *names, unsigned count,
-                    const union xa_regval *values)
+static int set_regs(void *ctx, const uint16_t *names, unsigned count, const union xa_regval *values)
 {
     struct guest *g = ctx;
     for (unsigned i = 0; i < count; i++)
@@ -134,14 +136,18 @@ static void setup(struct guest *g)
     }
 }
 
-static const struct xa_cpu_ops ops = {get_regs, set_regs, mem_read, mem_write, mem_cmpxchg, NULL,
-                                      NULL};
+static const struct xa_cpu_ops ops = {get_regs,    set_regs, mem_read, mem_write,
+                                      mem_cmpxchg, NULL,     NULL};
 
-static int run_ours(struct guest *g, long n, int give_bytes)
+static int run_ours(struct guest *g, long n, int give_bytes, int ram_window)
 {
     struct xa_vcpu vcpu;
     if (xa_vcpu_init(&vcpu, &ops, g, NULL) != XA_OK)
         return 1;
+    if (ram_window) {
+        vcpu.ram = g->ram; /* guest RAM: everything below the MMIO page */
+        vcpu.ram_size = MMIO;
+    }
     struct xa_mmio_exit ex;
     memset(&ex, 0, sizeof(ex));
     ex.gpa = MMIO + 4;
@@ -167,8 +173,7 @@ static int run_ours(struct guest *g, long n, int give_bytes)
 }
 
 #ifdef XA_BENCH_UNICORN
-static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value,
-                          void *user)
+static void on_mmio_write(uc_engine *uc, uint64_t offset, unsigned size, uint64_t value, void *user)
 {
     struct guest *g = user;
     (void)uc;
@@ -228,12 +233,18 @@ int main(int argc, char **argv)
 {
     long n = argc > 1 ? strtol(argv[1], NULL, 0) : 10000;
     const char *which = argc > 2 ? argv[2] : "ours";
-    int give = !(argc > 3 && !strcmp(argv[3], "nobytes"));
+    int give = 1, ram_window = 1;
+    for (int a = 3; a < argc; a++) {
+        if (!strcmp(argv[a], "nobytes"))
+            give = 0;
+        else if (!strcmp(argv[a], "noram"))
+            ram_window = 0;
+    }
     struct guest g;
     setup(&g);
     int rc;
     if (!strcmp(which, "ours")) {
-        rc = run_ours(&g, n, give);
+        rc = run_ours(&g, n, give, ram_window);
     } else if (!strcmp(which, "unicorn")) {
 #ifdef XA_BENCH_UNICORN
         rc = run_unicorn(&g, n);
@@ -242,7 +253,7 @@ int main(int argc, char **argv)
         rc = 2;
 #endif
     } else {
-        fprintf(stderr, "usage: emulator_mmio N [ours|unicorn] [nobytes]\n");
+        fprintf(stderr, "usage: emulator_mmio N [ours|unicorn] [nobytes] [noram]\n");
         rc = 1;
     }
     free(g.ram);

@@ -1,15 +1,21 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Benchmark for callgrind: 4-level paging, 4 KiB pages.
- *   mmu_walk_bench N [cb]   N translations whose A/D bits are already set (no write)
- *   mmu_walk_bench N set [cb]  N translations that set A in all four entries and D in the PTE
- *                           (four cmpxchg calls each; the loop re-clears the bits)
- * Per-translation cost = (Ir(2N) - Ir(N)) / N, e.g.
+/* Benchmark for callgrind: 4-level paging, 4 KiB pages, a supervisor write.
+ *   mmu_walk_bench N [set] [prep|empty] [cb]
+ * N translations of LA 0x7f12_3400_0010 + k*4096 (k = 0..511 in turn) with xa_walk.
+ *   set    every walk sets A in all four entries and D in the PTE (four cmpxchg calls;
+ *          the loop re-clears the bits first); without it they are already set
+ *   prep   xa_walk_prepared on an xa_mmu_prepared made once before the loop
+ *   empty  the baseline: the same loop (and the same re-clearing with "set") calling a
+ *          do-nothing stub with xa_walk's arguments instead of a walk
+ *   cb     no RAM window: every entry is read through the read callback
+ * Per-iteration cost = (Ir(2N) - Ir(N)) / N, e.g.
  *   valgrind --tool=callgrind --callgrind-out-file=cg.1 ./mmu_walk_bench 100000
  *   valgrind --tool=callgrind --callgrind-out-file=cg.2 ./mmu_walk_bench 200000
+ * Cost of a walk = per-iteration cost - per-iteration cost of the same options with
+ * "empty" (this removes the loop, the argument set-up and the call; the stub's own
+ * body, 3 instructions, is removed too). bench/README.md has the commands.
  * The callbacks are those of a hypervisor with guest RAM mapped flat: a bounds
- * check and a copy (read), a bounds check and a compare-and-swap (cmpxchg).
- * By default the page tables are read through the xa_mmu_ops RAM window;
- * "cb" reads every entry through the read callback instead. */
+ * check and a copy (read), a bounds check and a compare-and-swap (cmpxchg). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,10 +61,46 @@ static void put64(uint8_t *p, uint64_t v)
         p[i] = (uint8_t)(v >> (8 * i));
 }
 
+/* The baselines of "empty": the walks' signatures, no work. Every variant is called
+ * through a volatile function pointer, so that no call can be inlined or specialised
+ * and the loop around the stubs is the loop around the walks. */
+static xa_status stub_walk(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops,
+                           void *ctx, uint64_t la, enum xa_access access, unsigned flags,
+                           struct xa_walk_result *out, struct xa_exception *exc)
+{
+    (void)ps, (void)ops, (void)ctx, (void)access, (void)flags, (void)exc;
+    out->gpa = la;
+    return XA_OK;
+}
+
+static xa_status stub_prepared(const struct xa_mmu_prepared *p, uint64_t la, enum xa_access access,
+                               unsigned flags, struct xa_walk_result *out, struct xa_exception *exc)
+{
+    (void)p, (void)access, (void)flags, (void)exc;
+    out->gpa = la;
+    return XA_OK;
+}
+
+typedef xa_status (*walk_fn)(const struct xa_paging_state *, const struct xa_mmu_ops *, void *,
+                             uint64_t, enum xa_access, unsigned, struct xa_walk_result *,
+                             struct xa_exception *);
+typedef xa_status (*prepared_fn)(const struct xa_mmu_prepared *, uint64_t, enum xa_access, unsigned,
+                                 struct xa_walk_result *, struct xa_exception *);
+
+static int has_arg(int argc, char **argv, const char *word)
+{
+    for (int i = 2; i < argc; i++)
+        if (!strcmp(argv[i], word))
+            return 1;
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     long n = argc > 1 ? atol(argv[1]) : 1000000;
-    int set_ad = argc > 2 && !strcmp(argv[2], "set");
+    int set_ad = has_arg(argc, argv, "set");
+    int prep = has_arg(argc, argv, "prep");
+    int empty = has_arg(argc, argv, "empty");
     static uint8_t ram[RAM_SIZE] __attribute__((aligned(8)));
     struct guest g = {ram, RAM_SIZE};
     const uint64_t flags = set_ad ? 0x7 : 0x67; /* P RW US (+ A D) */
@@ -79,11 +121,16 @@ int main(int argc, char **argv)
     ps.cpu.maxphyaddr = 46;
     ps.cpu.features = XA_FEAT_ALL;
     /* "cb" as the last argument: no RAM window, every entry read by callback */
-    int use_cb = argc > 1 && !strcmp(argv[argc - 1], "cb");
+    int use_cb = has_arg(argc, argv, "cb");
     const struct xa_mmu_ops ops = {.read = bench_read,
                                    .cmpxchg = bench_cmpxchg,
                                    .ram = use_cb ? NULL : ram,
                                    .ram_size = use_cb ? 0 : RAM_SIZE};
+    struct xa_mmu_prepared prepared;
+    if (xa_mmu_prepare(&ps, &ops, &g, &prepared) != XA_OK)
+        return 1;
+    walk_fn volatile walk = empty ? stub_walk : xa_walk;
+    prepared_fn volatile pwalk = empty ? stub_prepared : xa_walk_prepared;
     struct xa_walk_result r;
     struct xa_exception e;
     uint64_t sum = 0;
@@ -97,8 +144,10 @@ int main(int argc, char **argv)
             put64(ram + 0x3000 + ((base >> 21) & 0x1ff) * 8, 0x4000 | flags);
             put64(ram + 0x4000 + (uint64_t)k * 8, (0x100000ull + (uint64_t)k * 4096) | flags);
         }
-        if (xa_walk(&ps, &ops, &g, base + ((uint64_t)k << 12) + 0x10, XA_ACCESS_WRITE, 0, &r, &e) !=
-            XA_OK)
+        const uint64_t la = base + ((uint64_t)k << 12) + 0x10;
+        xa_status st = prep ? pwalk(&prepared, la, XA_ACCESS_WRITE, 0, &r, &e)
+                            : walk(&ps, &ops, &g, la, XA_ACCESS_WRITE, 0, &r, &e);
+        if (st != XA_OK)
             return 1;
         sum += r.gpa;
     }

@@ -6,6 +6,12 @@
  *   -> immediates -> operands.
  * Every opcode fact lives in the generated tables (decoder/isa/, the .isa files); this
  * file knows only the encoding rules shared by all instructions.
+ *
+ * Two paths run these states: the legacy path (decode_legacy, at the end) takes every
+ * instruction first and finishes legacy/REX encodings of the one-byte, 0F, 0F 38 and
+ * 0F 3A maps from prebuilt operand templates; it hands everything else (VEX, EVEX, XOP,
+ * 3DNow!, definitions whose operands need checks) to the general path (decode_escape,
+ * decode_opcode, decode_def) at the state it reached.
  */
 #include <stddef.h>
 #include <string.h>
@@ -25,14 +31,15 @@ struct dec {
     uint8_t mode64;
     /* legacy prefixes */
     uint8_t lock, has66, has67, last_rep; /* last_rep: 0, 0xF2 or 0xF3 */
-    uint8_t seg;     /* enum xa_reg of the last segment prefix */
-    uint8_t seg_eff; /* the override in effect (64-bit mode: FS/GS only) */
-    uint8_t rex;     /* REX byte that counts, 0 if none */
-    uint32_t pfx;    /* enum xa_prefix bits of the legacy prefixes */
+    uint8_t seg;                          /* enum xa_reg of the last segment prefix */
+    uint8_t seg_eff;                      /* the override in effect (64-bit mode: FS/GS only) */
+    uint8_t rex;                          /* REX byte that counts, 0 if none */
+    uint32_t pfx;                         /* enum xa_prefix bits of the legacy prefixes */
     /* VEX/EVEX/XOP, with the inverted fields already un-inverted */
     uint8_t enc;
     uint8_t r, x, b, w, rr, vv, l, pp, vvvv;
     uint8_t ez, eb, aaa;
+    uint8_t vvvv8; /* outside 64-bit mode: vvvv had bit 3 set (then masked off) */
     /* opcode */
     uint8_t space, opcode, modrm, has_modrm;
     uint8_t mp; /* mandatory-prefix index: none, 66, F3, F2 (kept current while reading prefixes) */
@@ -40,6 +47,9 @@ struct dec {
 };
 
 enum { MODRM_PREREAD = 2 };
+
+/* The legacy path finds a definition with a shift (tables.h pads it). */
+_Static_assert(sizeof(struct xai_def) == 64, "struct xai_def is not 64 bytes");
 
 /* What a byte can be where an instruction starts (byte_class). */
 enum {
@@ -57,13 +67,13 @@ enum {
 
 /* One look-up per byte instead of a chain of compares in the prefix loop. */
 static const uint8_t byte_class[256] = {
-    [0x0F] = BC_0F,    [0xC4] = BC_VEX,  [0xC5] = BC_VEX,  [0x62] = BC_VEX, [0x8F] = BC_VEX,
-    [0x40] = BC_REX,   [0x41] = BC_REX,  [0x42] = BC_REX,  [0x43] = BC_REX, [0x44] = BC_REX,
-    [0x45] = BC_REX,   [0x46] = BC_REX,  [0x47] = BC_REX,  [0x48] = BC_REX, [0x49] = BC_REX,
-    [0x4A] = BC_REX,   [0x4B] = BC_REX,  [0x4C] = BC_REX,  [0x4D] = BC_REX, [0x4E] = BC_REX,
-    [0x4F] = BC_REX,   [0xF0] = BC_LOCK, [0xF2] = BC_REPNE, [0xF3] = BC_REP, [0x66] = BC_OSZ,
-    [0x67] = BC_ASZ,   [0x26] = BC_SEG,  [0x2E] = BC_SEG,  [0x36] = BC_SEG, [0x3E] = BC_SEG,
-    [0x64] = BC_SEG,   [0x65] = BC_SEG,
+    [0x0F] = BC_0F,  [0xC4] = BC_VEX,  [0xC5] = BC_VEX,   [0x62] = BC_VEX, [0x8F] = BC_VEX,
+    [0x40] = BC_REX, [0x41] = BC_REX,  [0x42] = BC_REX,   [0x43] = BC_REX, [0x44] = BC_REX,
+    [0x45] = BC_REX, [0x46] = BC_REX,  [0x47] = BC_REX,   [0x48] = BC_REX, [0x49] = BC_REX,
+    [0x4A] = BC_REX, [0x4B] = BC_REX,  [0x4C] = BC_REX,   [0x4D] = BC_REX, [0x4E] = BC_REX,
+    [0x4F] = BC_REX, [0xF0] = BC_LOCK, [0xF2] = BC_REPNE, [0xF3] = BC_REP, [0x66] = BC_OSZ,
+    [0x67] = BC_ASZ, [0x26] = BC_SEG,  [0x2E] = BC_SEG,   [0x36] = BC_SEG, [0x3E] = BC_SEG,
+    [0x64] = BC_SEG, [0x65] = BC_SEG,
 };
 
 /* The status of reading at d->pos when d->pos >= d->limit. */
@@ -128,72 +138,6 @@ static inline uint64_t zext(int64_t v, unsigned n)
 }
 
 /* ---- Prefix states ---------------------------------------------------- */
-
-/* The last segment prefix is the override; in 64-bit mode ES/CS/SS/DS prefixes are
- * ignored altogether, so they do not cancel an earlier FS or GS. */
-static inline void set_segment(struct dec *d, uint8_t c)
-{
-    uint8_t seg = c == 0x26   ? XA_REG_ES
-                  : c == 0x2E ? XA_REG_CS
-                  : c == 0x36 ? XA_REG_SS
-                  : c == 0x3E ? XA_REG_DS
-                  : c == 0x64 ? XA_REG_FS
-                              : XA_REG_GS;
-    d->seg = seg;
-    d->pfx |= XA_PFX_SEG;
-    if (!d->mode64 || seg == XA_REG_FS || seg == XA_REG_GS)
-        d->seg_eff = seg;
-}
-
-/* Legacy prefixes and REX; leaves the first opcode byte in *op and its byte_class in *cls. */
-static inline xa_status node_legacy_prefixes(struct dec *d, uint8_t *op, unsigned *cls)
-{
-    for (;;) {
-        uint8_t c;
-        xa_status st = next_byte(d, &c);
-        if (st)
-            return st;
-        unsigned k = byte_class[c];
-        if (k <= BC_REX) {
-            if (k == BC_REX && d->mode64) {
-                /* REX counts only when the opcode follows it directly. */
-                d->rex = c;
-                continue;
-            }
-            *op = c;
-            *cls = k == BC_REX ? BC_OPCODE : k;
-            return XA_OK;
-        }
-        switch (k) {
-        case BC_LOCK:
-            d->lock = 1;
-            d->pfx |= XA_PFX_LOCK;
-            break;
-        case BC_REPNE:
-            d->last_rep = c;
-            d->mp = 3;
-            d->pfx = (d->pfx & ~(uint32_t)XA_PFX_REP) | XA_PFX_REPNE;
-            break;
-        case BC_REP:
-            d->last_rep = c;
-            d->mp = 2;
-            d->pfx = (d->pfx & ~(uint32_t)XA_PFX_REPNE) | XA_PFX_REP;
-            break;
-        case BC_OSZ:
-            d->has66 = 1;
-            if (!d->last_rep)
-                d->mp = 1; /* F2/F3 win over 66 as the mandatory prefix */
-            d->pfx |= XA_PFX_OPSIZE;
-            break;
-        case BC_ASZ:
-            d->has67 = 1;
-            d->pfx |= XA_PFX_ADSIZE;
-            break;
-        default: set_segment(d, c); break;
-        }
-        d->rex = 0; /* a legacy prefix after REX cancels it */
-    }
-}
 
 /* VEX (C4/C5) payload; byte1 is already read. */
 static xa_status node_vex(struct dec *d, uint8_t lead, uint8_t byte1)
@@ -324,17 +268,19 @@ static inline uint16_t walk_tree(const struct dec *d, uint16_t ref, unsigned raw
 /* Bytes of the size codes that depend on nothing but the operand size, by operand
  * size 16, 32, 64 (index opsize >> 5); 0 marks those that need variable_size(). */
 static const uint16_t size_by_osz[XAI_SZ_KH + 1][3] = {
-    [XAI_SZ_B] = {1, 1, 1},         [XAI_SZ_BS] = {1, 1, 1},       [XAI_SZ_W] = {2, 2, 2},
-    [XAI_SZ_D] = {4, 4, 4},         [XAI_SZ_Q] = {8, 8, 8},        [XAI_SZ_DQ] = {16, 16, 16},
-    [XAI_SZ_QQ] = {32, 32, 32},     [XAI_SZ_ZQ] = {64, 64, 64},    [XAI_SZ_T] = {10, 10, 10},
-    [XAI_SZ_V] = {2, 4, 8},         [XAI_SZ_Z] = {2, 4, 4},        [XAI_SZ_Y] = {4, 4, 8},
-    [XAI_SZ_P] = {4, 6, 10},        [XAI_SZ_A] = {4, 8, 16},       [XAI_SZ_ENV] = {14, 28, 28},
-    [XAI_SZ_ST] = {94, 108, 108},   [XAI_SZ_FX] = {512, 512, 512}, [XAI_SZ_KH] = {48, 48, 48},
+    [XAI_SZ_B] = {1, 1, 1},        [XAI_SZ_BS] = {1, 1, 1},       [XAI_SZ_W] = {2, 2, 2},
+    [XAI_SZ_D] = {4, 4, 4},        [XAI_SZ_Q] = {8, 8, 8},        [XAI_SZ_DQ] = {16, 16, 16},
+    [XAI_SZ_QQ] = {32, 32, 32},    [XAI_SZ_ZQ] = {64, 64, 64},    [XAI_SZ_T] = {10, 10, 10},
+    [XAI_SZ_V] = {2, 4, 8},        [XAI_SZ_Z] = {2, 4, 4},        [XAI_SZ_Y] = {4, 4, 8},
+    [XAI_SZ_P] = {4, 6, 10},       [XAI_SZ_A] = {4, 8, 16},       [XAI_SZ_ENV] = {14, 28, 28},
+    [XAI_SZ_ST] = {94, 108, 108},  [XAI_SZ_FX] = {512, 512, 512}, [XAI_SZ_KH] = {48, 48, 48},
     [XAI_SZ_XS] = {576, 576, 576}, /* legacy region and XSAVE header */
 };
 
 static unsigned variable_size(const struct dec *d, unsigned code, unsigned vl)
 {
+    if (code == XAI_SZ_AS)
+        return d->adsize / 8;
     unsigned os = d->opsize / 8;
     switch (code) {
     case XAI_SZ_V: return os;
@@ -399,8 +345,8 @@ static inline unsigned vreg_bytes(unsigned code, unsigned vl, unsigned mem_bytes
 /* LEA's second operand: an address that is computed, never accessed. */
 static inline int address_only(const struct xai_def *def)
 {
-    return def->op_count > 1 && def->ops[1].loc == XAI_LOC_M &&
-           def->ops[1].access == XAI_ACC_N && def->ops[1].size == XAI_SZ_0;
+    return def->op_count > 1 && def->ops[1].loc == XAI_LOC_M && def->ops[1].access == XAI_ACC_N &&
+           def->ops[1].size == XAI_SZ_0;
 }
 
 static const uint8_t base16[8] = {XA_REG_BX, XA_REG_BX, XA_REG_BP, XA_REG_BP,
@@ -625,13 +571,19 @@ static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct
                 return XA_ERR_INVALID;
             op->reg = (uint8_t)(XA_REG_DR0 + reg);
             break;
+        /* There are 8 opmask and 8 tile registers: an extension bit that names
+         * register 8 or above (R, R', B, X, vvvv[3], V') makes the encoding #UD. */
         case XAI_LOC_KG:
+            if (d->r || d->rr)
+                return XA_ERR_INVALID;
             op->reg = (uint8_t)(XA_REG_K0 + reg);
             op->size = 8;
             break;
         case XAI_LOC_KE:
         case XAI_LOC_KR:
             if (mod3) {
+                if (d->b || (d->enc == XA_ENC_EVEX && d->x))
+                    return XA_ERR_INVALID;
                 op->reg = (uint8_t)(XA_REG_K0 + rm);
                 op->size = 8;
             } else {
@@ -639,19 +591,27 @@ static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct
             }
             break;
         case XAI_LOC_KH:
-            op->reg = (uint8_t)(XA_REG_K0 + (d->vvvv & 7));
+            if (d->vvvv > 7 || d->vv)
+                return XA_ERR_INVALID;
+            op->reg = (uint8_t)(XA_REG_K0 + d->vvvv);
             op->size = 8;
             break;
         case XAI_LOC_T:
+            if (d->r)
+                return XA_ERR_INVALID;
             op->reg = (uint8_t)(XA_REG_TMM0 + reg);
             op->size = 1024;
             break;
         case XAI_LOC_TE:
+            if (d->b)
+                return XA_ERR_INVALID;
             op->reg = (uint8_t)(XA_REG_TMM0 + rm);
             op->size = 1024;
             break;
         case XAI_LOC_TH:
-            op->reg = (uint8_t)(XA_REG_TMM0 + (d->vvvv & 7));
+            if (d->vvvv > 7)
+                return XA_ERR_INVALID;
+            op->reg = (uint8_t)(XA_REG_TMM0 + d->vvvv);
             op->size = 1024;
             break;
         case XAI_LOC_BNDG:
@@ -787,9 +747,18 @@ static int distinct_registers(const struct xa_insn *insn, unsigned count, uint32
         }
         return 1;
     }
-    for (unsigned i = 1; i < count; i++)
-        if (insn->ops[i].type == XA_OP_REG && vector_number(insn->ops[i].reg) == dst)
+    for (unsigned i = 1; i < count; i++) {
+        if (insn->ops[i].type != XA_OP_REG)
+            continue;
+        unsigned r = vector_number(insn->ops[i].reg);
+        if (r == dst)
             return 0;
+        /* tile multiplies also need their two sources apart */
+        if (insn->ops[i].reg >= XA_REG_TMM0 && insn->ops[i].reg <= XA_REG_TMM7)
+            for (unsigned j = 1; j < i; j++)
+                if (insn->ops[j].type == XA_OP_REG && insn->ops[j].reg == insn->ops[i].reg)
+                    return 0;
+    }
     return 1;
 }
 
@@ -801,6 +770,13 @@ static xa_status node_vex_rules(const struct dec *d, const struct xai_def *def, 
                                 unsigned ll_raw)
 {
     uint32_t attrs = def->attrs;
+    if (d->vvvv8) {
+        int gpr_vvvv = 0;
+        for (unsigned i = 0; i < def->op_count; i++)
+            gpr_vvvv |= def->ops[i].loc == XAI_LOC_B;
+        if (!gpr_vvvv)
+            return XA_ERR_INVALID;
+    }
     if ((attrs & XAI_A_NOVVVV) &&
         (d->vvvv || (d->vv && !(attrs & (XAI_A_VSIB | XAI_A_VSIBH))))) /* V' extends a VSIB index */
         return XA_ERR_INVALID;
@@ -838,7 +814,6 @@ static xa_status node_vex_rules(const struct dec *d, const struct xai_def *def, 
     return XA_OK;
 }
 
-
 /* EVEX: the memory operand's size and the compressed displacement (disp8*N), then
  * the decorations. insn->ops are built. */
 static void node_evex_decorations(const struct dec *d, struct xa_insn *insn, uint32_t attrs,
@@ -875,15 +850,16 @@ static void node_evex_decorations(const struct dec *d, struct xa_insn *insn, uin
         insn->evex.rounding = (attrs & XAI_A_ER) ? (uint8_t)(2 + ll_raw) : 1;
 }
 
-static xa_status decode(struct dec *d, struct xa_insn *insn)
-{
-    uint8_t op = 0, byte1 = 0;
-    unsigned cls;
-    xa_status st;
+static xa_status decode_opcode(struct dec *d, struct xa_insn *insn, uint8_t op);
+static xa_status decode_def(struct dec *d, struct xa_insn *insn, const struct xai_def *def,
+                            unsigned raw_osz, int has_modrm, unsigned vl, unsigned ll_raw);
 
-    st = node_legacy_prefixes(d, &op, &cls);
-    if (st)
-        return st;
+/* The general path after the legacy prefixes: escapes to the other maps and VEX / EVEX /
+ * XOP. op is the byte after the prefixes and cls its byte_class. */
+static xa_status decode_escape(struct dec *d, struct xa_insn *insn, uint8_t op, unsigned cls)
+{
+    uint8_t byte1 = 0;
+    xa_status st;
 
     /* d->space starts as XAI_SP_LEGACY. C4/C5/62/8F start VEX/EVEX/XOP outside real
      * mode when 64-bit mode or the next byte could not be a memory ModRM (mod = 3) of
@@ -917,8 +893,12 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
                               : node_vex(d, op, byte1);
             if (st)
                 return st;
+            /* Outside 64-bit mode EVEX.V' must be 1 (R' is ignored), and a VEX/EVEX.vvvv
+             * above 7 is #UD unless it names a general register, whose bit 3 is ignored
+             * (node_vex_rules; objdump and Zydis agree). */
             if (!d->mode64 && d->enc == XA_ENC_EVEX && d->vv)
-                return XA_ERR_INVALID; /* EVEX.V' must be 1 outside 64-bit mode (R' is ignored) */
+                return XA_ERR_INVALID;
+            d->vvvv8 = !d->mode64 && d->enc != XA_ENC_XOP && (d->vvvv & 8);
             if (!d->mode64) {
                 /* Outside 64-bit mode the extension bits do not exist. */
                 d->r = d->x = d->b = d->rr = 0;
@@ -934,6 +914,13 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
             d->has_modrm = MODRM_PREREAD;
         }
     }
+    return decode_opcode(d, insn, op);
+}
+
+/* The opcode byte op of map d->space: sizes, ModRM, the decode tree. */
+static xa_status decode_opcode(struct dec *d, struct xa_insn *insn, uint8_t op)
+{
+    xa_status st;
     if (d->enc == XA_ENC_LEGACY && d->rex) {
         unsigned rex = d->rex;
         d->r = (rex >> 2) & 1;
@@ -985,7 +972,7 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
     if (d->space == XAI_SP_3DNOW) {
         /* 0F 0F: ModRM, SIB, displacement, then the opcode as the last byte. */
         static const struct xai_def mmx_mem = {
-            0, 0, 1, 0, 0, {0, 0, 0}, {{XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_R, {8, 8, 8}}}};
+            .op_count = 1, .ops = {{XAI_LOC_Q, XAI_SZ_Q, XAI_ACC_R, {8, 8, 8}}}};
         d->opsize = 32;
         if ((d->modrm >> 6) != 3) {
             st = node_memory(d, insn, &mmx_mem, 1, vl);
@@ -1006,6 +993,15 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
             return XA_ERR_INVALID;
         def = &xai_defs[ref];
     }
+    return decode_def(d, insn, def, raw_osz, has_modrm, vl, ll_raw);
+}
+
+/* The instruction once its definition is known: operand size, encoding rules, memory
+ * operand, immediates, operands, and the fill of *insn. */
+static xa_status decode_def(struct dec *d, struct xa_insn *insn, const struct xai_def *def,
+                            unsigned raw_osz, int has_modrm, unsigned vl, unsigned ll_raw)
+{
+    xa_status st;
     uint32_t attrs = def->attrs;
 
     /* Effective operand size. */
@@ -1108,6 +1104,478 @@ static xa_status decode(struct dec *d, struct xa_insn *insn)
     return XA_OK;
 }
 
+/* ---- The legacy path ----------------------------------------------------
+ *
+ * Legacy and REX encodings of the one-byte, 0F, 0F 38 and 0F 3A maps are nearly every
+ * instruction real code holds. This path runs the same states with its state in a local
+ * struct whose address never escapes (so the compiler can keep it in registers), and
+ * builds operands from templates the generator prepared per definition and operand size.
+ * What it does not handle (VEX/EVEX/XOP, 3DNow!, definitions not marked XAI_FAST) it hands to the
+ * general path above at the state it reached, with the bytes read so far: no byte is read twice.
+ */
+struct lstate {
+    const uint8_t *buf;
+    size_t len;
+    unsigned pos, limit, needed;
+    unsigned mode, vendor, mode64;
+    /* The legacy prefixes and a counted REX as enum xa_prefix bits: they also tell LOCK,
+     * 66, 67 and which of F2/F3 came last (fewer live values than one flag each). */
+    uint32_t pfx;
+    unsigned seg, seg_eff, rex;
+    unsigned space, modrm, has_modrm, adsize;
+};
+
+/* The mandatory-prefix index (none, 66, F3, F2) of the prefix bits: the last F2/F3
+ * wins over 66. Indexed by the REP, REPNE and OPSIZE bits. */
+static const uint8_t mp_of_pfx[8] = {0, 2, 3, 3, 1, 2, 3, 3};
+#define LMP(pfx) (mp_of_pfx[((pfx) >> 1) & 7])
+
+/* The status of reading at s->pos when s->pos >= s->limit. */
+static inline xa_status lpast_end(struct lstate *s)
+{
+    if (s->pos >= XA_MAX_INSN_LENGTH)
+        return XA_ERR_TOO_LONG;
+    s->needed = s->pos + 1;
+    return XA_ERR_TRUNCATED;
+}
+
+/* Legacy prefixes and REX; returns the first byte after them, or -1 with *st set. */
+static inline int lnode_prefixes(struct lstate *s, unsigned *cls, xa_status *st)
+{
+    for (;;) {
+        if (s->pos >= s->limit) {
+            *st = lpast_end(s);
+            return -1;
+        }
+        unsigned c = s->buf[s->pos++];
+        unsigned k = byte_class[c];
+        if (k <= BC_REX) {
+            if (k == BC_REX && s->mode64) {
+                /* REX counts only when the opcode follows it directly. */
+                s->rex = c;
+                s->pfx |= XA_PFX_REX;
+                continue;
+            }
+            *cls = k == BC_REX ? BC_OPCODE : k;
+            return (int)c;
+        }
+        switch (k) {
+        case BC_LOCK: s->pfx |= XA_PFX_LOCK; break;
+        case BC_REPNE: s->pfx = (s->pfx & ~(uint32_t)XA_PFX_REP) | XA_PFX_REPNE; break;
+        case BC_REP: s->pfx = (s->pfx & ~(uint32_t)XA_PFX_REPNE) | XA_PFX_REP; break;
+        case BC_OSZ: s->pfx |= XA_PFX_OPSIZE; break;
+        case BC_ASZ: s->pfx |= XA_PFX_ADSIZE; break;
+        default: {
+            /* The last segment prefix is the override; in 64-bit mode ES/CS/SS/DS are
+             * ignored altogether, so they do not cancel an earlier FS or GS. */
+            static const uint8_t seg_of[8] = {XA_REG_ES, XA_REG_CS, XA_REG_SS, XA_REG_DS,
+                                              XA_REG_FS, XA_REG_GS, 0,         0};
+            unsigned seg = seg_of[c < 0x40 ? (c >> 3) & 3 : 4 + (c & 1)];
+            s->seg = seg;
+            s->pfx |= XA_PFX_SEG;
+            if (!s->mode64 || seg >= XA_REG_FS)
+                s->seg_eff = seg;
+            break;
+        }
+        }
+        /* a legacy prefix after REX cancels it */
+        s->rex = 0;
+        s->pfx &= ~(uint32_t)XA_PFX_REX;
+    }
+}
+
+/* The general path's state from the legacy path's (inline: the legacy path's state
+ * must not have its address taken, or it would live in memory). */
+static inline void to_general(const struct lstate *s, struct dec *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->buf = s->buf;
+    d->len = s->len;
+    d->pos = s->pos;
+    d->limit = s->limit;
+    d->mode = (uint8_t)s->mode;
+    d->vendor = (uint8_t)s->vendor;
+    d->mode64 = (uint8_t)s->mode64;
+    d->lock = (s->pfx & XA_PFX_LOCK) != 0;
+    d->has66 = (s->pfx & XA_PFX_OPSIZE) != 0;
+    d->has67 = (s->pfx & XA_PFX_ADSIZE) != 0;
+    d->last_rep = s->pfx & XA_PFX_REPNE ? 0xF2 : s->pfx & XA_PFX_REP ? 0xF3 : 0;
+    d->seg = (uint8_t)s->seg;
+    d->seg_eff = (uint8_t)s->seg_eff;
+    d->rex = (uint8_t)s->rex;
+    d->pfx = s->pfx & ~(uint32_t)XA_PFX_REX; /* the general path adds it itself */
+    d->mp = LMP(s->pfx);
+    d->space = (uint8_t)s->space;
+}
+
+/* Hands the instruction to the general path after the prefixes (op: the next byte). */
+static inline xa_status to_escape(const struct lstate *s, struct xa_insn *insn, uint8_t op,
+                                  unsigned cls, unsigned *needed)
+{
+    struct dec d;
+    to_general(s, &d);
+    xa_status st = decode_escape(&d, insn, op, cls);
+    *needed = d.needed;
+    return st;
+}
+
+/* Hands the instruction to the general path once its definition is known. */
+static inline xa_status to_def(const struct lstate *s, struct xa_insn *insn, uint8_t op,
+                               const struct xai_def *def, unsigned raw_osz, unsigned *needed)
+{
+    struct dec d;
+    to_general(s, &d);
+    d.r = (s->rex >> 2) & 1;
+    d.x = (s->rex >> 1) & 1;
+    d.b = s->rex & 1;
+    d.w = (s->rex >> 3) & 1;
+    d.opcode = op;
+    d.modrm = (uint8_t)s->modrm;
+    d.has_modrm = (uint8_t)s->has_modrm;
+    d.adsize = (uint8_t)s->adsize;
+    xa_status st = decode_def(&d, insn, def, raw_osz, (int)s->has_modrm, 16, 0);
+    *needed = d.needed;
+    return st;
+}
+
+/* The decode tree for a legacy encoding (L is 0, W is REX.W). */
+static inline uint16_t lwalk_tree(const struct lstate *s, uint16_t ref, unsigned raw_osz)
+{
+    while (ref & XAI_NODE_FLAG) {
+        const uint16_t *n = &xai_nodes[ref & ~XAI_NODE_FLAG];
+        unsigned v;
+        switch (n[0]) {
+        case XAI_N_MP: v = LMP(s->pfx); break;
+        case XAI_N_MOD: v = (s->modrm >> 6) == 3; break;
+        case XAI_N_REG: v = (s->modrm >> 3) & 7; break;
+        case XAI_N_RM: v = s->modrm & 7; break;
+        case XAI_N_W: v = (s->rex >> 3) & 1; break;
+        case XAI_N_L: v = 0; break;
+        case XAI_N_MODE: v = s->mode64 ? 2u : s->mode == XA_MODE_REAL ? 0u : 1u; break;
+        case XAI_N_OSZ: v = size_index(raw_osz); break;
+        case XAI_N_ASZ: v = size_index(s->adsize); break;
+        case XAI_N_VENDOR: v = s->vendor; break;
+        case XAI_N_REXB: v = s->rex & 1; break;
+        default: return 0;
+        }
+        ref = n[1 + v];
+    }
+    return ref;
+}
+
+/* Little-endian signed read of n (1, 2, 4 or 8) bytes at p. */
+static inline int64_t lread_signed(const uint8_t *p, unsigned n)
+{
+    switch (n) {
+    case 1: return ((int64_t)p[0] ^ 0x80) - 0x80;
+    case 2: return ((int64_t)(p[0] | (unsigned)p[1] << 8) ^ 0x8000) - 0x8000;
+    case 4:
+        return ((int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                          (uint32_t)p[3] << 24) ^
+                INT64_C(0x80000000)) -
+               INT64_C(0x80000000);
+    default: {
+        uint64_t v = 0;
+        for (unsigned i = 0; i < 8; i++)
+            v |= (uint64_t)p[i] << (8 * i);
+        return (int64_t)v;
+    }
+    }
+}
+
+/* SIB and displacement of a memory ModRM (no VSIB: such definitions are not fast). */
+static inline xa_status lnode_memory(struct lstate *s, struct xa_insn *insn, uint8_t fast,
+                                     uint32_t attrs, unsigned imm_bytes)
+{
+    unsigned mod = s->modrm >> 6, rm = s->modrm & 7;
+    unsigned disp_size = 0;
+    unsigned base = 0, index = 0, scale = 1;
+    unsigned stack = 0; /* the base is (E/R)SP or (E/R)BP: the default segment is SS */
+
+    if (s->adsize == 16) {
+        if (mod == 0 && rm == 6) {
+            disp_size = 2;
+        } else {
+            base = base16[rm];
+            index = index16[rm];
+            stack = base == XA_REG_BP;
+            disp_size = mod == 1 ? 1 : mod == 2 ? 2 : 0;
+        }
+    } else {
+        unsigned first = s->adsize == 64 ? XA_REG_RAX : XA_REG_EAX;
+        unsigned b = (s->rex & 1) << 3;
+        if (rm == 4) {
+            if (s->pos >= s->limit)
+                return lpast_end(s);
+            unsigned sib = s->buf[s->pos++];
+            insn->sib = (uint8_t)sib;
+            insn->has_sib = 1;
+            unsigned idx = ((sib >> 3) & 7) | (s->rex & 2) << 2;
+            unsigned bs = (sib & 7) | b;
+            scale = 1u << (sib >> 6);
+            if (idx != 4)
+                index = first + idx;
+            else
+                scale = 1;
+            if ((sib & 7) == 5 && mod == 0) {
+                disp_size = 4;
+            } else {
+                base = first + bs;
+                stack = bs == 4 || bs == 5;
+            }
+        } else if (rm == 5 && mod == 0) {
+            disp_size = 4;
+            if (s->mode64)
+                base = s->adsize == 64 ? XA_REG_RIP : XA_REG_EIP;
+        } else {
+            unsigned bs = rm | b;
+            base = first + bs;
+            stack = bs == 5;
+        }
+        if (mod == 1)
+            disp_size = 1;
+        else if (mod == 2)
+            disp_size = 4;
+    }
+    if (disp_size) {
+        unsigned total = s->pos + disp_size + imm_bytes;
+        if (total > XA_MAX_INSN_LENGTH)
+            return XA_ERR_TOO_LONG;
+        if (s->pos + disp_size > s->len) {
+            s->needed = total;
+            return XA_ERR_TRUNCATED;
+        }
+        insn->disp_offset = (uint8_t)s->pos;
+        insn->disp_size = (uint8_t)disp_size;
+        insn->mem.disp = lread_signed(s->buf + s->pos, disp_size);
+        s->pos += disp_size;
+    }
+    insn->mem.base = (uint8_t)base;
+    insn->mem.index = (uint8_t)index;
+    insn->mem.scale = (uint8_t)scale;
+    /* Default segment: SS for stack-based addressing, else DS; LEA's address does not
+     * use its segment, and 3E on an indirect branch is NOTRACK: the default stands. */
+    unsigned seg = stack ? XA_REG_SS : XA_REG_DS;
+    if (s->seg_eff && !(fast & XAI_FAST_ADDR_ONLY) &&
+        !((attrs & XAI_A_NOTRACK) && s->seg_eff == XA_REG_DS))
+        seg = s->seg_eff;
+    insn->mem.seg = (uint8_t)seg;
+    return XA_OK;
+}
+
+/* The number of byte GPR n from AL: without REX, 4-7 are AH..BH; with it, SPL..DIL. */
+static inline unsigned byte_reg(unsigned n, unsigned rex)
+{
+    return n + (n >= 4 && rex ? 4u : 0u);
+}
+
+/* The operands, from the definition's template for the operand size. */
+static inline void lnode_operands(struct lstate *s, struct xa_insn *insn,
+                                  const struct xai_optmpl *t, unsigned count, unsigned op,
+                                  unsigned mem)
+{
+    const unsigned rex = s->rex, modrm = s->modrm;
+    struct xa_operand *o = insn->ops;
+
+    for (const struct xai_optmpl *end = t + count; t != end; t++, o++) {
+        /* One 8-byte copy of the prebuilt operand, then at most the register byte. */
+        unsigned kind = t->kind;
+        memcpy(o, &t->op, sizeof(*o));
+        if (kind <= XAI_TK_RMN && mem) {
+            o->type = XA_OP_MEM;
+            o->reg = 0;
+            o->size = t->mem_size;
+            continue;
+        }
+        unsigned n;
+        switch (kind) {
+        case XAI_TK_RM: n = (modrm & 7) | (rex & 1) << 3; break;
+        case XAI_TK_RM8: n = byte_reg((modrm & 7) | (rex & 1) << 3, rex); break;
+        case XAI_TK_RMN: n = modrm & 7; break;
+        case XAI_TK_REG: n = ((modrm >> 3) & 7) | (rex & 4) << 1; break;
+        case XAI_TK_REG8: n = byte_reg(((modrm >> 3) & 7) | (rex & 4) << 1, rex); break;
+        case XAI_TK_REGN: n = (modrm >> 3) & 7; break;
+        case XAI_TK_OPC: n = (op & 7) | (rex & 1) << 3; break;
+        case XAI_TK_OPC8: n = byte_reg((op & 7) | (rex & 1) << 3, rex); break;
+        case XAI_TK_IMM:
+        case XAI_TK_REL: {
+            /* the bytes were checked before the operands */
+            int64_t v = lread_signed(s->buf + s->pos, t->imm_bytes);
+            if (!insn->imm_offset)
+                insn->imm_offset = (uint8_t)s->pos;
+            s->pos += t->imm_bytes;
+            /* imm8 of ALU forms and imm32 of 64-bit forms are sign-extended to the
+             * operand size (a larger size), other immediates are kept unsigned. */
+            insn->imm[t->op.imm_index] = kind == XAI_TK_REL ? v : (int64_t)zext(v, t->op.size);
+            continue;
+        }
+        case XAI_TK_ONE: insn->imm[t->op.imm_index] = 1; continue;
+        default: continue;
+        }
+        o->reg = (uint8_t)(t->op.reg + n);
+    }
+}
+
+/* Operand size before the defaults (low byte) and address size (high byte) by mode
+ * and i: bit 0 a 66 prefix, bit 1 a 67 prefix, bit 2 REX.W. */
+#define LSZ(m, i)                                                                                  \
+    ((m) == XA_MODE_64 ? ((i)&4   ? 64                                                             \
+                          : (i)&1 ? 16                                                             \
+                                  : 32) |                                                          \
+                             ((i)&2 ? 32 : 64) << 8                                                \
+                       : ((((m) != XA_MODE_32) ^ ((i)&1)) ? 16 : 32) |                             \
+                             ((((m) != XA_MODE_32) ^ (((i) >> 1) & 1)) ? 16 : 32) << 8)
+#define LSZ_MODE(m)                                                                                \
+    {                                                                                              \
+        LSZ(m, 0), LSZ(m, 1), LSZ(m, 2), LSZ(m, 3), LSZ(m, 4), LSZ(m, 5), LSZ(m, 6), LSZ(m, 7)     \
+    }
+static const uint16_t lsizes[4][8] = {LSZ_MODE(XA_MODE_REAL), LSZ_MODE(XA_MODE_16),
+                                      LSZ_MODE(XA_MODE_32), LSZ_MODE(XA_MODE_64)};
+
+static xa_status decode_legacy(struct xa_insn *insn, unsigned mode, unsigned vendor,
+                               const uint8_t *bytes, size_t len, unsigned *needed)
+{
+    struct lstate s = {
+        .buf = bytes,
+        .len = len,
+        .limit = len < XA_MAX_INSN_LENGTH ? (unsigned)len : XA_MAX_INSN_LENGTH,
+        .mode = mode,
+        .vendor = vendor,
+        .mode64 = mode == XA_MODE_64,
+    };
+    unsigned cls;
+    xa_status st = XA_OK;
+    int c = lnode_prefixes(&s, &cls, &st);
+    if (c < 0) {
+        *needed = s.needed;
+        return st;
+    }
+    unsigned op = (unsigned)c;
+
+    /* C4/C5/62/8F are opcodes only in real mode here; elsewhere the general path
+     * decides between VEX/EVEX/XOP and LES/LDS/BOUND/POP. */
+    if (cls == BC_VEX && mode != XA_MODE_REAL)
+        return to_escape(&s, insn, (uint8_t)op, cls, needed);
+    if (cls == BC_0F) {
+        if (s.pos >= s.limit)
+            goto past_end;
+        op = s.buf[s.pos++];
+        if (op == 0x38 || op == 0x3A) {
+            s.space = op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
+            if (s.pos >= s.limit)
+                goto past_end;
+            op = s.buf[s.pos++];
+        } else if (op == 0x0F) {
+            s.space = XAI_SP_3DNOW;
+            struct dec d;
+            to_general(&s, &d);
+            st = decode_opcode(&d, insn, (uint8_t)op);
+            *needed = d.needed;
+            return st;
+        } else {
+            s.space = XAI_SP_0F;
+        }
+    }
+
+    /* From here on the general path is only entered with the definition known, and it
+     * fills the same fields again: each field is stored as soon as it is known, so it
+     * need not stay live until the end. */
+    insn->map = (uint8_t)s.space; /* XA_MAP_1BYTE..XA_MAP_0F3A are XAI_SP_LEGACY..XAI_SP_0F3A */
+    insn->opcode = (uint8_t)op;
+    insn->seg_override = (uint8_t)s.seg;
+    insn->rex = (uint8_t)s.rex;
+    insn->prefixes = s.pfx;
+
+    /* Address size, and the operand size before the instruction's defaults: one look-up
+     * by mode, 66, 67 and REX.W. */
+    unsigned w = (s.rex >> 3) & 1;
+    unsigned sizes = lsizes[mode][((s.pfx >> 3) & 3) | w << 2];
+    unsigned raw_osz = sizes & 0xFF;
+    s.adsize = sizes >> 8;
+    insn->adsize = (uint8_t)s.adsize;
+
+    uint32_t root = xai_legacy_roots[s.space][op];
+    if (root & XAI_LEGACY_MODRM) {
+        if (s.pos >= s.limit)
+            goto past_end;
+        s.modrm = s.buf[s.pos++];
+        s.has_modrm = 1;
+        insn->modrm = (uint8_t)s.modrm;
+        insn->has_modrm = 1;
+    }
+
+    /* Most roots are a definition: the walk is then no loop at all. */
+    uint16_t ref = (uint16_t)root;
+    if (ref & XAI_NODE_FLAG)
+        ref = lwalk_tree(&s, ref, raw_osz);
+    if (!ref)
+        return XA_ERR_INVALID;
+    const struct xai_def *def = &xai_defs[ref];
+    if (!(def->fast & XAI_FAST))
+        return to_def(&s, insn, (uint8_t)op, def, raw_osz, needed);
+    uint32_t attrs = def->attrs;
+    insn->mnemonic = def->mnemonic;
+    insn->isa_set = def->isa_set;
+    insn->operand_count = def->op_count;
+    insn->attributes = def->insn_attrs;
+
+    /* Effective operand size. */
+    unsigned opsize = raw_osz;
+    if ((attrs & XAI_A_MP) && LMP(s.pfx) == 1) {
+        opsize = s.mode64 && w ? 64 : mode != XA_MODE_REAL && mode != XA_MODE_16 ? 32 : 16;
+    } else if (s.mode64 && !w) {
+        if (attrs & XAI_A_F64)
+            opsize = (vendor == XA_VENDOR_AMD && (s.pfx & XA_PFX_OPSIZE)) ? 16 : 64;
+        else if ((attrs & XAI_A_D64) && !(s.pfx & XA_PFX_OPSIZE))
+            opsize = 64;
+    }
+    insn->opsize = (uint8_t)opsize;
+    unsigned mem = s.has_modrm && (s.modrm >> 6) != 3 && !(attrs & XAI_A_MODREG);
+    if ((s.pfx & XA_PFX_LOCK) && (!(attrs & XAI_A_LOCK) || !mem))
+        return XA_ERR_INVALID;
+    unsigned imm_bytes = def->imm_bytes[opsize >> 5];
+    insn->imm_size = (uint8_t)imm_bytes;
+    if (mem) {
+        st = lnode_memory(&s, insn, def->fast, attrs, imm_bytes);
+        if (st) {
+            *needed = s.needed;
+            return st;
+        }
+    }
+    if (imm_bytes) {
+        unsigned total = s.pos + imm_bytes;
+        if (total > XA_MAX_INSN_LENGTH)
+            return XA_ERR_TOO_LONG;
+        if (total > s.len) {
+            *needed = total;
+            return XA_ERR_TRUNCATED;
+        }
+    }
+    lnode_operands(&s, insn, &xai_optmpls[def->tmpl[opsize >> 5]], def->op_count, op, mem);
+
+    insn->length = (uint8_t)s.pos;
+    if (attrs & (XAI_A_MP | XAI_A_BND | XAI_A_NOTRACK | XAI_A_HLE)) {
+        uint32_t pfx = 0;
+        if ((attrs & XAI_A_MP) && LMP(s.pfx))
+            pfx |= XA_PFX_MANDATORY;
+        if ((attrs & XAI_A_BND) && (s.pfx & XA_PFX_REPNE))
+            pfx |= XA_PFX_BND;
+        if ((attrs & XAI_A_NOTRACK) && s.seg == XA_REG_DS)
+            pfx |= XA_PFX_NOTRACK;
+        if ((attrs & XAI_A_HLE) && (s.pfx & (XA_PFX_REP | XA_PFX_REPNE)) &&
+            ((s.pfx & XA_PFX_LOCK) || def->mnemonic == XA_MNEM_XCHG ||
+             def->mnemonic == XA_MNEM_MOV))
+            pfx |= s.pfx & XA_PFX_REPNE ? XA_PFX_XACQUIRE : XA_PFX_XRELEASE;
+        insn->prefixes |= pfx;
+    }
+    return XA_OK;
+
+past_end:
+    st = lpast_end(&s);
+    *needed = s.needed;
+    return st;
+}
+
 /* Zeroes the whole of *insn, padding included (users compare it with memcmp). Two
  * pieces: compilers store each inline, where one 112-byte memset becomes a loop. */
 static inline void clear_insn(struct xa_insn *insn)
@@ -1126,22 +1594,14 @@ xa_status xa_decode(struct xa_insn *insn, enum xa_mode mode, enum xa_vendor vend
     clear_insn(insn);
     if ((!bytes && len) || (unsigned)mode > XA_MODE_64 || (unsigned)vendor > XA_VENDOR_AMD)
         return XA_ERR_BAD_ARGUMENT;
-    struct dec d = {
-        .buf = bytes,
-        .len = len,
-        .limit = len < XA_MAX_INSN_LENGTH ? (unsigned)len : XA_MAX_INSN_LENGTH,
-        .mode = (uint8_t)mode,
-        .mode64 = mode == XA_MODE_64,
-        .vendor = (uint8_t)vendor,
-    };
+    unsigned needed = 0;
     insn->mode = (uint8_t)mode;
-
-    st = decode(&d, insn);
+    st = decode_legacy(insn, (unsigned)mode, (unsigned)vendor, bytes, len, &needed);
     if (st == XA_OK)
         return XA_OK;
     clear_insn(insn);
     insn->mode = (uint8_t)mode;
     if (st == XA_ERR_TRUNCATED)
-        insn->length = (uint8_t)(d.needed > XA_MAX_INSN_LENGTH ? XA_MAX_INSN_LENGTH : d.needed);
+        insn->length = (uint8_t)(needed > XA_MAX_INSN_LENGTH ? XA_MAX_INSN_LENGTH : needed);
     return st;
 }

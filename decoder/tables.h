@@ -78,6 +78,7 @@ enum xai_size {
     XAI_SZ_FX,
     XAI_SZ_XS,
     XAI_SZ_KH, /* a Key Locker handle, 48 bytes */
+    XAI_SZ_AS, /* the address size (rAX of the SVM instructions) */
 };
 
 /* Operand access as written in the tables. */
@@ -112,11 +113,11 @@ enum xai_attr {
     XAI_A_B2 = 1u << 17,
     XAI_A_B4 = 1u << 18,
     XAI_A_B8 = 1u << 19,
-    XAI_A_MP = 1u << 20,     /* the 66/F2/F3 of this line is a mandatory prefix */
-    XAI_A_NOVVVV = 1u << 21, /* VEX/EVEX/XOP.vvvv must be 1111 (no operand uses it) */
-    XAI_A_IMM = 1u << 22,    /* some operand is encoded in the immediate bytes */
-    XAI_A_VSIBH = 1u << 23,  /* VSIB index register is half the vector length */
-    XAI_A_MODREG = 1u << 24, /* ModRM.mod is ignored: r/m is always a register */
+    XAI_A_MP = 1u << 20,       /* the 66/F2/F3 of this line is a mandatory prefix */
+    XAI_A_NOVVVV = 1u << 21,   /* VEX/EVEX/XOP.vvvv must be 1111 (no operand uses it) */
+    XAI_A_IMM = 1u << 22,      /* some operand is encoded in the immediate bytes */
+    XAI_A_VSIBH = 1u << 23,    /* VSIB index register is half the vector length */
+    XAI_A_MODREG = 1u << 24,   /* ModRM.mod is ignored: r/m is always a register */
     XAI_A_DISTINCT = 1u << 25, /* the destination register differs from every source (#UD) */
     XAI_A_T1S1 = 1u << 26,     /* EVEX disp8*N with N fixed (tuple1 scalar): 1, 2, 4, 8 */
     XAI_A_T1S2 = 1u << 27,
@@ -139,6 +140,37 @@ struct xai_opdef {
 
 #define XAI_IMM_RUNTIME 0xFFu
 
+/* Where a fast-path operand template (struct xai_optmpl) takes its register number
+ * or value from. Legacy encodings only: REX extends reg, r/m and the opcode register. */
+enum xai_tk {
+    XAI_TK_RM = 0, /* r/m register + REX.B, or the memory operand (size mem_size) */
+    XAI_TK_RM8,    /* the same for a byte GPR (AH..BH without REX, SPL..DIL with it) */
+    XAI_TK_RMN,    /* r/m without REX.B (MMX, x87), or memory; the r/m kinds come first */
+    XAI_TK_FIXED,  /* nothing: the template is the operand */
+    XAI_TK_REG,    /* ModRM.reg + REX.R */
+    XAI_TK_REG8,   /* the same for a byte GPR */
+    XAI_TK_REGN,   /* ModRM.reg without REX.R (MMX) */
+    XAI_TK_OPC,    /* opcode bits 0-2 + REX.B */
+    XAI_TK_OPC8,   /* the same for a byte GPR */
+    XAI_TK_IMM,    /* imm_bytes read sign-extended, kept to the operand's size */
+    XAI_TK_REL,    /* imm_bytes read sign-extended */
+    XAI_TK_ONE,    /* the constant 1 */
+};
+
+/* One operand of a legacy-encoded definition at one operand size, built ahead. */
+struct xai_optmpl {
+    struct xa_operand op; /* type, access, size, register base (number 0), imm_index */
+    uint16_t mem_size;    /* XAI_TK_RM*: the size when r/m is memory */
+    uint8_t kind;         /* enum xai_tk */
+    uint8_t imm_bytes;    /* XAI_TK_IMM / XAI_TK_REL: bytes encoded */
+};
+
+/* xai_def.fast bits. */
+enum {
+    XAI_FAST = 1u << 0,           /* legacy encodings may use the templates */
+    XAI_FAST_ADDR_ONLY = 1u << 1, /* operand 2 is an address, never accessed (LEA) */
+};
+
 /* One instruction form. */
 struct xai_def {
     uint16_t mnemonic;
@@ -150,6 +182,9 @@ struct xai_def {
      * XAI_IMM_RUNTIME when they depend on more (a moffs address): the decoder counts. */
     uint8_t imm_bytes[3];
     struct xai_opdef ops[5];
+    uint8_t fast;     /* XAI_FAST bits */
+    uint16_t tmpl[3]; /* first xai_optmpls entry for operand size 16, 32, 64 */
+    uint8_t pad[14];  /* to 64 bytes: finding a definition is then a shift */
 };
 
 /* Opcode spaces: the roots of the decode trees. */
@@ -195,10 +230,15 @@ enum xai_node_kind {
 };
 
 extern const struct xai_def xai_defs[];
+extern const struct xai_optmpl xai_optmpls[];
 extern const uint16_t xai_nodes[];
 extern const uint16_t xai_roots[XAI_SP_COUNT][256];
 /* Bit (op & 31) of xai_has_modrm[space][op >> 5]: the opcode takes a ModRM byte. */
 extern const uint32_t xai_has_modrm[XAI_SP_COUNT][8];
+/* The legacy maps (one-byte, 0F, 0F 38, 0F 3A) in one look-up: the root reference in
+ * bits 0-15 and "takes a ModRM byte" in bit 16. */
+#define XAI_LEGACY_MODRM (1u << 16)
+extern const uint32_t xai_legacy_roots[4][256];
 extern const char *const xai_mnemonic_names[];
 extern const unsigned xai_mnemonic_count;
 

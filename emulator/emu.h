@@ -99,8 +99,7 @@ xa_status xai_op_adjust(struct xai_emu *e, unsigned i, int64_t byte_offset);
 /* Implicit memory accesses (the stack, string operands): segment by enum xa_seg, an
  * offset that the core wraps to the address size, with segmentation and paging checks.
  * Writes are staged like operand writes. */
-xa_status xai_mem_read(struct xai_emu *e, unsigned seg, uint64_t offset, void *buf,
-                       unsigned size);
+xa_status xai_mem_read(struct xai_emu *e, unsigned seg, uint64_t offset, void *buf, unsigned size);
 xa_status xai_mem_write(struct xai_emu *e, unsigned seg, uint64_t offset, const void *buf,
                         unsigned size);
 
@@ -122,14 +121,14 @@ struct xai_handler {
 };
 
 /* The handler tables (emulator/handlers.h lists them for the core's dispatch). */
-extern const struct xai_handler xai_mov_handlers[];   /* emulator/insn_mov.c: MOV family */
-extern const struct xai_handler xai_stack_handlers[]; /* emulator/insn_stack.c: PUSH/POP r/m */
-extern const struct xai_handler xai_alu_handlers[];   /* emulator/insn_alu.c */
-extern const struct xai_handler xai_shift_handlers[]; /* emulator/insn_shift.c */
-extern const struct xai_handler xai_muldiv_handlers[];/* emulator/insn_muldiv.c */
-extern const struct xai_handler xai_bit_handlers[];   /* emulator/insn_bit.c */
-extern const struct xai_handler xai_xchg_handlers[];  /* emulator/insn_xchg.c */
-extern const struct xai_handler xai_cc_handlers[];    /* emulator/insn_cc.c: SETcc/CMOVcc */
-extern const struct xai_handler xai_bmi_handlers[];   /* emulator/insn_bmi.c */
+extern const struct xai_handler xai_mov_handlers[];    /* emulator/insn_mov.c: MOV family */
+extern const struct xai_handler xai_stack_handlers[];  /* emulator/insn_stack.c: PUSH/POP r/m */
+extern const struct xai_handler xai_alu_handlers[];    /* emulator/insn_alu.c */
+extern const struct xai_handler xai_shift_handlers[];  /* emulator/insn_shift.c */
+extern const struct xai_handler xai_muldiv_handlers[]; /* emulator/insn_muldiv.c */
+extern const struct xai_handler xai_bit_handlers[];    /* emulator/insn_bit.c */
+extern const struct xai_handler xai_xchg_handlers[];   /* emulator/insn_xchg.c */
+extern const struct xai_handler xai_cc_handlers[];     /* emulator/insn_cc.c: SETcc/CMOVcc */
+extern const struct xai_handler xai_bmi_handlers[];    /* emulator/insn_bmi.c */
 
 #endif

@@ -64,7 +64,11 @@ static xa_status exec_movbe(struct xai_emu *e)
 }
 
 const struct xai_handler xai_mov_handlers[] = {
-    {XA_MNEM_MOV, exec_mov},     {XA_MNEM_MOVNTI, exec_mov},    {XA_MNEM_MOVZX, exec_movzx},
-    {XA_MNEM_MOVSX, exec_movsx}, {XA_MNEM_MOVSXD, exec_movsx}, {XA_MNEM_MOVBE, exec_movbe},
+    {XA_MNEM_MOV, exec_mov},
+    {XA_MNEM_MOVNTI, exec_mov},
+    {XA_MNEM_MOVZX, exec_movzx},
+    {XA_MNEM_MOVSX, exec_movsx},
+    {XA_MNEM_MOVSXD, exec_movsx},
+    {XA_MNEM_MOVBE, exec_movbe},
     {0, NULL},
 };

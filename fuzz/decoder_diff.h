@@ -34,8 +34,8 @@ static void diff_init(void)
     if (diff_abort >= 0)
         return;
     char err[256];
-    if (ref_allowlist_parse((const char *)xa_fuzz_allowlist, xa_fuzz_allowlist_len,
-                            &diff_allow, err, sizeof err) != 0) {
+    if (ref_allowlist_parse((const char *)xa_fuzz_allowlist, xa_fuzz_allowlist_len, &diff_allow,
+                            err, sizeof err) != 0) {
         fprintf(stderr, "allowlist.txt: %s\n", err);
         abort();
     }
@@ -83,13 +83,12 @@ static void diff_check(int mode, int oracle, const uint8_t *bytes, size_t len,
     snprintf(gkey, sizeof gkey, "%s  %s", key, d.what);
     if (!diff_abort) {
         if (diff_first_time(gkey))
-            fprintf(stderr, "DISAGREEMENT mode %s %-30s %s  %s\n", ref_mode_name(mode), hex,
-                    key, d.detail);
+            fprintf(stderr, "DISAGREEMENT mode %s %-30s %s  %s\n", ref_mode_name(mode), hex, key,
+                    d.detail);
         return;
     }
     fprintf(stderr, "DISAGREEMENT (%s) mode %s bytes %s group %s: %s\n",
-            oracle == REF_ZYDIS ? "zydis" : "capstone", ref_mode_name(mode), hex, key,
-            d.detail);
+            oracle == REF_ZYDIS ? "zydis" : "capstone", ref_mode_name(mode), hex, key, d.detail);
     ref_print("ours", ours);
     ref_print(oracle == REF_ZYDIS ? "zydis" : "capstone", other);
     fflush(stdout);

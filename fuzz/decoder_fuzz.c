@@ -26,28 +26,27 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond, ...)                                                                   \
-    do {                                                                                   \
-        if (!(cond)) {                                                                     \
-            fprintf(stderr, "decoder_fuzz: %s:%d: %s: ", __FILE__, __LINE__, #cond);       \
-            fprintf(stderr, __VA_ARGS__);                                                  \
-            fprintf(stderr, "\n");                                                         \
-            abort();                                                                       \
-        }                                                                                  \
+#define CHECK(cond, ...)                                                                           \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "decoder_fuzz: %s:%d: %s: ", __FILE__, __LINE__, #cond);               \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fprintf(stderr, "\n");                                                                 \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 static bool same_insn(const struct xa_insn *a, const struct xa_insn *b)
 {
     if (a->mnemonic != b->mnemonic || a->length != b->length || a->mode != b->mode ||
         a->opsize != b->opsize || a->adsize != b->adsize || a->encoding != b->encoding ||
-        a->map != b->map || a->opcode != b->opcode || a->modrm != b->modrm ||
-        a->sib != b->sib || a->has_modrm != b->has_modrm || a->has_sib != b->has_sib ||
+        a->map != b->map || a->opcode != b->opcode || a->modrm != b->modrm || a->sib != b->sib ||
+        a->has_modrm != b->has_modrm || a->has_sib != b->has_sib ||
         a->operand_count != b->operand_count || a->seg_override != b->seg_override ||
         a->rex != b->rex || a->vector_length != b->vector_length || a->vvvv != b->vvvv ||
         a->isa_set != b->isa_set || a->disp_offset != b->disp_offset ||
         a->disp_size != b->disp_size || a->imm_offset != b->imm_offset ||
-        a->imm_size != b->imm_size || a->attributes != b->attributes ||
-        a->prefixes != b->prefixes)
+        a->imm_size != b->imm_size || a->attributes != b->attributes || a->prefixes != b->prefixes)
         return false;
     if (a->evex.mask != b->evex.mask || a->evex.zeroing != b->evex.zeroing ||
         a->evex.broadcast != b->evex.broadcast || a->evex.rounding != b->evex.rounding)
@@ -90,8 +89,7 @@ static void check_ok(const struct xa_insn *in, size_t len, int mode)
 {
     CHECK(in->length >= 1 && in->length <= XA_MAX_INSN_LENGTH && in->length <= len,
           "length %u of %zu bytes", in->length, len);
-    CHECK(in->mnemonic != 0 && xa_mnemonic_name(in->mnemonic)[0] != 0, "mnemonic %u",
-          in->mnemonic);
+    CHECK(in->mnemonic != 0 && xa_mnemonic_name(in->mnemonic)[0] != 0, "mnemonic %u", in->mnemonic);
     CHECK(in->mode == mode, "mode %u, decoded in %d", in->mode, mode);
     CHECK(in->operand_count <= 5, "operand_count %u", in->operand_count);
     CHECK(in->adsize == 16 || in->adsize == 32 || in->adsize == 64, "adsize %u", in->adsize);
@@ -100,22 +98,23 @@ static void check_ok(const struct xa_insn *in, size_t len, int mode)
         CHECK(o->type >= XA_OP_REG && o->type <= XA_OP_FAR, "op%u type %u", i, o->type);
         if (o->type == XA_OP_REG)
             CHECK(o->reg != XA_REG_NONE && o->reg < XA_REG_COUNT &&
-                  xa_reg_name((enum xa_reg)o->reg)[0] != 0, "op%u reg %u", i, o->reg);
+                      xa_reg_name((enum xa_reg)o->reg)[0] != 0,
+                  "op%u reg %u", i, o->reg);
         if (o->type == XA_OP_IMM || o->type == XA_OP_REL)
             CHECK(o->imm_index < 2, "op%u imm_index %u", i, o->imm_index);
         if (o->type == XA_OP_MEM) {
-            CHECK(in->mem.seg >= XA_REG_ES && in->mem.seg <= XA_REG_GS, "mem seg %u",
-                  in->mem.seg);
+            CHECK(in->mem.seg >= XA_REG_ES && in->mem.seg <= XA_REG_GS, "mem seg %u", in->mem.seg);
             CHECK(in->mem.base < XA_REG_COUNT && in->mem.index < XA_REG_COUNT,
                   "mem base %u index %u", in->mem.base, in->mem.index);
             CHECK(in->mem.scale == 1 || in->mem.scale == 2 || in->mem.scale == 4 ||
-                  in->mem.scale == 8, "mem scale %u", in->mem.scale);
+                      in->mem.scale == 8,
+                  "mem scale %u", in->mem.scale);
         }
     }
-    CHECK(in->disp_offset + in->disp_size <= in->length, "disp at %u+%u beyond %u",
-          in->disp_offset, in->disp_size, in->length);
-    CHECK(in->imm_offset + in->imm_size <= in->length, "imm at %u+%u beyond %u",
-          in->imm_offset, in->imm_size, in->length);
+    CHECK(in->disp_offset + in->disp_size <= in->length, "disp at %u+%u beyond %u", in->disp_offset,
+          in->disp_size, in->length);
+    CHECK(in->imm_offset + in->imm_size <= in->length, "imm at %u+%u beyond %u", in->imm_offset,
+          in->imm_size, in->length);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -136,8 +135,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&b, 0x5A, sizeof b);
     xa_status st = xa_decode(&a, (enum xa_mode)mode, (enum xa_vendor)vendor, bytes, len);
     xa_status st2 = xa_decode(&b, (enum xa_mode)mode, (enum xa_vendor)vendor, bytes, len);
-    CHECK(st == XA_OK || st == XA_ERR_INVALID || st == XA_ERR_TRUNCATED ||
-          st == XA_ERR_TOO_LONG, "status %d (%s)", (int)st, xa_status_name(st));
+    CHECK(st == XA_OK || st == XA_ERR_INVALID || st == XA_ERR_TRUNCATED || st == XA_ERR_TOO_LONG,
+          "status %d (%s)", (int)st, xa_status_name(st));
     CHECK(st == st2 && same_insn(&a, &b), "two decodes differ (%s, %s)", xa_status_name(st),
           xa_status_name(st2));
 
@@ -149,8 +148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(s3 == XA_OK && same_insn(&a, &b), "with exactly %u bytes: %s", a.length,
               xa_status_name(s3));
     } else {
-        CHECK(a.mnemonic == 0 && a.operand_count == 0, "not cleared on %s",
-              xa_status_name(st));
+        CHECK(a.mnemonic == 0 && a.operand_count == 0, "not cleared on %s", xa_status_name(st));
         if (st == XA_ERR_TRUNCATED)
             CHECK(a.length > len, "truncated, needs %u of %zu", a.length, len);
         check_format(&a);
@@ -164,18 +162,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = n; i < sizeof more; i++)
             more[i] = (uint8_t)(0x0F + i * 0x3B);
         if (n == len) {
-            xa_status s4 = xa_decode(&b, (enum xa_mode)mode, (enum xa_vendor)vendor, more,
-                                     sizeof more);
+            xa_status s4 =
+                xa_decode(&b, (enum xa_mode)mode, (enum xa_vendor)vendor, more, sizeof more);
             CHECK(s4 == st && (st != XA_OK || same_insn(&a, &b)),
-                  "with trailing bytes: %s, without: %s", xa_status_name(s4),
-                  xa_status_name(st));
+                  "with trailing bytes: %s, without: %s", xa_status_name(s4), xa_status_name(st));
         }
     }
 
     /* Bad arguments. */
     CHECK(xa_decode(&b, (enum xa_mode)4, XA_VENDOR_INTEL, bytes, len) == XA_ERR_BAD_ARGUMENT,
           "mode 4 accepted");
-    CHECK(xa_decode(NULL, (enum xa_mode)mode, XA_VENDOR_INTEL, bytes, len) ==
-              XA_ERR_BAD_ARGUMENT, "NULL insn accepted");
+    CHECK(xa_decode(NULL, (enum xa_mode)mode, XA_VENDOR_INTEL, bytes, len) == XA_ERR_BAD_ARGUMENT,
+          "NULL insn accepted");
     return 0;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* libFuzzer target: our decoder against Zydis 4.0 on arbitrary bytes, all modes (decoder_diff.h). */
+/* libFuzzer target: our decoder against Zydis 4.0 on arbitrary bytes, all modes (decoder_diff.h).
+ */
 #include "decoder_diff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

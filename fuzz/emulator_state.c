@@ -24,8 +24,8 @@ struct fz {
     const uint8_t *data;
     size_t size, pos;
     union xa_regval regs[XA_R_COUNT];
-    bool failed;      /* a callback returned an error */
-    bool wrote;       /* a data write (or exchange) happened */
+    bool failed; /* a callback returned an error */
+    bool wrote;  /* a data write (or exchange) happened */
     unsigned set_calls;
     unsigned calls;
 };
@@ -78,8 +78,7 @@ static int get_regs(void *ctx, const uint16_t *names, unsigned count, union xa_r
     return 0;
 }
 
-static int set_regs(void *ctx, const uint16_t *names, unsigned count,
-                    const union xa_regval *values)
+static int set_regs(void *ctx, const uint16_t *names, unsigned count, const union xa_regval *values)
 {
     struct fz *f = ctx;
     enter(f);
@@ -184,10 +183,10 @@ static int io_write(void *ctx, uint16_t port, const void *buf, unsigned size, un
     return 0;
 }
 
-static const struct xa_cpu_ops ops_full = {get_regs, set_regs, mem_read, mem_write,
-                                           mem_cmpxchg, io_read, io_write};
-static const struct xa_cpu_ops ops_min = {get_regs, set_regs, mem_read, mem_write, NULL, NULL,
-                                          NULL};
+static const struct xa_cpu_ops ops_full = {get_regs,    set_regs, mem_read, mem_write,
+                                           mem_cmpxchg, io_read,  io_write};
+static const struct xa_cpu_ops ops_min = {get_regs, set_regs, mem_read, mem_write,
+                                          NULL,     NULL,     NULL};
 
 /* Plausible-ish register values: mostly the input's, with the mode registers steered
  * towards the states a guest can be in so that the walks and checks get exercised. */
@@ -198,18 +197,24 @@ static void fill_regs(struct fz *f)
     uint8_t mode = take(f);
     uint64_t cr0 = 0, cr4 = f->regs[XA_R_CR4].u64 & 0x1751020, efer = 0;
     switch (mode & 7) {
-    case 0: cr0 = 0x10; break;                           /* real */
-    case 1: cr0 = 0x11; break;                           /* protected, no paging */
-    case 2: cr0 = 0x80000011; cr4 &= ~0x20u; break;      /* 32-bit paging */
-    case 3: cr0 = 0x80000011; cr4 |= 0x20; break;        /* PAE */
-    default:                                             /* long mode */
+    case 0: cr0 = 0x10; break; /* real */
+    case 1: cr0 = 0x11; break; /* protected, no paging */
+    case 2:
+        cr0 = 0x80000011;
+        cr4 &= ~0x20u;
+        break; /* 32-bit paging */
+    case 3:
+        cr0 = 0x80000011;
+        cr4 |= 0x20;
+        break; /* PAE */
+    default:   /* long mode */
         cr0 = 0x80000011;
         cr4 |= 0x20;
         efer = 0x500;
         break;
     }
     cr0 |= f->regs[XA_R_CR0].u64 & 0x50000; /* WP, AM */
-    efer |= f->regs[XA_R_EFER].u64 & 0x800;  /* NXE */
+    efer |= f->regs[XA_R_EFER].u64 & 0x800; /* NXE */
     f->regs[XA_R_CR0].u64 = cr0;
     f->regs[XA_R_CR4].u64 = cr4;
     f->regs[XA_R_EFER].u64 = efer;
@@ -232,8 +237,8 @@ static void fill_regs(struct fz *f)
         f->regs[r].seg = s;
     }
     /* CPL = DPL of SS = RPL of CS: keep CS's DPL equal to SS's for consistency. */
-    f->regs[XA_R_CS].seg.attr = (f->regs[XA_R_CS].seg.attr & ~0x60u) |
-                                (f->regs[XA_R_SS].seg.attr & 0x60u);
+    f->regs[XA_R_CS].seg.attr =
+        (f->regs[XA_R_CS].seg.attr & ~0x60u) | (f->regs[XA_R_SS].seg.attr & 0x60u);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -269,12 +274,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     CHECK(s == out.status);
     switch (s) {
-    case XA_OK:
-        CHECK(f.set_calls == 1 && !f.failed);
-        break;
-    case XA_ERR_CALLBACK:
-        CHECK(f.failed);
-        break;
+    case XA_OK: CHECK(f.set_calls == 1 && !f.failed); break;
+    case XA_ERR_CALLBACK: CHECK(f.failed); break;
     case XA_EXCEPTION:
         CHECK(out.exception.vector == XA_VEC_UD || out.exception.vector == XA_VEC_GP ||
               out.exception.vector == XA_VEC_SS || out.exception.vector == XA_VEC_PF ||
@@ -282,9 +283,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
               out.exception.vector == XA_VEC_NP || out.exception.vector == XA_VEC_TS);
         /* fall through */
     case XA_RETRY:
-    case XA_ERR_UNSUPPORTED:
-        CHECK(!f.wrote && f.set_calls == 0 && !f.failed);
-        break;
+    case XA_ERR_UNSUPPORTED: CHECK(!f.wrote && f.set_calls == 0 && !f.failed); break;
     default:
         CHECK(s == XA_CONTINUE || s == XA_ERR_BAD_ARGUMENT);
         CHECK(!f.failed || s != XA_ERR_BAD_ARGUMENT);

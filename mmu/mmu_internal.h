@@ -13,8 +13,10 @@
  * without the attribute still inline what they like). */
 #if defined(__GNUC__) || defined(__clang__)
 #define XAI_ALWAYS_INLINE inline __attribute__((always_inline))
+#define XAI_NOINLINE      __attribute__((noinline))
 #else
 #define XAI_ALWAYS_INLINE inline
+#define XAI_NOINLINE
 #endif
 
 /* Architectural bit positions (Intel SDM vol. 3A 2.5, 4.1, 4.5; AMD APM vol. 2 5.3). */

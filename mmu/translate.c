@@ -34,7 +34,8 @@ xa_status xa_translate(const struct xa_paging_state *ps, const struct xa_mmu_ops
     out->len[0] = cross ? first : size;
     out->len[1] = cross ? size - first : 0;
     if (!cross) {
-        st = xai_walk_one(&c, la, (flags & XA_WALK_NO_AD) != 0, &path, &out->walk[0], exc);
+        /* One page: exactly xa_walk (and its hot path). */
+        st = xa_walk(ps, ops, ctx, la, access, flags, &out->walk[0], exc);
         if (st == XA_OK)
             out->gpa[0] = out->walk[0].gpa;
         out->gpa[1] = 0;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* xa_walk: argument checks, mode selection, and the bounded re-walk loop
  * around one walk + rights check + A/D commit (SDM vol. 3A 4.1, 4.7, 4.8). */
+#include <string.h>
+
 #include "mmu/mmu_internal.h"
 
 void xai_page_fault(struct xa_exception *exc, uint32_t error_code, uint64_t la)
@@ -131,6 +133,8 @@ xa_status xai_walk_resume(const struct xai_walk_cfg *c, uint64_t la, bool check_
 
 /* The fast path uses xai_walk_resume above; it is inlined into xa_walk. */
 #include "mmu/walk_fast.h"
+/* The hot path, tried first in IA-32e paging (xa_walk, xa_walk_prepared). */
+#include "mmu/walk_hot.h"
 
 bool xa_is_canonical(uint64_t la, bool la57)
 {
@@ -151,6 +155,19 @@ static xa_status walk_legacy_entry(const struct xa_paging_state *ps, const struc
     return xai_walk_one(&c, la, (flags & XA_WALK_NO_AD) != 0, &path, out, exc);
 }
 
+/* The fast path of 4- and 5-level paging out of line: the hot path's callers stay small
+ * (few registers to save) and it is the same code for both of them. */
+static XAI_NOINLINE xa_status walk_ia32e_slow(const struct xa_paging_state *ps,
+                                              const struct xa_mmu_ops *ops, void *ctx,
+                                              enum xa_access access, unsigned flags,
+                                              unsigned maxphy, uint64_t la,
+                                              struct xa_walk_result *out, struct xa_exception *exc)
+{
+    if (ps->cr4 & XAI_CR4_LA57)
+        return walk_ia32e_fast(ps, ops, ctx, access, flags, maxphy, 5, la, out, exc);
+    return walk_ia32e_fast(ps, ops, ctx, access, flags, maxphy, 4, la, out, exc);
+}
+
 xa_status xa_walk(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops, void *ctx,
                   uint64_t la, enum xa_access access, unsigned flags, struct xa_walk_result *out,
                   struct xa_exception *exc)
@@ -159,10 +176,110 @@ xa_status xa_walk(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops
     if (!out || !exc || !xai_walk_args_ok(ps, ops, access, flags, &m))
         return XA_ERR_BAD_ARGUMENT;
     if (ps->efer & XAI_EFER_LMA) {
-        /* One specialised fast path per mode; it makes the canonical check. */
-        if (ps->cr4 & XAI_CR4_LA57)
-            return walk_ia32e_fast(ps, ops, ctx, access, flags, m, 5, la, out, exc);
-        return walk_ia32e_fast(ps, ops, ctx, access, flags, m, 4, la, out, exc);
+        /* The hot path with this call's constants (xa_walk_prepared keeps them), then
+         * the fast path, which makes the canonical check. */
+        const uint64_t span = xai_hot_span(ps, ops, m);
+        if (span) {
+            struct xai_hot h;
+            struct xa_mmu_rule r;
+            xai_hot_init(&h, ps, ops, m, span);
+            xai_rule_init(&r, ps, m, span, (unsigned)access, flags);
+            const bool keys = (ps->cr4 & (XAI_CR4_PKE | XAI_CR4_PKS)) != 0;
+            if ((ps->cr4 & XAI_CR4_LA57) ? xai_hot_walk(&h, &r, 5, keys, la, out)
+                                         : xai_hot_walk(&h, &r, 4, keys, la, out))
+                return XA_OK;
+        }
+        return walk_ia32e_slow(ps, ops, ctx, access, flags, m, la, out, exc);
     }
     return walk_legacy_entry(ps, ops, ctx, la & 0xffffffffu, access, flags, m, out, exc);
+}
+
+xa_status xa_mmu_prepare(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops, void *ctx,
+                         struct xa_mmu_prepared *out)
+{
+    unsigned m;
+    if (!out)
+        return XA_ERR_BAD_ARGUMENT;
+    memset(out, 0, sizeof(*out));
+    if (!xai_walk_args_ok(ps, ops, XA_ACCESS_READ, 0, &m))
+        return XA_ERR_BAD_ARGUMENT; /* valid stays false, levels 0 */
+    out->ps = *ps;
+    out->ops = *ops;
+    out->ctx = ctx;
+    out->valid = true;
+    const uint64_t span = xai_hot_span(ps, ops, m);
+    if (span && (ps->efer & XAI_EFER_LMA)) {
+        struct xai_hot h;
+        xai_hot_init(&h, &out->ps, &out->ops, m, span);
+        out->ram = h.ram;
+        out->wmask = h.wmask;
+        out->root = h.root;
+        out->leaf_keep = h.leaf_keep;
+        out->hot = (uint8_t)(((ps->cr4 & XAI_CR4_LA57) ? 5 : 4) |
+                             ((ps->cr4 & (XAI_CR4_PKE | XAI_CR4_PKS)) ? 8 : 0));
+        /* The very rules xa_walk derives per call, for every access kind and flag set. */
+        for (unsigned a = 0; a <= XA_ACCESS_FETCH; a++)
+            for (unsigned f = 0; f < 16; f++)
+                xai_rule_init(&out->rule[a][f], &out->ps, m, span, a, f);
+    }
+    return XA_OK;
+}
+
+/* The general way of xa_walk_prepared, out of its line: xa_walk without its hot path
+ * (already tried). @p af is (access << 32) | flags, one register where the hot path has
+ * few to spare. */
+static XAI_NOINLINE xa_status walk_prepared_slow(const struct xa_mmu_prepared *p, uint64_t la,
+                                                 uint64_t af, struct xa_walk_result *out,
+                                                 struct xa_exception *exc)
+{
+    const enum xa_access access = (enum xa_access)(af >> 32);
+    const unsigned flags = (unsigned)af;
+    unsigned m;
+    if (!p || !p->valid || !out || !exc || !xai_walk_args_ok(&p->ps, &p->ops, access, flags, &m))
+        return XA_ERR_BAD_ARGUMENT;
+    if (p->ps.efer & XAI_EFER_LMA)
+        return walk_ia32e_slow(&p->ps, &p->ops, p->ctx, access, flags, m, la, out, exc);
+    return walk_legacy_entry(&p->ps, &p->ops, p->ctx, la & 0xffffffffu, access, flags, m, out, exc);
+}
+
+/* xa_walk_prepared after its argument checks, for one kind of prepared state (a
+ * constant @p hot): few live values, so that the common case saves no registers. */
+static XAI_ALWAYS_INLINE xa_status walk_prepared_hot(const struct xa_mmu_prepared *p, uint64_t la,
+                                                     uint64_t af, struct xa_walk_result *out,
+                                                     struct xa_exception *exc, unsigned hot)
+{
+    const struct xai_hot h = {p->ram, p->wmask, p->root, p->leaf_keep};
+    if (xai_hot_walk(&h, &p->rule[af >> 32][af & 15u], hot & 7, (hot & 8) != 0, la, out))
+        return XA_OK;
+    return walk_prepared_slow(p, la, af, out, exc);
+}
+
+static XAI_NOINLINE xa_status walk_prepared_4(const struct xa_mmu_prepared *p, uint64_t la,
+                                              uint64_t af, struct xa_walk_result *out,
+                                              struct xa_exception *exc)
+{
+    return walk_prepared_hot(p, la, af, out, exc, 4);
+}
+
+static XAI_NOINLINE xa_status walk_prepared_other(const struct xa_mmu_prepared *p, uint64_t la,
+                                                  uint64_t af, struct xa_walk_result *out,
+                                                  struct xa_exception *exc)
+{
+    switch (p->hot) {
+    case 5: return walk_prepared_hot(p, la, af, out, exc, 5);
+    case 4 | 8: return walk_prepared_hot(p, la, af, out, exc, 4 | 8);
+    case 5 | 8: return walk_prepared_hot(p, la, af, out, exc, 5 | 8);
+    default: return walk_prepared_slow(p, la, af, out, exc);
+    }
+}
+
+xa_status xa_walk_prepared(const struct xa_mmu_prepared *p, uint64_t la, enum xa_access access,
+                           unsigned flags, struct xa_walk_result *out, struct xa_exception *exc)
+{
+    const uint64_t af = (uint64_t)(unsigned)access << 32 | flags;
+    if (!p || !out || !exc || (unsigned)access > XA_ACCESS_FETCH)
+        return walk_prepared_slow(p, la, af, out, exc);
+    if (p->hot == 4)
+        return walk_prepared_4(p, la, af, out, exc);
+    return walk_prepared_other(p, la, af, out, exc);
 }

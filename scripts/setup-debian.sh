@@ -12,6 +12,8 @@ packages=(
   clang-format                               # style check
   valgrind                                   # callgrind benchmarks
   libunicorn-dev                             # bench/emulator_mmio: the comparison (optional)
+  doxygen                                    # API reference (docs/Doxyfile)
+  zip unzip                                  # ClusterFuzzLite seed corpora (.clusterfuzzlite/)
 )
 
 missing=()

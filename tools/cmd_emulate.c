@@ -180,8 +180,8 @@ static int mem_write_cb(void *ctx, uint64_t gpa, const void *buf, size_t size, u
     return 0;
 }
 
-static int mem_cmpxchg_cb(void *ctx, uint64_t gpa, void *expected, const void *desired,
-                          size_t size, unsigned flags)
+static int mem_cmpxchg_cb(void *ctx, uint64_t gpa, void *expected, const void *desired, size_t size,
+                          unsigned flags)
 {
     struct hv *hv = ctx;
     uint8_t cur[16];
@@ -269,8 +269,8 @@ static json_t *changed_regs(const struct state *a, const struct state *b)
     const struct {
         const char *n;
         uint64_t x, y;
-    } cr[] = {{"cr0", a->cr0, b->cr0},    {"cr2", a->cr2, b->cr2},   {"cr3", a->cr3, b->cr3},
-              {"cr4", a->cr4, b->cr4},    {"cr8", a->cr8, b->cr8},   {"efer", a->efer, b->efer},
+    } cr[] = {{"cr0", a->cr0, b->cr0},    {"cr2", a->cr2, b->cr2},    {"cr3", a->cr3, b->cr3},
+              {"cr4", a->cr4, b->cr4},    {"cr8", a->cr8, b->cr8},    {"efer", a->efer, b->efer},
               {"xcr0", a->xcr0, b->xcr0}, {"pkru", a->pkru, b->pkru}, {"pkrs", a->pkrs, b->pkrs}};
     for (size_t i = 0; i < sizeof(cr) / sizeof(cr[0]); i++)
         if (cr[i].x != cr[i].y)
@@ -356,8 +356,7 @@ static json_t *run(struct state *st)
     } else if (s != XA_OK) {
         json_object_set_new(o, "error", json_string(xa_status_name(s)));
     }
-    if (out.insn.mnemonic != XA_MNEM_INVALID && out.insn.length &&
-        out.insn.length <= hv.nfetched) {
+    if (out.insn.mnemonic != XA_MNEM_INVALID && out.insn.length && out.insn.length <= hv.nfetched) {
         json_t *insn = insn_to_json(&out.insn, rip, hv.fetched);
         if (insn)
             json_object_set_new(o, "insn", insn);
@@ -377,7 +376,8 @@ static char *to_text(const json_t *o)
     if (!f)
         return NULL;
     const json_t *insn = json_object_get(o, "insn");
-    fprintf(f, "%s: %s", insn ? json_string_value(json_object_get(insn, "text")) : "(no instruction)",
+    fprintf(f, "%s: %s",
+            insn ? json_string_value(json_object_get(insn, "text")) : "(no instruction)",
             json_string_value(json_object_get(o, "status")));
     const json_t *x = json_object_get(o, "exception");
     if (x) {
@@ -459,7 +459,8 @@ static int run_jsonl(void)
     while ((len = getline(&buf, &cap, stdin)) >= 0) {
         lineno++;
         size_t k = 0;
-        while (k < (size_t)len && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\n' || buf[k] == '\r'))
+        while (k < (size_t)len &&
+               (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\n' || buf[k] == '\r'))
             k++;
         if (k == (size_t)len)
             continue;

@@ -55,7 +55,7 @@ LOC_ENUM = {"E": "E", "M": "M", "R": "R", "G": "G", "V": "V", "W": "W", "U": "U"
             "B": "B", "L": "L", "P": "P", "Q": "Q", "N": "N", "S": "S", "C": "C", "D": "D",
             "KG": "KG", "KE": "KE", "KR": "KR", "KH": "KH", "T": "T", "TE": "TE", "TH": "TH",
             "BNDG": "BNDG", "BNDE": "BNDE", "Z": "Z", "I": "I", "J": "J", "O": "O", "A": "AP", "Acc": "ACC", "STi": "STI"}
-SIZES = {"0": "0", "b": "B", "bs": "BS", "kh": "KH", "w": "W", "d": "D", "q": "Q", "dq": "DQ", "qq": "QQ", "zq": "ZQ",
+SIZES = {"0": "0", "b": "B", "bs": "BS", "kh": "KH", "as": "AS", "w": "W", "d": "D", "q": "Q", "dq": "DQ", "qq": "QQ", "zq": "ZQ",
          "t": "T", "v": "V", "z": "Z", "y": "Y", "n": "N", "x": "X", "h": "H", "q4": "Q4",
          "o8": "O8", "p": "P", "s": "S", "a": "A", "env": "ENV", "st": "ST", "fx": "FX",
          "xs": "XS"}
@@ -138,6 +138,103 @@ def immediate_bytes(ops):
             elif loc == "XAI_LOC_L":
                 total[k] += 1
     return total
+
+
+# Fast-path operand templates (struct xai_optmpl): each operand of a legacy-encoded
+# definition as xa_decode builds it, for operand size 16, 32, 64, so that the decoder only
+# adds the register number or reads the immediate. Definitions whose operands need more
+# (checks, vvvv, VSIB, a mode-dependent size, moffs...) are not marked fast and take the
+# general path.
+FULL_BYTES_BY_OSZ = dict(OP_BYTES_BY_OSZ)
+FULL_BYTES_BY_OSZ.update({"XAI_SZ_FX": (512, 512, 512), "XAI_SZ_XS": (576, 576, 576),
+                          "XAI_SZ_0": (0, 0, 0)})
+LEGACY_VL_BYTES = {"XAI_SZ_X": 16, "XAI_SZ_H": 8, "XAI_SZ_Q4": 4, "XAI_SZ_O8": 2}
+VL_CODES = {"XAI_SZ_X", "XAI_SZ_H", "XAI_SZ_Q4", "XAI_SZ_O8", "XAI_SZ_QQ", "XAI_SZ_ZQ"}
+
+
+def fixed_reg_width(expr):
+    name = expr.replace("XA_REG_", "").split()[0]
+    if name in ("AL", "CL", "DL", "BL", "AH", "CH", "DH", "BH"):
+        return 1
+    if name in ("AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI", "ES", "CS", "SS", "DS", "FS",
+                "GS"):
+        return 2
+    if name.startswith("E"):
+        return 4
+    if name.startswith("R") or name == "CR0":
+        return 8
+    return {"ST0": 10, "XMM0": 16}[name]
+
+
+def gpr_base(sz):
+    return {2: "XA_REG_AX", 8: "XA_REG_RAX"}.get(sz, "XA_REG_EAX")
+
+
+def vreg_base(sz):
+    return "XA_REG_ZMM0" if sz >= 64 else "XA_REG_YMM0" if sz == 32 else "XA_REG_XMM0"
+
+
+def legacy_templates(d):
+    """The three templates (operand size 16, 32, 64) of a definition as lists of C
+    initialisers, or None when its operands need the general path."""
+    if d.attrs & {"XAI_A_VSIB", "XAI_A_VSIBH", "XAI_A_DISTINCT", "XAI_A_NORIP",
+                  "XAI_A_MPX64"}:
+        return None
+    if IMM_RUNTIME in immediate_bytes(d.ops):
+        return None
+    rm_ops = [o for o in d.ops if o[0] in ("XAI_LOC_E", "XAI_LOC_M", "XAI_LOC_R", "XAI_LOC_W",
+                                           "XAI_LOC_U", "XAI_LOC_Q", "XAI_LOC_N")]
+    if len(rm_ops) > 1:
+        return None
+    out = []
+    for k, os in enumerate((2, 4, 8)):
+        nimm = 0
+        t = []
+        for loc, size, acc in d.ops:
+            if loc == "XAI_LOC_FIXED":
+                t.append((1, acc, fixed_reg_width(size), size, 0, 0, "FIXED", 0))
+                continue
+            if size in FULL_BYTES_BY_OSZ:
+                sz = FULL_BYTES_BY_OSZ[size][k]
+            elif size in LEGACY_VL_BYTES:
+                sz = LEGACY_VL_BYTES[size]
+            else:
+                return None  # depends on the mode
+            vsz = (16 if sz < 16 else sz) if size in VL_CODES else 16
+            if loc in ("XAI_LOC_E", "XAI_LOC_M", "XAI_LOC_R", "XAI_LOC_G", "XAI_LOC_Z"):
+                field = {"XAI_LOC_G": "REG", "XAI_LOC_Z": "OPC"}.get(loc, "RM")
+                if sz == 1:
+                    t.append((1, acc, 1, "XA_REG_AL", 0, sz, field + "8", 0))
+                else:
+                    t.append((1, acc, sz, gpr_base(sz), 0, sz, field, 0))
+            elif loc == "XAI_LOC_ACC":
+                t.append((1, acc, sz, "XA_REG_AL" if sz == 1 else gpr_base(sz), 0, 0, "FIXED", 0))
+            elif loc == "XAI_LOC_V":
+                t.append((1, acc, vsz, vreg_base(vsz), 0, 0, "REG", 0))
+            elif loc in ("XAI_LOC_W", "XAI_LOC_U"):
+                t.append((1, acc, vsz, vreg_base(vsz), 0, sz, "RM", 0))
+            elif loc == "XAI_LOC_P":
+                t.append((1, acc, 8, "XA_REG_MM0", 0, 0, "REGN", 0))
+            elif loc in ("XAI_LOC_Q", "XAI_LOC_N"):
+                t.append((1, acc, 8, "XA_REG_MM0", 0, sz, "RMN", 0))
+            elif loc == "XAI_LOC_STI":
+                t.append((1, acc, 10, "XA_REG_ST0", 0, 0, "RMN", 0))
+            elif loc == "XAI_LOC_ONE":
+                t.append((3, acc, 1, 0, nimm & 1, 0, "ONE", 0))
+                nimm += 1
+            elif loc == "XAI_LOC_I":
+                n = os if size == "XAI_SZ_V" else sz
+                opsz = os if size == "XAI_SZ_BS" or (size == "XAI_SZ_Z" and os == 8) else n
+                t.append((3, acc, opsz, 0, nimm & 1, 0, "IMM", n))
+                nimm += 1
+            elif loc == "XAI_LOC_J":
+                n = 1 if size == "XAI_SZ_B" else 2 if os == 2 else 4
+                t.append((4, acc, n, 0, nimm & 1, 0, "REL", n))
+                nimm += 1
+            else:
+                return None
+        out.append(["{{%d, %s, %d, %s, 0, %d, 0}, %d, XAI_TK_%s, %d}" % e for e in t])
+    return out
 
 
 class Line:
@@ -470,16 +567,38 @@ def generate():
     w("};")
     w("const unsigned xai_mnemonic_count = %d;" % (len(mnemonics) + 1))
     w("")
-    w("const struct xai_def xai_defs[] = {")
-    w("    {0, 0, 0, 0, 0, {0, 0, 0}, {{0, 0, 0, {0, 0, 0}}}},")
+    tmpl_entries = []
+    tmpl_index = {}
+    def_tmpl = [None]
     for d in b.defs[1:]:
+        ts = legacy_templates(d)
+        refs = []
+        for t in ts or []:
+            key = tuple(t)
+            if key not in tmpl_index:
+                tmpl_index[key] = len(tmpl_entries)
+                tmpl_entries.extend(t)
+            refs.append(tmpl_index[key])
+        if len(tmpl_entries) >= 0x10000:
+            raise IsaError("too many operand templates")
+        addr_only = (len(d.ops) > 1 and d.ops[1] == ("XAI_LOC_M", "XAI_SZ_0", "XAI_ACC_N"))
+        flags = "0" if ts is None else "XAI_FAST" + (" | XAI_FAST_ADDR_ONLY" if addr_only else "")
+        def_tmpl.append((flags, refs or [0, 0, 0]))
+    w("const struct xai_optmpl xai_optmpls[] = {")
+    for e in tmpl_entries or ["{{0, 0, 0, 0, 0, 0, 0}, 0, XAI_TK_FIXED, 0}"]:
+        w("    %s," % e)
+    w("};")
+    w("")
+    w("const struct xai_def xai_defs[] = {")
+    w("    {0, 0, 0, 0, 0, {0, 0, 0}, {{0, 0, 0, {0, 0, 0}}}, 0, {0, 0, 0}, {0}},")
+    for d, (fflags, refs) in zip(b.defs[1:], def_tmpl[1:]):
         attrs = " | ".join(sorted(d.attrs)) or "0"
         public = sorted({PUBLIC_ATTRS[a] for a in d.attrs if a in PUBLIC_ATTRS})
         ops = ", ".join(opdef_text(o) for o in d.ops) or "{0, 0, 0, {0, 0, 0}}"
         imm = ", ".join(str(n) for n in immediate_bytes(d.ops))
-        w("    {XA_MNEM_%s, XA_ISA_%s, %d, %s, %s, {%s}, {%s}}, /* %s */" % (
+        w("    {XA_MNEM_%s, XA_ISA_%s, %d, %s, %s, {%s}, {%s}, %s, {%d, %d, %d}, {0}}, /* %s */" % (
             d.mnemonic.upper(), d.isa.upper().replace(".", "_"), len(d.ops), attrs,
-            " | ".join(public) or "0", imm, ops, d.where))
+            " | ".join(public) or "0", imm, ops, fflags, refs[0], refs[1], refs[2], d.where))
     w("};")
     w("")
     w("const uint16_t xai_nodes[] = {")
@@ -504,6 +623,15 @@ def generate():
     w("const uint32_t xai_has_modrm[XAI_SP_COUNT][8] = {")
     for s, name in enumerate(SPACES):
         w("    [XAI_SP_%s] = {%s}," % (name, ", ".join("0x%08xu" % v for v in has_modrm[s])))
+    w("};")
+    w("")
+    w("const uint32_t xai_legacy_roots[4][256] = {")
+    for s in range(4):
+        w("    [XAI_SP_%s] = {" % SPACES[s])
+        for r in range(0, 256, 8):
+            w("        " + ", ".join("0x%05xu" % (roots[s][o] | ((has_modrm[s][o >> 5] >> (o & 31)) & 1) << 16)
+                                    for o in range(r, r + 8)) + ",")
+        w("    },")
     w("};")
     c_text = "\n".join(out) + "\n"
 

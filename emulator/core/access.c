@@ -8,7 +8,7 @@
 
 #include "emulator/core/core.h"
 
-#define CR0_AM (UINT64_C(1) << 18)
+#define CR0_AM  (UINT64_C(1) << 18)
 #define CR4_PKE (UINT64_C(1) << 22)
 #define CR4_PKS (UINT64_C(1) << 24)
 
@@ -38,12 +38,14 @@ static int walk_write(void *ctx, uint64_t gpa, const void *buf, size_t size)
     return e->v->ops->mem_write(e->v->ctx, gpa, buf, size, XA_MEM_PAGE_WALK) == 0 ? 0 : -1;
 }
 
-xa_status xai_paging_ready(struct xai_emu *e)
+xa_status xai_paging_setup(struct xai_emu *e)
 {
-    if (e->ps_ready)
-        return XA_OK;
     static const uint16_t need[] = {XA_R_CR0, XA_R_CR3, XA_R_CR4, XA_R_EFER};
-    XAI_TRY(xai_regs_fetch(e, need, 4));
+    const uint64_t need_bits = (UINT64_C(1) << XA_R_CR0) | (UINT64_C(1) << XA_R_CR3) |
+                               (UINT64_C(1) << XA_R_CR4) | (UINT64_C(1) << XA_R_EFER);
+    _Static_assert(XA_R_EFER < 64, "the paging registers in the first word");
+    if ((e->v->regs.valid[0] & need_bits) != need_bits) /* normally cached since the start */
+        XAI_TRY(xai_regs_fetch(e, need, 4));
     const union xa_regval *val = e->v->regs.val;
     struct xa_paging_state *ps = &e->ps;
     ps->cr0 = val[XA_R_CR0].u64;
@@ -69,8 +71,9 @@ xa_status xai_paging_ready(struct xai_emu *e)
     e->mmu_ops.read = walk_read;
     e->mmu_ops.cmpxchg = e->v->ops->mem_cmpxchg ? walk_cmpxchg : NULL;
     e->mmu_ops.write = walk_write;
-    e->mmu_ops.ram = NULL;
-    e->mmu_ops.ram_size = 0;
+    /* The hypervisor's RAM window: page-table entries inside it are read directly. */
+    e->mmu_ops.ram = e->v->ram_size ? e->v->ram : NULL;
+    e->mmu_ops.ram_size = e->v->ram ? e->v->ram_size : 0;
     e->ps_ready = true;
     return XA_OK;
 }
@@ -106,8 +109,13 @@ static bool exit_matches(const struct xai_emu *e, const struct xai_xlat *x)
     return hit;
 }
 
-xa_status xai_translate(struct xai_emu *e, unsigned seg, uint64_t offset, unsigned addr_size,
-                        uint32_t size, enum xa_access access, struct xai_xlat *x)
+static inline xa_status translate_la(struct xai_emu *e, unsigned seg, uint64_t la, uint32_t size,
+                                     enum xa_access access, struct xai_xlat *x);
+
+/* xai_translate, inlined into the operand's path. */
+static inline xa_status translate(struct xai_emu *e, unsigned seg, uint64_t offset,
+                                  unsigned addr_size, uint32_t size, enum xa_access access,
+                                  struct xai_xlat *x)
 {
     const struct xa_segment *s;
     XAI_TRY(xai_seg_get(e, seg, &s));
@@ -118,6 +126,18 @@ xa_status xai_translate(struct xai_emu *e, unsigned seg, uint64_t offset, unsign
     if (st == XA_EXCEPTION)
         return raise_exc(e, &exc);
     XAI_TRY(st);
+    return translate_la(e, seg, la, size, access, x);
+}
+
+xa_status xai_translate(struct xai_emu *e, unsigned seg, uint64_t offset, unsigned addr_size,
+                        uint32_t size, enum xa_access access, struct xai_xlat *x)
+{
+    return translate(e, seg, offset, addr_size, size, access, x);
+}
+
+static inline xa_status translate_la(struct xai_emu *e, unsigned seg, uint64_t la, uint32_t size,
+                                     enum xa_access access, struct xai_xlat *x)
+{
     XAI_TRY(xai_paging_ready(e));
     unsigned flags = 0;
     if (e->cpl == 3)
@@ -126,29 +146,62 @@ xa_status xai_translate(struct xai_emu *e, unsigned seg, uint64_t offset, unsign
         flags |= XA_WALK_AC;
     if (seg == XA_SEG_SS)
         flags |= XA_WALK_SS_REF;
-    struct xa_translation tr;
-    st = xa_translate(&e->ps, &e->mmu_ops, e, la, size, access, flags, &tr, &exc);
+    struct xa_exception exc;
+    xa_status st;
+    if ((la & 0xfff) + size <= 4096) {
+        /* One page (nearly every access): one walk, nothing else to assemble. */
+        struct xa_walk_result w;
+        st = xa_walk(&e->ps, &e->mmu_ops, e, la, access, flags, &w, &exc);
+        if (st == XA_OK) {
+            x->count = 1;
+            x->gpa[0] = w.gpa;
+            x->len[0] = size;
+            x->gpa[1] = 0;
+            x->len[1] = 0;
+        }
+    } else {
+        /* Two pages: both walked and checked before any A/D bit is written. */
+        struct xa_translation tr;
+        st = xa_translate(&e->ps, &e->mmu_ops, e, la, size, access, flags, &tr, &exc);
+        if (st == XA_OK) {
+            x->count = tr.count;
+            x->gpa[0] = tr.gpa[0];
+            x->len[0] = tr.len[0];
+            x->gpa[1] = tr.count > 1 ? tr.gpa[1] : 0;
+            x->len[1] = tr.count > 1 ? tr.len[1] : 0;
+        }
+    }
     if (st == XA_EXCEPTION)
         return raise_exc(e, &exc);
     if (st == XA_ERR_BAD_ARGUMENT)
         return XA_ERR_UNSUPPORTED; /* an inconsistent paging state the walker refuses */
     XAI_TRY(st);
     /* #AC comes after the page fault checks (SDM vol. 3 table 6-2 lists it last). */
-    if (access != XA_ACCESS_FETCH && e->cpl == 3 && (e->ps.cr0 & CR0_AM) &&
-        (e->rflags0 & XAI_AC) && size > 1) {
+    if (access != XA_ACCESS_FETCH && e->cpl == 3 && (e->ps.cr0 & CR0_AM) && (e->rflags0 & XAI_AC) &&
+        size > 1) {
         uint64_t align = size >= 8 ? 8 : size >= 4 ? 4 : 2;
         if (la & (align - 1))
             return xai_raise(e, XA_VEC_AC, true, 0);
     }
     x->la = la;
     x->size = size;
-    x->count = tr.count;
-    x->gpa[0] = tr.gpa[0];
-    x->len[0] = tr.len[0];
-    x->gpa[1] = tr.count > 1 ? tr.gpa[1] : 0;
-    x->len[1] = tr.count > 1 ? tr.len[1] : 0;
     if (e->exit_check != XAI_EXIT_NONE && access != XA_ACCESS_FETCH && !e->exit_matched)
         e->exit_matched = exit_matches(e, x);
+    return XA_OK;
+}
+
+xa_status xai_fetch_read(struct xai_emu *e, const struct xai_xlat *x, uint8_t *buf)
+{
+    const struct xa_vcpu *v = e->v;
+    for (unsigned k = 0; k < x->count; k++) {
+        uint64_t gpa = x->gpa[k];
+        uint32_t len = x->len[k];
+        if (v->ram && gpa < v->ram_size && len <= v->ram_size - gpa)
+            memcpy(buf, v->ram + gpa, len); /* guest RAM the hypervisor mapped for us */
+        else if (v->ops->mem_read(v->ctx, gpa, buf, len, XA_MEM_FETCH) != 0)
+            return XA_ERR_CALLBACK;
+        buf += len;
+    }
     return XA_OK;
 }
 
@@ -181,11 +234,11 @@ static xa_status effective_address(struct xai_emu *e, uint64_t *ea)
     if (m->base == XA_REG_RIP || m->base == XA_REG_EIP) {
         a += e->next_rip;
     } else if (m->base != XA_REG_NONE) {
-        XAI_TRY(xai_gpr_read(e, m->base, &v));
+        XAI_TRY(xai_gpr_get(e, m->base, &v));
         a += v;
     }
     if (m->index != XA_REG_NONE) {
-        XAI_TRY(xai_gpr_read(e, m->index, &v));
+        XAI_TRY(xai_gpr_get(e, m->index, &v));
         a += v * m->scale;
     }
     a += (uint64_t)e->mop.adjust;
@@ -208,8 +261,8 @@ static xa_status memop_translate(struct xai_emu *e, const struct xa_operand *op,
         return XA_ERR_UNSUPPORTED;
     uint64_t ea;
     XAI_TRY(effective_address(e, &ea));
-    XAI_TRY(xai_translate(e, insn->mem.seg - XA_REG_ES, ea, insn->adsize / 8u, op->size, access,
-                          &e->mop.x));
+    XAI_TRY(translate(e, insn->mem.seg - XA_REG_ES, ea, insn->adsize / 8u, op->size, access,
+                      &e->mop.x));
     e->mop.ready = true;
     e->mop.access = (uint8_t)access;
     /* The exit named this operand: a mismatch means the guest changed the code or
@@ -221,26 +274,41 @@ static xa_status memop_translate(struct xai_emu *e, const struct xa_operand *op,
 
 xa_status xai_memop_prepare(struct xai_emu *e)
 {
-    int i = xai_memop_index(e->insn);
+    int i = e->mi;
     if (i < 0 || e->mop.ready)
         return XA_OK;
     const struct xa_operand *op = &e->insn->ops[i];
     if (!(op->access & (XA_ACC_READ | XA_ACC_WRITE)))
         return XA_OK; /* LEA, NOP, prefetches: the address is never accessed */
-    return memop_translate(e, op,
-                           (op->access & XA_ACC_WRITE) ? XA_ACCESS_WRITE : XA_ACCESS_READ);
+    return memop_translate(e, op, (op->access & XA_ACC_WRITE) ? XA_ACCESS_WRITE : XA_ACCESS_READ);
 }
 
 /* ---- operands ---------------------------------------------------------- */
 
+/* Guest (little-endian) byte order on any host; the usual sizes without a loop. */
 static void to_le(uint8_t *buf, uint64_t v, unsigned size)
 {
+    if (size == 4) {
+        buf[0] = (uint8_t)v;
+        buf[1] = (uint8_t)(v >> 8);
+        buf[2] = (uint8_t)(v >> 16);
+        buf[3] = (uint8_t)(v >> 24);
+        return;
+    }
     for (unsigned k = 0; k < size; k++)
         buf[k] = (uint8_t)(v >> (8 * k));
 }
 
 static uint64_t from_le(const uint8_t *buf, unsigned size)
 {
+    switch (size) {
+    case 1: return buf[0];
+    case 2: return (uint64_t)buf[0] | (uint64_t)buf[1] << 8;
+    case 4:
+        return (uint64_t)buf[0] | (uint64_t)buf[1] << 8 | (uint64_t)buf[2] << 16 |
+               (uint64_t)buf[3] << 24;
+    default: break;
+    }
     uint64_t v = 0;
     for (unsigned k = size; k-- > 0;)
         v = (v << 8) | buf[k];
@@ -278,8 +346,8 @@ static unsigned other_reg_name(unsigned r, unsigned *width)
 static xa_status memop_read(struct xai_emu *e, const struct xa_operand *op)
 {
     if (!e->mop.ready)
-        XAI_TRY(memop_translate(
-            e, op, (op->access & XA_ACC_WRITE) ? XA_ACCESS_WRITE : XA_ACCESS_READ));
+        XAI_TRY(
+            memop_translate(e, op, (op->access & XA_ACC_WRITE) ? XA_ACCESS_WRITE : XA_ACCESS_READ));
     if (!e->mop.have_value) {
         XAI_TRY(xai_read_pieces(e, &e->mop.x, e->mop.value));
         e->mop.have_value = true;
@@ -353,7 +421,7 @@ xa_status xai_op_read(struct xai_emu *e, unsigned i, uint64_t *value)
         return XA_OK;
     }
     if (op->type == XA_OP_REG && op->reg >= XA_REG_AL && op->reg <= XA_REG_R15)
-        return xai_gpr_read(e, op->reg, value);
+        return xai_gpr_get(e, op->reg, value);
     if (op->type == XA_OP_MEM) {
         XAI_TRY(memop_read(e, op));
         *value = from_le(e->mop.value, size);
@@ -365,9 +433,9 @@ xa_status xai_op_read(struct xai_emu *e, unsigned i, uint64_t *value)
     return XA_OK;
 }
 
-/* Stages a write of a translated access (replacing an earlier one of the same operand). */
-static xa_status stage(struct xai_emu *e, const struct xai_xlat *x, const void *buf, bool locked,
-                       const uint8_t *expected)
+/* The staging slot of a translated access (the one of an earlier write of the same
+ * operand, replaced, or a new one), with its translation copied. */
+static xa_status stage_slot(struct xai_emu *e, const struct xai_xlat *x, struct xai_staged **out)
 {
     struct xai_staged *s = NULL;
     for (unsigned k = 0; k < e->nstaged; k++)
@@ -380,10 +448,22 @@ static xa_status stage(struct xai_emu *e, const struct xai_xlat *x, const void *
         s = &e->staged[e->nstaged++];
     }
     s->x = *x;
+    *out = s;
+    return XA_OK;
+}
+
+/* Stages a write of a translated access (replacing an earlier one of the same operand). */
+static xa_status stage(struct xai_emu *e, const struct xai_xlat *x, const void *buf, bool locked,
+                       const uint8_t *expected)
+{
+    struct xai_staged *s;
+    XAI_TRY(stage_slot(e, x, &s));
     memcpy(s->data, buf, x->size);
     s->locked = locked;
-    if (locked)
+    if (locked) {
         memcpy(s->expected, expected, x->size);
+        e->staged_locked = true;
+    }
     return XA_OK;
 }
 
@@ -452,6 +532,19 @@ xa_status xai_op_write(struct xai_emu *e, unsigned i, uint64_t value)
     const struct xa_operand *op = &insn->ops[i];
     if (op->type == XA_OP_REG && op->reg >= XA_REG_AL && op->reg <= XA_REG_R15)
         return xai_gpr_write(e, op->reg, value);
+    if (op->type == XA_OP_MEM && e->mop.ready && e->mop.access == XA_ACCESS_WRITE &&
+        op->size <= 8 && op->size == e->mop.x.size) {
+        /* The operand already checked for write (the usual case): stage in place. */
+        struct xai_staged *s;
+        XAI_TRY(stage_slot(e, &e->mop.x, &s));
+        to_le(s->data, value, op->size);
+        s->locked = e->locked && e->mop.have_value;
+        if (s->locked) {
+            memcpy(s->expected, e->mop.value, op->size);
+            e->staged_locked = true;
+        }
+        return XA_OK;
+    }
     uint8_t b[8];
     unsigned size = op->size > 8 ? 8 : op->size;
     to_le(b, value, size);
@@ -516,7 +609,6 @@ xa_status xai_stack_write(struct xai_emu *e, uint64_t offset, const void *buf, u
     struct xai_xlat x;
     if (size == 0 || size > XAI_MAX_ACCESS)
         return XA_ERR_BAD_ARGUMENT;
-    XAI_TRY(
-        xai_translate(e, XA_SEG_SS, offset, xai_stack_addr_size(e), size, XA_ACCESS_WRITE, &x));
+    XAI_TRY(xai_translate(e, XA_SEG_SS, offset, xai_stack_addr_size(e), size, XA_ACCESS_WRITE, &x));
     return stage(e, &x, buf, false, NULL);
 }

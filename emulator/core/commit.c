@@ -40,13 +40,10 @@ static xa_status write_staged(struct xai_emu *e, const struct xai_staged *s, boo
     return XA_OK;
 }
 
-xa_status xai_commit(struct xai_emu *e, bool *lock_changed)
+/* The LOCKed writes first (while nothing else is written a failed compare re-runs the
+ * handler), then the others. XA_RETRY with *lock_changed for a failed compare. */
+static xa_status write_locked_first(struct xai_emu *e, bool *lock_changed)
 {
-    *lock_changed = false;
-    if (e->exit_check == XAI_EXIT_ANY && !e->exit_matched)
-        return XA_RETRY; /* no access of the instruction is the exit's */
-
-    /* LOCKed writes first: while nothing else is written a failed compare re-runs the handler. */
     bool any_written = false;
     for (unsigned pass = 0; pass < 2; pass++) {
         for (unsigned k = 0; k < e->nstaged; k++) {
@@ -65,28 +62,56 @@ xa_status xai_commit(struct xai_emu *e, bool *lock_changed)
             any_written = true;
         }
     }
+    return XA_OK;
+}
+
+xa_status xai_commit(struct xai_emu *e, bool *lock_changed)
+{
+    *lock_changed = false;
+    if (e->exit_check == XAI_EXIT_ANY && !e->exit_matched)
+        return XA_RETRY; /* no access of the instruction is the exit's */
+
+    if (e->staged_locked) {
+        XAI_TRY(write_locked_first(e, lock_changed));
+    } else {
+        /* Without a LOCKed write: one pass, in order (most often one write, or none). */
+        for (unsigned k = 0; k < e->nstaged; k++) {
+            bool changed = false; /* only a LOCK compare reports a change */
+            XAI_TRY(write_staged(e, &e->staged[k], &changed));
+        }
+    }
 
     /* Registers: the staged ones, RIP, and RFLAGS when it changed (RF is cleared as the CPU
      * does when an instruction completes). */
     struct xa_regcache *rc = &e->v->regs;
     uint16_t names[XA_R_COUNT];
-    union xa_regval vals[XA_R_COUNT];
+    union xa_regval vals[XA_R_COUNT]; /* only the first n are written */
     unsigned n = 0;
     uint64_t rflags = e->rflags & ~XAI_RF;
-    bool rip_dirty = xai_bit_test(rc->dirty, XA_R_RIP);
-    if (!rip_dirty)
-        xai_reg_set(e, XA_R_RIP, e->next_rip);
-    if (rflags != e->rflags0)
-        xai_reg_set(e, XA_R_RFLAGS, rflags);
-    else
-        xai_bit_clear(rc->dirty, XA_R_RFLAGS);
+    _Static_assert(XA_R_RIP < 64 && XA_R_RFLAGS < 64, "RIP and RFLAGS in the first word");
+    if (!(rc->dirty[0] & (UINT64_C(1) << XA_R_RIP))) {
+        rc->val[XA_R_RIP].u64 = e->next_rip;
+        rc->valid[0] |= UINT64_C(1) << XA_R_RIP;
+        rc->dirty[0] |= UINT64_C(1) << XA_R_RIP;
+    }
+    if (rflags != e->rflags0) {
+        rc->val[XA_R_RFLAGS].u64 = rflags;
+        rc->valid[0] |= UINT64_C(1) << XA_R_RFLAGS;
+        rc->dirty[0] |= UINT64_C(1) << XA_R_RFLAGS;
+    } else {
+        rc->dirty[0] &= ~(UINT64_C(1) << XA_R_RFLAGS);
+    }
+    /* Only the dirty entries: GPRs, RIP and RFLAGS by value, anything else as it is. */
     for (unsigned w = 0; w < sizeof(rc->dirty) / sizeof(rc->dirty[0]); w++) {
         uint64_t bits = rc->dirty[w];
         while (bits) {
             unsigned r = w * 64 + xai_ctz64(bits);
             bits &= bits - 1;
             names[n] = (uint16_t)r;
-            xai_reg_copy(&vals[n], &rc->val[r], r);
+            if (r <= XA_R_RFLAGS)
+                vals[n].u64 = rc->val[r].u64;
+            else
+                xai_reg_copy(&vals[n], &rc->val[r], r);
             n++;
         }
     }

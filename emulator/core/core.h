@@ -31,10 +31,10 @@ struct xai_xlat {
 
 /* The instruction's explicit memory operand. */
 struct xai_memop {
-    bool ready;       /* translated (x valid) */
-    bool have_value;  /* value[] holds what was read */
-    uint8_t access;   /* enum xa_access it was translated for */
-    int64_t adjust;   /* xai_op_adjust() */
+    bool ready;      /* translated (x valid) */
+    bool have_value; /* value[] holds what was read */
+    uint8_t access;  /* enum xa_access it was translated for */
+    int64_t adjust;  /* xai_op_adjust() */
     struct xai_xlat x;
     uint8_t value[XAI_MAX_ACCESS]; /* the bytes read (also the LOCK compare value) */
 };
@@ -49,9 +49,9 @@ struct xai_staged {
 
 /* How the exit's GPA/GVA is checked against the instruction's accesses. */
 enum xai_exit_check {
-    XAI_EXIT_NONE = 0,     /* no exit (xa_emulate, xa_step) */
-    XAI_EXIT_OPERAND = 1,  /* the explicit memory operand must match (checked when translated) */
-    XAI_EXIT_ANY = 2,      /* some access must match (implicit stack): checked at commit */
+    XAI_EXIT_NONE = 0,    /* no exit (xa_emulate, xa_step) */
+    XAI_EXIT_OPERAND = 1, /* the explicit memory operand must match (checked when translated) */
+    XAI_EXIT_ANY = 2,     /* some access must match (implicit stack): checked at commit */
 };
 
 struct xai_emu {
@@ -59,10 +59,13 @@ struct xai_emu {
     const struct xa_insn *insn;
     struct xa_outcome *out;
     enum xa_cpu_mode cpumode;
+    enum xa_mode dmode; /* the decoder's mode (from cpumode and CS.D) */
     uint8_t cpl;
     bool la57;
-    bool locked;   /* LOCK prefix, or XCHG with memory */
-    bool ps_ready; /* ps filled */
+    bool locked;        /* LOCK prefix, or XCHG with memory */
+    bool ps_ready;      /* ps and mmu_ops filled */
+    bool staged_locked; /* some staged write is a LOCK compare-and-exchange */
+    int8_t mi;          /* index of the explicit memory operand, or -1 */
     uint64_t rip, next_rip;
     uint64_t rflags;  /* working value (handlers) */
     uint64_t rflags0; /* as fetched */
@@ -81,12 +84,76 @@ struct xai_emu {
 
 /* Makes sure the named registers are cached: one get_regs for the missing ones. */
 xa_status xai_regs_fetch(struct xai_emu *e, const uint16_t *names, unsigned count);
+/* One get_regs for @p count (at most 16) distinct registers none of which is cached
+ * (the start of an instruction, right after xa_vcpu_reset). */
+xa_status xai_regs_load(struct xai_emu *e, const uint16_t *names, unsigned count);
 /* Forgets every register a handler staged (after a failure or before a LOCK re-run). */
 void xai_regs_discard(struct xa_vcpu *v);
+/* Fetches one register that is not cached. */
+xa_status xai_reg_fetch1(struct xai_emu *e, unsigned name);
+
+static inline bool xai_reg_cached(const struct xai_emu *e, unsigned name)
+{
+    return (e->v->regs.valid[name >> 6] >> (name & 63)) & 1u;
+}
+
 /* The cached segment register (enum xa_seg or XA_R_TR/LDTR - XA_R_ES), fetched on demand. */
-xa_status xai_seg_get(struct xai_emu *e, unsigned seg, const struct xa_segment **out);
+static inline xa_status xai_seg_get(struct xai_emu *e, unsigned seg, const struct xa_segment **out)
+{
+    unsigned name = XA_R_ES + seg;
+    if (name > XA_R_LDTR)
+        return XA_ERR_BAD_ARGUMENT;
+    if (!xai_reg_cached(e, name))
+        XAI_TRY(xai_reg_fetch1(e, name));
+    *out = &e->v->regs.val[name].seg;
+    return XA_OK;
+}
+
 /* Maps an enum xa_reg GPR to its register name, byte shift and size; false if not a GPR. */
-bool xai_gpr_info(unsigned xa_reg, unsigned *name, unsigned *shift, unsigned *size);
+_Static_assert(XA_REG_R15 - XA_REG_RAX == 15 && XA_REG_R15D - XA_REG_EAX == 15 &&
+                   XA_REG_R15W - XA_REG_AX == 15 && XA_REG_BH - XA_REG_AL == 7 &&
+                   XA_REG_R15B - XA_REG_SPL == 11,
+               "enum xa_reg: GPR groups are contiguous");
+static inline bool xai_gpr_info(unsigned r, unsigned *name, unsigned *shift, unsigned *size)
+{
+    *shift = 0;
+    if (r - XA_REG_RAX <= 15u) {
+        *name = r - XA_REG_RAX;
+        *size = 8;
+    } else if (r - XA_REG_EAX <= 15u) {
+        *name = r - XA_REG_EAX;
+        *size = 4;
+    } else if (r - XA_REG_AX <= 15u) {
+        *name = r - XA_REG_AX;
+        *size = 2;
+    } else if (r - XA_REG_AL <= 3u) {
+        *name = r - XA_REG_AL;
+        *size = 1;
+    } else if (r - XA_REG_AH <= 3u) {
+        *name = r - XA_REG_AH;
+        *shift = 8;
+        *size = 1;
+    } else if (r - XA_REG_SPL <= 11u) {
+        *name = 4 + (r - XA_REG_SPL);
+        *size = 1;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* xai_gpr_read for the core's own use (inlined on the hot paths). */
+static inline xa_status xai_gpr_get(struct xai_emu *e, unsigned xa_reg, uint64_t *value)
+{
+    unsigned name, shift, size;
+    if (!xai_gpr_info(xa_reg, &name, &shift, &size))
+        return XA_ERR_UNSUPPORTED;
+    if (!xai_reg_cached(e, name))
+        XAI_TRY(xai_reg_fetch1(e, name));
+    uint64_t v = e->v->regs.val[name].u64 >> shift;
+    *value = size == 8 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
+    return XA_OK;
+}
 
 /* Copies the meaningful part of a register value (8 bytes, a segment, or 64 bytes). */
 static inline void xai_reg_copy(union xa_regval *dst, const union xa_regval *src, unsigned name)
@@ -125,11 +192,17 @@ static inline void xai_bit_clear(uint64_t *bits, unsigned n)
 /* ---- access.c: memory ------------------------------------------------ */
 
 /* Fills e->ps (CR0/CR3/CR4/EFER/PKRU/PKRS) and e->mmu_ops once per instruction. */
-xa_status xai_paging_ready(struct xai_emu *e);
+xa_status xai_paging_setup(struct xai_emu *e);
+static inline xa_status xai_paging_ready(struct xai_emu *e)
+{
+    return e->ps_ready ? XA_OK : xai_paging_setup(e);
+}
 /* Logical -> linear -> guest-physical for one access, with every check (segment,
  * canonical, paging, #AC unless fetch). */
 xa_status xai_translate(struct xai_emu *e, unsigned seg, uint64_t offset, unsigned addr_size,
                         uint32_t size, enum xa_access access, struct xai_xlat *x);
+/* Reads the pieces of a translated fetch, from the vCPU's RAM window or through mem_read. */
+xa_status xai_fetch_read(struct xai_emu *e, const struct xai_xlat *x, uint8_t *buf);
 /* Translates the explicit memory operand (if the instruction has one that it accesses). */
 xa_status xai_memop_prepare(struct xai_emu *e);
 /* Reads the pieces of a translated access through mem_read. */

@@ -5,8 +5,7 @@
 #include "emulator/handlers.h"
 
 static const struct xai_handler *const tables[] = {
-    xai_mov_handlers,
-    xai_stack_handlers,
+    xai_mov_handlers,    xai_stack_handlers,
 #ifdef XA_HAVE_INSN_ALU
     xai_alu_handlers,
 #endif

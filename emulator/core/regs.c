@@ -26,6 +26,8 @@ xa_status xa_vcpu_init(struct xa_vcpu *vcpu, const struct xa_cpu_ops *ops, void 
         vcpu->model.features = XA_FEAT_ALL;
     }
     vcpu->rep_budget = 0;
+    vcpu->ram = NULL;
+    vcpu->ram_size = 0;
     xa_vcpu_reset(vcpu);
     return XA_OK;
 }
@@ -49,31 +51,52 @@ static size_t reg_bytes(unsigned name)
     return sizeof(uint64_t);
 }
 
-/* One get_regs for the registers in want[]; they become valid. */
+/* One get_regs for the registers in want[] (at most 16); they become valid. The values
+ * come into a small array, then into the cache by name: only what each one holds. */
 static xa_status fetch_batch(struct xai_emu *e, const uint16_t *want, unsigned n)
 {
     struct xa_regcache *rc = &e->v->regs;
     union xa_regval vals[16];
     if (e->v->ops->get_regs(e->v->ctx, want, n, vals) != 0)
         return XA_ERR_CALLBACK;
+    uint64_t got[sizeof(rc->valid) / sizeof(rc->valid[0])] = {0};
     for (unsigned k = 0; k < n; k++) {
-        xai_reg_copy(&rc->val[want[k]], &vals[k], want[k]);
-        xai_bit_set(rc->valid, want[k]);
+        unsigned r = want[k];
+        xai_reg_copy(&rc->val[r], &vals[k], r);
+        got[r >> 6] |= UINT64_C(1) << (r & 63);
     }
+    for (unsigned w = 0; w < sizeof(got) / sizeof(got[0]); w++)
+        rc->valid[w] |= got[w];
     return XA_OK;
+}
+
+xa_status xai_regs_load(struct xai_emu *e, const uint16_t *names, unsigned count)
+{
+    return fetch_batch(e, names, count);
+}
+
+xa_status xai_reg_fetch1(struct xai_emu *e, unsigned name)
+{
+    uint16_t n = (uint16_t)name;
+    return fetch_batch(e, &n, 1);
 }
 
 xa_status xai_regs_fetch(struct xai_emu *e, const uint16_t *names, unsigned count)
 {
     struct xa_regcache *rc = &e->v->regs;
-    uint64_t seen[sizeof(rc->valid) / sizeof(rc->valid[0])] = {0};
+    /* have: cached, or already in want[] (asked for once). */
+    uint64_t have[sizeof(rc->valid) / sizeof(rc->valid[0])];
+    memcpy(have, rc->valid, sizeof(have));
     uint16_t want[16];
     unsigned n = 0;
     for (unsigned i = 0; i < count; i++) {
         unsigned r = names[i];
-        if (r >= XA_R_COUNT || xai_bit_test(rc->valid, r) || xai_bit_test(seen, r))
+        if (r >= XA_R_COUNT)
             continue;
-        xai_bit_set(seen, r);
+        uint64_t bit = UINT64_C(1) << (r & 63);
+        if (have[r >> 6] & bit)
+            continue;
+        have[r >> 6] |= bit;
         want[n++] = (uint16_t)r;
         if (n == sizeof(want) / sizeof(want[0])) {
             XAI_TRY(fetch_batch(e, want, n));
@@ -96,10 +119,8 @@ xa_status xai_reg_get(struct xai_emu *e, unsigned name, uint64_t *value)
 {
     if (name >= XA_R_COUNT)
         return XA_ERR_BAD_ARGUMENT;
-    if (!xai_bit_test(e->v->regs.valid, name)) {
-        uint16_t n = (uint16_t)name;
-        XAI_TRY(xai_regs_fetch(e, &n, 1));
-    }
+    if (!xai_reg_cached(e, name))
+        XAI_TRY(xai_reg_fetch1(e, name));
     *value = e->v->regs.val[name].u64;
     return XA_OK;
 }
@@ -117,10 +138,8 @@ xa_status xai_vreg_get(struct xai_emu *e, unsigned name, union xa_regval *value)
 {
     if (name >= XA_R_COUNT)
         return XA_ERR_BAD_ARGUMENT;
-    if (!xai_bit_test(e->v->regs.valid, name)) {
-        uint16_t n = (uint16_t)name;
-        XAI_TRY(xai_regs_fetch(e, &n, 1));
-    }
+    if (!xai_reg_cached(e, name))
+        XAI_TRY(xai_reg_fetch1(e, name));
     memcpy(value, &e->v->regs.val[name], reg_bytes(name));
     return XA_OK;
 }
@@ -134,57 +153,9 @@ void xai_vreg_set(struct xai_emu *e, unsigned name, const union xa_regval *value
     xai_bit_set(e->v->regs.dirty, name);
 }
 
-xa_status xai_seg_get(struct xai_emu *e, unsigned seg, const struct xa_segment **out)
-{
-    unsigned name = XA_R_ES + seg;
-    if (name > XA_R_LDTR)
-        return XA_ERR_BAD_ARGUMENT;
-    if (!xai_bit_test(e->v->regs.valid, name)) {
-        uint16_t n = (uint16_t)name;
-        XAI_TRY(xai_regs_fetch(e, &n, 1));
-    }
-    *out = &e->v->regs.val[name].seg;
-    return XA_OK;
-}
-
-bool xai_gpr_info(unsigned r, unsigned *name, unsigned *shift, unsigned *size)
-{
-    *shift = 0;
-    if (r >= XA_REG_AL && r <= XA_REG_BL) {
-        *name = r - XA_REG_AL;
-        *size = 1;
-    } else if (r >= XA_REG_AH && r <= XA_REG_BH) {
-        *name = r - XA_REG_AH;
-        *shift = 8;
-        *size = 1;
-    } else if (r >= XA_REG_SPL && r <= XA_REG_R15B) {
-        *name = 4 + (r - XA_REG_SPL);
-        *size = 1;
-    } else if (r >= XA_REG_AX && r <= XA_REG_R15W) {
-        *name = r - XA_REG_AX;
-        *size = 2;
-    } else if (r >= XA_REG_EAX && r <= XA_REG_R15D) {
-        *name = r - XA_REG_EAX;
-        *size = 4;
-    } else if (r >= XA_REG_RAX && r <= XA_REG_R15) {
-        *name = r - XA_REG_RAX;
-        *size = 8;
-    } else {
-        return false;
-    }
-    return true;
-}
-
 xa_status xai_gpr_read(struct xai_emu *e, unsigned xa_reg, uint64_t *value)
 {
-    unsigned name, shift, size;
-    if (!xai_gpr_info(xa_reg, &name, &shift, &size))
-        return XA_ERR_UNSUPPORTED;
-    uint64_t v;
-    XAI_TRY(xai_reg_get(e, name, &v));
-    v >>= shift;
-    *value = size == 8 ? v : v & ((UINT64_C(1) << (8 * size)) - 1);
-    return XA_OK;
+    return xai_gpr_get(e, xa_reg, value);
 }
 
 xa_status xai_gpr_write(struct xai_emu *e, unsigned xa_reg, uint64_t value)
@@ -197,8 +168,10 @@ xa_status xai_gpr_write(struct xai_emu *e, unsigned xa_reg, uint64_t value)
         xai_reg_set(e, name, size == 4 ? (value & 0xffffffffu) : value);
         return XA_OK;
     }
-    uint64_t old, mask = ((UINT64_C(1) << (8 * size)) - 1) << shift;
-    XAI_TRY(xai_reg_get(e, name, &old));
+    uint64_t mask = ((UINT64_C(1) << (8 * size)) - 1) << shift;
+    if (!xai_reg_cached(e, name))
+        XAI_TRY(xai_reg_fetch1(e, name));
+    uint64_t old = e->v->regs.val[name].u64;
     xai_reg_set(e, name, (old & ~mask) | ((value << shift) & mask));
     return XA_OK;
 }

@@ -30,6 +30,8 @@ static void emu_init(struct xai_emu *e, struct xa_vcpu *v, struct xa_outcome *ou
     e->mop.have_value = false;
     e->mop.adjust = 0;
     e->nstaged = 0;
+    e->staged_locked = false;
+    e->mi = -1;
     e->exit = NULL;
     e->exit_check = XAI_EXIT_NONE;
     e->exit_matched = false;
@@ -38,14 +40,13 @@ static void emu_init(struct xai_emu *e, struct xa_vcpu *v, struct xa_outcome *ou
     memset(&out->exception, 0, sizeof(out->exception));
 }
 
-static enum xa_mode decode_mode(const struct xai_emu *e)
+static enum xa_mode mode_of(const struct xai_emu *e)
 {
     switch (e->cpumode) {
     case XA_CPU_REAL:
     case XA_CPU_V86: return XA_MODE_REAL;
     case XA_CPU_LONG: return XA_MODE_64;
-    default:
-        return (e->v->regs.val[XA_R_CS].seg.attr & XA_SEG_ATTR_DB) ? XA_MODE_32 : XA_MODE_16;
+    default: return (e->v->regs.val[XA_R_CS].seg.attr & XA_SEG_ATTR_DB) ? XA_MODE_32 : XA_MODE_16;
     }
 }
 
@@ -54,14 +55,37 @@ static unsigned code_size(enum xa_mode m)
     return m == XA_MODE_64 ? 8 : m == XA_MODE_32 ? 4 : 2;
 }
 
+static enum xa_mode decode_mode(const struct xai_emu *e)
+{
+    return e->dmode;
+}
+
 static xa_status load_mode(struct xai_emu *e)
 {
-    XAI_TRY(xai_regs_fetch(e, mode_regs, sizeof(mode_regs) / sizeof(mode_regs[0])));
-    const union xa_regval *val = e->v->regs.val;
+    /* The cache was just reset: one get_regs, no need to look for what is cached; each
+     * value goes to its slot (the list is fixed: no per-register dispatch). */
+    struct xa_vcpu *v = e->v;
+    union xa_regval got[sizeof(mode_regs) / sizeof(mode_regs[0])];
+    if (v->ops->get_regs(v->ctx, mode_regs, sizeof(mode_regs) / sizeof(mode_regs[0]), got) != 0)
+        return XA_ERR_CALLBACK;
+    union xa_regval *val = v->regs.val;
+    val[XA_R_RIP].u64 = got[0].u64;
+    val[XA_R_RFLAGS].u64 = got[1].u64;
+    val[XA_R_CR0].u64 = got[2].u64;
+    val[XA_R_EFER].u64 = got[3].u64;
+    val[XA_R_CS].seg = got[4].seg;
+    val[XA_R_SS].seg = got[5].seg;
+    val[XA_R_CR3].u64 = got[6].u64;
+    val[XA_R_CR4].u64 = got[7].u64;
+    _Static_assert(XA_R_CR4 < 64 && XA_R_EFER < 64, "the mode registers in the first word");
+    v->regs.valid[0] |= (UINT64_C(1) << XA_R_RIP) | (UINT64_C(1) << XA_R_RFLAGS) |
+                        (UINT64_C(1) << XA_R_CR0) | (UINT64_C(1) << XA_R_EFER) |
+                        (UINT64_C(1) << XA_R_CS) | (UINT64_C(1) << XA_R_SS) |
+                        (UINT64_C(1) << XA_R_CR3) | (UINT64_C(1) << XA_R_CR4);
     e->rip = val[XA_R_RIP].u64;
     e->rflags = e->rflags0 = val[XA_R_RFLAGS].u64;
-    e->cpumode = xa_cpu_mode_of(val[XA_R_CR0].u64, val[XA_R_EFER].u64, e->rflags,
-                                val[XA_R_CS].seg.attr);
+    e->cpumode =
+        xa_cpu_mode_of(val[XA_R_CR0].u64, val[XA_R_EFER].u64, e->rflags, val[XA_R_CS].seg.attr);
     if (e->cpumode == XA_CPU_REAL)
         e->cpl = 0;
     else if (e->cpumode == XA_CPU_V86)
@@ -69,6 +93,7 @@ static xa_status load_mode(struct xai_emu *e)
     else
         e->cpl = (uint8_t)((val[XA_R_SS].seg.attr >> XA_SEG_ATTR_DPL_SHIFT) & 3);
     e->la57 = (val[XA_R_CR4].u64 & CR4_LA57) != 0;
+    e->dmode = mode_of(e);
     return XA_OK;
 }
 
@@ -82,24 +107,16 @@ static xa_status fetch_more(struct xai_emu *e, uint8_t *buf, unsigned *n, unsign
     unsigned want = XA_MAX_INSN_LENGTH - *n;
     if (e->cpumode != XA_CPU_LONG && off <= cs->limit && cs->limit - off + 1 < want)
         want = (unsigned)(cs->limit - off + 1);
-    /* The linear address first (to know where the page ends); faults come from the
-     * translation below, which checks the same bytes again. */
-    struct xa_seg_access sa = {e->cpumode, e->cpl, (uint8_t)asz, e->la57};
-    struct xa_exception exc;
-    uint64_t la;
-    xa_status st = xa_segment_to_linear(cs, XA_SEG_CS, &sa, off, 1, XA_ACCESS_FETCH, &la, &exc);
-    if (st == XA_EXCEPTION) {
-        e->out->exception = exc;
-        return XA_EXCEPTION;
-    }
-    XAI_TRY(st);
+    /* The linear address (to know where the page ends) as the segmentation computes it:
+     * the CS base counts outside 64-bit mode, and wraps at 4 GiB. The translation below
+     * makes every check of the bytes (segment, canonical, page walk). */
+    uint64_t la = e->cpumode == XA_CPU_LONG ? off : (cs->base + off) & 0xffffffffu;
     unsigned in_page = 4096u - (unsigned)(la & 0xfff);
     if (want > in_page)
         want = in_page;
     struct xai_xlat x;
     XAI_TRY(xai_translate(e, XA_SEG_CS, off, asz, want, XA_ACCESS_FETCH, &x));
-    if (e->v->ops->mem_read(e->v->ctx, x.gpa[0], buf + *n, x.len[0], XA_MEM_FETCH) != 0)
-        return XA_ERR_CALLBACK;
+    XAI_TRY(xai_fetch_read(e, &x, buf + *n));
     *n += want;
     return XA_OK;
 }
@@ -108,17 +125,23 @@ static xa_status fetch_decode(struct xai_emu *e, const struct xa_mmio_exit *exit
                               struct xa_insn *insn)
 {
     uint8_t buf[XA_MAX_INSN_LENGTH];
+    const uint8_t *bytes = buf;
     unsigned n = 0;
     if (exit && exit->nbytes) {
+        /* The exit's bytes are decoded where they are; copied only to fetch more. */
         n = exit->nbytes > XA_MAX_INSN_LENGTH ? XA_MAX_INSN_LENGTH : exit->nbytes;
-        memcpy(buf, exit->bytes, n);
+        bytes = exit->bytes;
     }
     enum xa_mode mode = decode_mode(e);
     for (;;) {
-        xa_status st = xa_decode(insn, mode, (enum xa_vendor)e->v->model.vendor, buf, n);
+        xa_status st = xa_decode(insn, mode, (enum xa_vendor)e->v->model.vendor, bytes, n);
         if (st == XA_OK)
             break;
         if (st == XA_ERR_TRUNCATED && n < XA_MAX_INSN_LENGTH) {
+            if (bytes != buf) {
+                memcpy(buf, bytes, n);
+                bytes = buf;
+            }
             XAI_TRY(fetch_more(e, buf, &n, code_size(mode)));
             continue;
         }
@@ -150,42 +173,61 @@ static bool uses_stack(const struct xa_insn *insn)
     return insn->mnemonic == XA_MNEM_PUSH || insn->mnemonic == XA_MNEM_POP;
 }
 
-/* One get_regs for the registers the operands name. */
+/* Adds register @p r to the batch unless it is cached or already in it. */
+static void want_reg(uint64_t *have, uint16_t *want, unsigned *n, unsigned r)
+{
+    uint64_t bit = UINT64_C(1) << (r & 63);
+    if (have[r >> 6] & bit)
+        return;
+    have[r >> 6] |= bit;
+    want[(*n)++] = (uint16_t)r;
+}
+
+/* One get_regs for the registers the operands name (none when all are cached). */
 static xa_status fetch_operand_regs(struct xai_emu *e)
 {
     const struct xa_insn *insn = e->insn;
-    uint16_t names[12];
+    struct xa_regcache *rc = &e->v->regs;
+    uint64_t have[sizeof(rc->valid) / sizeof(rc->valid[0])];
+    memcpy(have, rc->valid, sizeof(have));
+    uint16_t want[12]; /* 5 operands, base, index, segment, RSP: at most 9 */
     unsigned n = 0, name, shift, size;
-    for (unsigned i = 0; i < insn->operand_count && i < 5; i++) {
+    unsigned count = insn->operand_count < 5 ? insn->operand_count : 5;
+    for (unsigned i = 0; i < count; i++) {
         const struct xa_operand *op = &insn->ops[i];
-        if (op->type == XA_OP_REG && xai_gpr_info(op->reg, &name, &shift, &size)) {
-            /* A 32- or 64-bit register only written needs no old value. */
-            if ((op->access & XA_ACC_READ) || size < 4)
-                names[n++] = (uint16_t)name;
-        } else if (op->type == XA_OP_REG && op->reg >= XA_REG_ES && op->reg <= XA_REG_GS) {
-            names[n++] = (uint16_t)(XA_R_ES + (op->reg - XA_REG_ES));
+        if (op->type == XA_OP_REG) {
+            if (xai_gpr_info(op->reg, &name, &shift, &size)) {
+                /* A 32- or 64-bit register only written needs no old value. */
+                if ((op->access & XA_ACC_READ) || size < 4)
+                    want_reg(have, want, &n, name);
+            } else if (op->reg >= XA_REG_ES && op->reg <= XA_REG_GS) {
+                want_reg(have, want, &n, XA_R_ES + (op->reg - XA_REG_ES));
+            }
         } else if (op->type == XA_OP_MEM) {
             const struct xa_mem *m = &insn->mem;
             if (xai_gpr_info(m->base, &name, &shift, &size))
-                names[n++] = (uint16_t)name;
+                want_reg(have, want, &n, name);
             if (xai_gpr_info(m->index, &name, &shift, &size))
-                names[n++] = (uint16_t)name;
+                want_reg(have, want, &n, name);
             if (m->seg >= XA_REG_ES && m->seg <= XA_REG_GS)
-                names[n++] = (uint16_t)(XA_R_ES + (m->seg - XA_REG_ES));
+                want_reg(have, want, &n, XA_R_ES + (m->seg - XA_REG_ES));
         }
     }
     if (uses_stack(insn))
-        names[n++] = XA_R_RAX + 4; /* RSP */
-    return n ? xai_regs_fetch(e, names, n) : XA_OK;
+        want_reg(have, want, &n, XA_R_RAX + 4); /* RSP */
+    return n ? xai_regs_load(e, want, n) : XA_OK;
 }
 
 static xa_status run_insn(struct xai_emu *e)
 {
     const struct xa_insn *insn = e->insn;
     int mi = xai_memop_index(insn);
+    e->mi = (int8_t)mi;
     e->out->mnemonic = insn->mnemonic;
     enum xa_mode mode = decode_mode(e);
-    uint64_t ipmask = mode == XA_MODE_64 ? ~UINT64_C(0) : mode == XA_MODE_32 ? 0xffffffffu : 0xffffu;
+    uint64_t ipmask = mode == XA_MODE_64   ? ~UINT64_C(0)
+                      : mode == XA_MODE_32 ? 0xffffffffu
+                                           : 0xffffu;
     e->next_rip = (e->rip + insn->length) & ipmask;
 
     /* LOCK: only on a lockable instruction with a memory destination (the decoder already
@@ -224,6 +266,7 @@ static xa_status run_insn(struct xai_emu *e)
         xai_regs_discard(e->v);
         e->rflags = e->rflags0;
         e->nstaged = 0;
+        e->staged_locked = false;
         e->mop.have_value = false;
     }
 }
@@ -251,8 +294,8 @@ xa_status xa_emulate(struct xa_vcpu *vcpu, const struct xa_insn *insn, struct xa
         out->insn = *insn;
     out->mnemonic = insn->mnemonic;
     xa_status st = load_mode(&e);
-    if (st == XA_OK && (insn->mode != decode_mode(&e) || insn->length == 0 ||
-                        insn->length > XA_MAX_INSN_LENGTH))
+    if (st == XA_OK &&
+        (insn->mode != decode_mode(&e) || insn->length == 0 || insn->length > XA_MAX_INSN_LENGTH))
         st = XA_ERR_BAD_ARGUMENT;
     if (st == XA_OK) {
         e.insn = &out->insn;

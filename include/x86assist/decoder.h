@@ -204,16 +204,16 @@ enum xa_op_access {
 
 /** One explicit operand, in Intel order (destination first). */
 struct xa_operand {
-    uint8_t type; /**< enum xa_op_type. */
-    uint8_t
-        access; /**< enum xa_op_access bits; 0 for operands that are neither (LEA's address, NOP's). */
-    uint16_t size; /**< Size in bytes: register width, memory size (element size when broadcast),
-                      immediate operand size. */
-    uint8_t reg;   /**< XA_OP_REG: enum xa_reg. */
+    uint8_t type;   /**< enum xa_op_type. */
+    uint8_t access; /**< enum xa_op_access bits; 0 for operands that are neither (LEA's address,
+                       NOP's). */
+    uint16_t size;  /**< Size in bytes: register width, memory size (element size when broadcast),
+                       immediate operand size. */
+    uint8_t reg;    /**< XA_OP_REG: enum xa_reg. */
     uint8_t elem_size; /**< Element size in bytes for vector operands (0 when not a vector). */
     uint8_t
         imm_index; /**< XA_OP_IMM / XA_OP_REL / XA_OP_FAR: which xa_insn.imm[] holds the value. */
-    uint8_t reserved;
+    uint8_t reserved; /**< Padding: always 0. */
 };
 
 /** The memory operand (valid when some operand has type XA_OP_MEM). */
@@ -266,14 +266,14 @@ struct xa_insn {
     uint8_t seg_override;  /**< The last segment-override prefix (enum xa_reg), or XA_REG_NONE. */
     uint8_t rex; /**< The REX byte that counted (0 when none); for VEX/EVEX/XOP the equivalent
                     W/R/X/B bits. */
-    uint8_t vector_length; /**< 16, 32 or 64 bytes for VEX/EVEX/XOP vectors, else 0. */
-    uint8_t vvvv;          /**< VEX/EVEX/XOP register specifier (un-inverted, 0..31). */
-    uint8_t isa_set;       /**< enum xa_isa_set: the CPUID feature the instruction needs. */
-    uint8_t disp_offset;   /**< Offset of the displacement in the bytes (0 when none). */
-    uint8_t disp_size;     /**< Size of the encoded displacement in bytes. */
-    uint8_t imm_offset;    /**< Offset of the first immediate (0 when none). */
-    uint8_t imm_size;      /**< Size of the encoded immediate(s) in bytes. */
-    uint8_t reserved;
+    uint8_t vector_length;    /**< 16, 32 or 64 bytes for VEX/EVEX/XOP vectors, else 0. */
+    uint8_t vvvv;             /**< VEX/EVEX/XOP register specifier (un-inverted, 0..31). */
+    uint8_t isa_set;          /**< enum xa_isa_set: the CPUID feature the instruction needs. */
+    uint8_t disp_offset;      /**< Offset of the displacement in the bytes (0 when none). */
+    uint8_t disp_size;        /**< Size of the encoded displacement in bytes. */
+    uint8_t imm_offset;       /**< Offset of the first immediate (0 when none). */
+    uint8_t imm_size;         /**< Size of the encoded immediate(s) in bytes. */
+    uint8_t reserved;         /**< Padding: always 0. */
     uint16_t attributes;      /**< enum xa_insn_attr bits. */
     uint32_t prefixes;        /**< enum xa_prefix bits. */
     struct xa_evex evex;      /**< EVEX decorations (zero otherwise). */

@@ -65,9 +65,9 @@ enum xa_regname {
 
 /** A register's value: which member is used depends on the register. */
 union xa_regval {
-    uint64_t u64;           /**< GPRs, RIP, RFLAGS, control registers, MSRs, masks. */
-    struct xa_segment seg;  /**< Segment registers, TR, LDTR. */
-    uint8_t vec[64];        /**< Vector registers, little-endian element order. */
+    uint64_t u64;          /**< GPRs, RIP, RFLAGS, control registers, MSRs, masks. */
+    struct xa_segment seg; /**< Segment registers, TR, LDTR. */
+    uint8_t vec[64];       /**< Vector registers, little-endian element order. */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -76,9 +76,9 @@ union xa_regval {
 
 /** Kinds of guest-physical memory access (low bits of the @p flags of mem_*). */
 enum xa_mem_flags {
-    XA_MEM_DATA = 0,       /**< A data access of the instruction. */
-    XA_MEM_FETCH = 1,      /**< An instruction fetch. */
-    XA_MEM_PAGE_WALK = 2,  /**< A page-table read or an A/D update. */
+    XA_MEM_DATA = 0,      /**< A data access of the instruction. */
+    XA_MEM_FETCH = 1,     /**< An instruction fetch. */
+    XA_MEM_PAGE_WALK = 2, /**< A page-table read or an A/D update. */
     XA_MEM_KIND_MASK = 3,
     /** Element size of a batched string access: log2(size) in bits 3:2 (1, 2, 4, 8 bytes). */
     XA_MEM_ELEM_SHIFT = 2,
@@ -147,6 +147,18 @@ struct xa_vcpu {
     struct xa_cpu_model model;    /**< The guest CPU model. */
     /** Most iterations of a REP instruction per call (0 = no limit); caller-writable. */
     uint32_t rep_budget;
+    /**
+     * Optional guest-RAM window, caller-writable (xa_vcpu_init sets NULL and 0): when
+     * @p ram is non-NULL and @p ram_size non-zero, guest-physical [0, ram_size) is
+     * ordinary guest RAM mapped at host address @p ram. Page-table entries and
+     * instruction bytes inside it are then read from there directly, without
+     * mem_read (the XA_MEM_PAGE_WALK and XA_MEM_FETCH reads of the window are not
+     * made); anything outside it still goes through mem_read. The instruction's data
+     * accesses and the A/D-bit updates always go through the callbacks. The window
+     * must hold no MMIO and stay mapped during the call; the library only reads it.
+     */
+    const uint8_t *ram;
+    uint64_t ram_size;       /**< Bytes of the window at @p ram (0 = no window). */
     struct xa_regcache regs; /**< Internal. */
 };
 
@@ -209,11 +221,11 @@ xa_status xa_emulate(struct xa_vcpu *vcpu, const struct xa_insn *insn, struct xa
 
 /** An MMIO exit as the CPU reports it. */
 struct xa_mmio_exit {
-    uint64_t gpa;         /**< The guest-physical address that faulted. */
-    uint64_t gva;         /**< The guest-linear address, when gva_valid. */
-    bool gva_valid;       /**< Whether gva is known. */
-    uint8_t nbytes;       /**< Instruction bytes supplied (0..15); fetched when fewer. */
-    uint8_t bytes[15];    /**< The bytes at CS:RIP, when the CPU gave them. */
+    uint64_t gpa;      /**< The guest-physical address that faulted. */
+    uint64_t gva;      /**< The guest-linear address, when gva_valid. */
+    bool gva_valid;    /**< Whether gva is known. */
+    uint8_t nbytes;    /**< Instruction bytes supplied (0..15); fetched when fewer. */
+    uint8_t bytes[15]; /**< The bytes at CS:RIP, when the CPU gave them. */
 };
 
 /**

@@ -209,6 +209,70 @@ xa_status xa_walk(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops
                   uint64_t la, enum xa_access access, unsigned flags, struct xa_walk_result *out,
                   struct xa_exception *exc);
 
+/* ------------------------------------------------------------------------ */
+/* Prepared paging state (repeated walks under one paging state)            */
+/* ------------------------------------------------------------------------ */
+
+/**
+ * Internal to struct xa_mmu_prepared: what the fast path requires of one access kind.
+ * Treat as opaque.
+ */
+struct xa_mmu_rule {
+    uint64_t need;   /**< The bits of the combined entries that the access tests... */
+    uint32_t want;   /**< ...and the values they must have. */
+    uint32_t okkeys; /**< Bit k: supervisor-page key k allowed; bit 16+k: user-page key k. */
+};
+
+/**
+ * A paging state and memory callbacks prepared once for many walks
+ * (xa_mmu_prepare, xa_walk_prepared): a snapshot of both, plus the constants the
+ * walk would otherwise derive on every call. Later changes to the xa_paging_state
+ * or xa_mmu_ops it was prepared from are not seen: prepare again after any change
+ * (a MOV to CR0/CR3/CR4, WRMSR to EFER or IA32_PKRS, WRPKRU, a new RAM window...).
+ * Plain data: it may be copied; it holds no pointer into itself. The fields after
+ * @p ops are internal (treat as opaque).
+ */
+struct xa_mmu_prepared {
+    struct xa_paging_state ps; /**< The paging state, as prepared. */
+    struct xa_mmu_ops ops;     /**< The callbacks, as prepared. */
+    void *ctx;                 /**< Their context, as prepared. */
+    bool valid;                /**< xa_mmu_prepare returned XA_OK. */
+    /** The fast path: 4 or 5 (levels), plus 8 when keys are in force; 0 = none. */
+    uint8_t hot;
+    const uint8_t *ram; /**< ops.ram. */
+    uint64_t wmask;     /**< The table-address mask that keeps reads in the window. */
+    uint64_t root;      /**< The root table's address (CR3). */
+    uint64_t leaf_keep; /**< The leaf bits that the test looks at. */
+    /** By access kind (enum xa_access) and flags bits 3:0 (USER, IMPLICIT, AC, SHADOW_STACK). */
+    struct xa_mmu_rule rule[3][16];
+};
+
+/**
+ * Prepares @p out for xa_walk_prepared from @p ps and @p ops (both copied) and the
+ * callbacks' context @p ctx (kept as given).
+ *
+ * Returns XA_OK; XA_ERR_BAD_ARGUMENT for a NULL pointer, a missing read callback,
+ * MAXPHYADDR outside 32..52 (0 means 52), or EFER.LMA=1 without CR0.PG and CR4.PAE
+ * (then @p out, unless NULL, is marked invalid and xa_walk_prepared on it returns
+ * XA_ERR_BAD_ARGUMENT).
+ */
+xa_status xa_mmu_prepare(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops, void *ctx,
+                         struct xa_mmu_prepared *out);
+
+/**
+ * Exactly xa_walk(&p->ps, &p->ops, p->ctx, la, access, flags, out, exc), with the same
+ * results, faults, callbacks and A/D writes, only faster: the common case (4- or
+ * 5-level paging, a 4 KiB page, every entry in the RAM window, present, free of
+ * reserved bits, A set, D set for a write, rights and keys allowing the access) is
+ * decided with the constants of @p p and a few combined mask tests; anything else
+ * takes xa_walk's own path.
+ *
+ * Returns as xa_walk; XA_ERR_BAD_ARGUMENT also for a NULL @p p or a @p p that
+ * xa_mmu_prepare did not accept.
+ */
+xa_status xa_walk_prepared(const struct xa_mmu_prepared *p, uint64_t la, enum xa_access access,
+                           unsigned flags, struct xa_walk_result *out, struct xa_exception *exc);
+
 /** The translation of an access of up to 4096 bytes, maybe crossing a page. */
 struct xa_translation {
     uint8_t count;                 /**< 1, or 2 when the access crosses a page boundary. */

@@ -13,9 +13,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define XA_VERSION_MAJOR  0
-#define XA_VERSION_MINOR  1
-#define XA_VERSION_PATCH  0
+/** Major version of these headers: a new one breaks the API (semantic versioning). */
+#define XA_VERSION_MAJOR 0
+/** Minor version: new API, compatible (while the major version is 0, it may break it). */
+#define XA_VERSION_MINOR 1
+/** Patch version: fixes only. */
+#define XA_VERSION_PATCH 0
+/** The version of these headers as a string; xa_version() gives the linked library's. */
 #define XA_VERSION_STRING "0.1.0"
 
 #ifdef __cplusplus

@@ -17,8 +17,7 @@ static int get_regs(void *ctx, const uint16_t *names, unsigned count, union xa_r
     return 0;
 }
 
-static int set_regs(void *ctx, const uint16_t *names, unsigned count,
-                    const union xa_regval *values)
+static int set_regs(void *ctx, const uint16_t *names, unsigned count, const union xa_regval *values)
 {
     struct th *t = ctx;
     t->set_calls++;
@@ -107,8 +106,8 @@ static int mem_cmpxchg(void *ctx, uint64_t gpa, void *expected, const void *desi
 }
 
 const struct xa_cpu_ops th_ops = {get_regs, set_regs, mem_read, mem_write, mem_cmpxchg, NULL, NULL};
-const struct xa_cpu_ops th_ops_nocmpxchg = {get_regs, set_regs, mem_read, mem_write, NULL, NULL,
-                                            NULL};
+const struct xa_cpu_ops th_ops_nocmpxchg = {get_regs, set_regs, mem_read, mem_write,
+                                            NULL,     NULL,     NULL};
 
 void th_put(struct th *t, uint64_t gpa, const void *bytes, size_t n)
 {
@@ -170,8 +169,7 @@ void th_setup_long(struct th *t)
     for (unsigned i = 0; i < 2; i++) {
         put64(t, TH_PT + 0x2000 + 8 * i, (TH_PT + 0x3000 + 0x1000 * i) | 7);
         for (unsigned k = 0; k < 512; k++)
-            put64(t, TH_PT + 0x3000 + 0x1000 * i + 8 * k,
-                  ((uint64_t)(i * 512 + k) << 12) | 7);
+            put64(t, TH_PT + 0x3000 + 0x1000 * i + 8 * k, ((uint64_t)(i * 512 + k) << 12) | 7);
     }
 }
 

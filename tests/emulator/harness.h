@@ -33,7 +33,7 @@ struct th {
     uint8_t ram[TH_RAM_SIZE];
     /* counters */
     unsigned get_calls, set_calls, read_calls, write_calls, cmpxchg_calls, data_cmpxchg_calls;
-    unsigned set_count;            /* registers written by the last set_regs */
+    unsigned set_count; /* registers written by the last set_regs */
     uint16_t set_names[XA_R_COUNT];
     /* data accesses (not walks, not fetches), in order */
     struct th_access log[32];

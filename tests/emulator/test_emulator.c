@@ -118,7 +118,7 @@ static void test_store_mmio(void **state)
         assert_int_equal(T->regs[XA_R_RIP].u64, TH_CODE + 2);
         assert_int_equal(T->set_calls, 1);
         assert_int_equal(T->set_count, 1); /* RIP only: RFLAGS unchanged */
-        assert_int_equal(T->get_calls, 2);  /* the mode batch, then the operand batch */
+        assert_int_equal(T->get_calls, 2); /* the mode batch, then the operand batch */
     }
 }
 
@@ -457,7 +457,7 @@ static void test_mov_forms(void **state)
     (void)state;
     th_setup_long(T);
     th_put(T, 0x3000, "\x80\xff\x7f\x80", 4);
-    T->regs[XA_R_RAX + 3].u64 = 0x3000; /* rbx */
+    T->regs[XA_R_RAX + 3].u64 = 0x3000;           /* rbx */
     assert_int_equal(step("48 0f be 03"), XA_OK); /* movsx rax, byte [rbx] */
     assert_int_equal(T->regs[XA_R_RAX].u64, UINT64_C(0xffffffffffffff80));
     T->regs[XA_R_RIP].u64 = TH_CODE;

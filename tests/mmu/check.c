@@ -55,18 +55,28 @@ int check_case(struct testmem *m, const struct mmu_case *c, char *msg, size_t ms
     /* The same walk through the RAM window, checking only (memory untouched), must
      * give the very same answer: once with all of memory in the window, once with a
      * window that ends inside the tables (entries on both sides of its end). */
-    static const uint64_t windows[2] = {TM_SIZE, 0x3008};
-    struct xa_walk_result rw[2];
-    struct xa_exception ew[2];
-    xa_status stw[2];
-    for (int i = 0; i < 2; i++) {
+    /* Walks 2 and 3 take the same windows through the prepared entry point
+     * (xa_mmu_prepare + xa_walk_prepared), which must agree as well. */
+    static const uint64_t windows[4] = {TM_SIZE, 0x3008, TM_SIZE, 0x3008};
+    struct xa_walk_result rw[4];
+    struct xa_exception ew[4];
+    xa_status stw[4];
+    for (int i = 0; i < 4; i++) {
         struct xa_mmu_ops wops = ops;
         wops.ram = m->bytes;
         wops.ram_size = windows[i];
         memset(&rw[i], 0, sizeof(rw[i]));
         memset(&ew[i], 0, sizeof(ew[i]));
         m->nlog = 0;
-        stw[i] = xa_walk(&ps, &wops, m, c->la, access, flags | XA_WALK_NO_AD, &rw[i], &ew[i]);
+        if (i < 2) {
+            stw[i] = xa_walk(&ps, &wops, m, c->la, access, flags | XA_WALK_NO_AD, &rw[i], &ew[i]);
+        } else {
+            struct xa_mmu_prepared prep;
+            stw[i] = xa_mmu_prepare(&ps, &wops, m, &prep);
+            if (stw[i] == XA_OK)
+                stw[i] =
+                    xa_walk_prepared(&prep, c->la, access, flags | XA_WALK_NO_AD, &rw[i], &ew[i]);
+        }
         if (m->nlog != 0) {
             snprintf(msg, msglen, "RAM window %d: a check-only walk wrote memory", i);
             return 1;
@@ -77,7 +87,7 @@ int check_case(struct testmem *m, const struct mmu_case *c, char *msg, size_t ms
     memset(&e, 0, sizeof(e));
     m->nlog = 0;
     xa_status st = xa_walk(&ps, &ops, m, c->la, access, flags, &r, &e);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 4; i++) {
         int same = stw[i] == st;
         if (same && st == XA_OK) {
             same = rw[i].gpa == r.gpa && rw[i].page_size == r.page_size &&

@@ -2,7 +2,8 @@
 # Runs the tool for one case: CASE.args (one argument per line, @DIR@ = the case
 # directory), optional CASE.stdin; compares stdout with CASE.out, the exit code with
 # CASE.rc (default 0), and for a failure checks that stderr is one line containing
-# the text of CASE.err (the name of the bad field).
+# the text of CASE.err (the name of the bad field). EMULATOR (optional, a cross build's
+# CMAKE_CROSSCOMPILING_EMULATOR with '|' between its words) runs the tool.
 get_filename_component(dir ${CASE} DIRECTORY)
 file(STRINGS ${CASE}.args args)
 list(TRANSFORM args REPLACE "@DIR@" "${dir}")
@@ -10,7 +11,11 @@ set(input_opt)
 if(EXISTS ${CASE}.stdin)
   set(input_opt INPUT_FILE ${CASE}.stdin)
 endif()
-execute_process(COMMAND ${TOOL} ${args} ${input_opt}
+set(emulator)
+if(EMULATOR)
+  string(REPLACE "|" ";" emulator "${EMULATOR}")
+endif()
+execute_process(COMMAND ${emulator} ${TOOL} ${args} ${input_opt}
                 OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 set(want_rc 0)
 if(EXISTS ${CASE}.rc)

@@ -54,8 +54,7 @@ static void test_real_mode(void **state)
     assert_int_equal(la, 0x12345);
     /* "unreal" mode: a 4 GiB cached limit with a 32-bit address size */
     s.limit = 0xffffffffu;
-    assert_int_equal(lin(s, XA_SEG_DS, XA_CPU_REAL, 0, 4, 0x100000, 4, XA_ACCESS_READ, &la),
-                     XA_OK);
+    assert_int_equal(lin(s, XA_SEG_DS, XA_CPU_REAL, 0, 4, 0x100000, 4, XA_ACCESS_READ, &la), XA_OK);
     assert_int_equal(la, 0x112340);
     /* no type check in real mode: writes through CS are fine */
     s.attr = CODE_XR;
@@ -87,8 +86,7 @@ static void test_protected_limit(void **state)
     /* a flat segment: an access at the top of 4 GiB does not wrap */
     s.base = 0;
     s.limit = 0xffffffffu;
-    expect_fault(lin(s, XA_SEG_DS, XA_CPU_PROTECTED, 0, 4, 0xfffffffe, 4, XA_ACCESS_READ, &la),
-                 13);
+    expect_fault(lin(s, XA_SEG_DS, XA_CPU_PROTECTED, 0, 4, 0xfffffffe, 4, XA_ACCESS_READ, &la), 13);
     s.base = 0xf0000000u;
     assert_int_equal(lin(s, XA_SEG_DS, XA_CPU_PROTECTED, 0, 4, 0x20000000, 4, XA_ACCESS_READ, &la),
                      XA_OK);
@@ -110,8 +108,8 @@ static void test_expand_down(void **state)
     s.attr |= DB;
     assert_int_equal(lin(s, XA_SEG_DS, XA_CPU_PROTECTED, 0, 4, 0xffff, 2, XA_ACCESS_WRITE, &la),
                      XA_OK);
-    assert_int_equal(
-        lin(s, XA_SEG_DS, XA_CPU_PROTECTED, 0, 4, 0xfffffffc, 4, XA_ACCESS_WRITE, &la), XA_OK);
+    assert_int_equal(lin(s, XA_SEG_DS, XA_CPU_PROTECTED, 0, 4, 0xfffffffc, 4, XA_ACCESS_WRITE, &la),
+                     XA_OK);
     expect_fault(lin(s, XA_SEG_DS, XA_CPU_PROTECTED, 0, 4, 0xfffffffd, 4, XA_ACCESS_WRITE, &la),
                  13);
 }
@@ -128,8 +126,7 @@ static void test_types(void **state)
     struct xa_segment xr = {0x8, 0, 0xffff, CODE_XR};
     expect_fault(lin(xr, XA_SEG_CS, XA_CPU_PROTECTED, 0, 4, 0, 1, XA_ACCESS_WRITE, &la), 13);
     assert_int_equal(lin(xr, XA_SEG_DS, XA_CPU_PROTECTED, 0, 4, 0, 1, XA_ACCESS_READ, &la), XA_OK);
-    assert_int_equal(lin(xr, XA_SEG_CS, XA_CPU_PROTECTED, 0, 4, 0, 1, XA_ACCESS_FETCH, &la),
-                     XA_OK);
+    assert_int_equal(lin(xr, XA_SEG_CS, XA_CPU_PROTECTED, 0, 4, 0, 1, XA_ACCESS_FETCH, &la), XA_OK);
     struct xa_segment xo = {0x8, 0, 0xffff, CODE_XO};
     expect_fault(lin(xo, XA_SEG_CS, XA_CPU_PROTECTED, 0, 4, 0, 1, XA_ACCESS_READ, &la), 13);
     struct xa_segment d = {0x10, 0, 0xffff, DATA_RW};
@@ -163,8 +160,7 @@ static void test_privilege(void **state)
     assert_int_equal(lin(c0, XA_SEG_ES, XA_CPU_PROTECTED, 3, 4, 0, 1, XA_ACCESS_READ, &la),
                      XA_OK); /* conforming code: no check */
     struct xa_segment d3 = {0x23, 0, 0xffff, DATA_RW | DPL(3)};
-    assert_int_equal(lin(d3, XA_SEG_DS, XA_CPU_PROTECTED, 3, 4, 0, 1, XA_ACCESS_WRITE, &la),
-                     XA_OK);
+    assert_int_equal(lin(d3, XA_SEG_DS, XA_CPU_PROTECTED, 3, 4, 0, 1, XA_ACCESS_WRITE, &la), XA_OK);
 }
 
 /* SDM 3.4.4, 5.3.1: 64-bit mode: base only for FS/GS, no limits, canonical #GP/#SS. */

@@ -146,13 +146,12 @@ bool ref_compare(const struct ref_insn *a, const struct ref_insn *b, struct ref_
                 reg_class(x->index, ca, sizeof ca);
                 reg_class(y->index, cb, sizeof cb);
                 snprintf(d->what, sizeof d->what, "op%u index: %s vs %s", i, ca, cb);
-                snprintf(d->detail, sizeof d->detail, "op%u index: '%s' vs '%s'", i,
-                         x->index, y->index);
+                snprintf(d->detail, sizeof d->detail, "op%u index: '%s' vs '%s'", i, x->index,
+                         y->index);
                 return set(d, REF_CAT_MEMINDEX);
             }
             if (x->scale != y->scale) {
-                snprintf(d->what, sizeof d->what, "op%u scale: %u vs %u", i, x->scale,
-                         y->scale);
+                snprintf(d->what, sizeof d->what, "op%u scale: %u vs %u", i, x->scale, y->scale);
                 snprintf(d->detail, sizeof d->detail, "%s", d->what);
                 return set(d, REF_CAT_MEMSCALE);
             }
@@ -181,16 +180,15 @@ bool ref_compare(const struct ref_insn *a, const struct ref_insn *b, struct ref_
             }
             break;
         case REF_OP_FAR:
-            if (x->sel != y->sel || ((x->imm ^ y->imm) & mask_bits(x->size > 2 ? x->size - 2u : 8u))) {
+            if (x->sel != y->sel ||
+                ((x->imm ^ y->imm) & mask_bits(x->size > 2 ? x->size - 2u : 8u))) {
                 snprintf(d->what, sizeof d->what, "op%u far pointer", i);
-                snprintf(d->detail, sizeof d->detail, "op%u far: %#x:%#llx vs %#x:%#llx", i,
-                         x->sel, (unsigned long long)x->imm, y->sel,
-                         (unsigned long long)y->imm);
+                snprintf(d->detail, sizeof d->detail, "op%u far: %#x:%#llx vs %#x:%#llx", i, x->sel,
+                         (unsigned long long)x->imm, y->sel, (unsigned long long)y->imm);
                 return set(d, REF_CAT_FAR);
             }
             break;
-        default:
-            break;
+        default: break;
         }
     }
     return false;
@@ -228,8 +226,7 @@ const char *ref_capstone_known(const struct ref_insn *ours, const struct ref_ins
     if ((strcmp(ours->mnemonic, "ud0") == 0 || strcmp(ours->mnemonic, "ud1") == 0) &&
         cs->status == REF_VALID && cs->length < ours->length)
         return "ud0-ud1-modrm";
-    if (d->category == REF_CAT_VALIDITY && ours->status != REF_VALID &&
-        cs->status == REF_VALID) {
+    if (d->category == REF_CAT_VALIDITY && ours->status != REF_VALID && cs->status == REF_VALID) {
         bool lock = false;
         size_t n = cs->length < len ? cs->length : len;
         for (size_t i = 0; i < n; i++) {
@@ -277,8 +274,7 @@ void ref_print(const char *who, const struct ref_insn *r)
         printf("%-9s %s\n", who, status_name(r->status));
         return;
     }
-    printf("%-9s len=%u adsize=%u %-10s  %s\n", who, r->length, r->adsize, r->mnemonic,
-           r->text);
+    printf("%-9s len=%u adsize=%u %-10s  %s\n", who, r->length, r->adsize, r->mnemonic, r->text);
     for (unsigned i = 0; i < r->op_count; i++) {
         const struct ref_operand *o = &r->ops[i];
         printf("          op%u %-3s size=%-3u", i, kind_name(o->kind), o->size);
@@ -303,28 +299,20 @@ void ref_print(const char *who, const struct ref_insn *r)
 static bool is_group(int space, uint8_t op)
 {
     switch (space) {
-    case 0:  /* one-byte */
-        return (op >= 0x80 && op <= 0x83) || op == 0x8F || op == 0xC0 || op == 0xC1 ||
-               op == 0xC6 || op == 0xC7 || (op >= 0xD0 && op <= 0xD3) ||
-               (op >= 0xD8 && op <= 0xDF) || op == 0xF6 || op == 0xF7 || op == 0xFE ||
-               op == 0xFF;
-    case 1:  /* 0F */
+    case 0: /* one-byte */
+        return (op >= 0x80 && op <= 0x83) || op == 0x8F || op == 0xC0 || op == 0xC1 || op == 0xC6 ||
+               op == 0xC7 || (op >= 0xD0 && op <= 0xD3) || (op >= 0xD8 && op <= 0xDF) ||
+               op == 0xF6 || op == 0xF7 || op == 0xFE || op == 0xFF;
+    case 1: /* 0F */
         return op == 0x00 || op == 0x01 || op == 0x0D || (op >= 0x18 && op <= 0x1F) ||
-               (op >= 0x71 && op <= 0x73) || op == 0xAE || op == 0xB9 || op == 0xBA ||
-               op == 0xC7;
+               (op >= 0x71 && op <= 0x73) || op == 0xAE || op == 0xB9 || op == 0xBA || op == 0xC7;
     case 10: /* VEX 0F */
-    case 20: /* EVEX 0F */
-        return (op >= 0x71 && op <= 0x73) || op == 0xAE;
-    case 11: /* VEX 0F38 */
-        return op == 0xF3 || op == 0x49;
-    case 21: /* EVEX 0F38 */
-        return op == 0xC6 || op == 0xC7;
-    case 39: /* XOP 9 */
-        return op == 0x01 || op == 0x02 || op == 0x12;
-    case 40: /* XOP A */
-        return op == 0x12;
-    default:
-        return false;
+    case 20: /* EVEX 0F */ return (op >= 0x71 && op <= 0x73) || op == 0xAE;
+    case 11: /* VEX 0F38 */ return op == 0xF3 || op == 0x49;
+    case 21: /* EVEX 0F38 */ return op == 0xC6 || op == 0xC7;
+    case 39: /* XOP 9 */ return op == 0x01 || op == 0x02 || op == 0x12;
+    case 40: /* XOP A */ return op == 0x12;
+    default: return false;
     }
 }
 
@@ -334,8 +322,8 @@ static const char *pp_name(unsigned pp)
     return n[pp & 3];
 }
 
-static void add_group(char *buf, size_t size, int space, uint8_t op, const uint8_t *b,
-                      size_t len, size_t modrm_at)
+static void add_group(char *buf, size_t size, int space, uint8_t op, const uint8_t *b, size_t len,
+                      size_t modrm_at)
 {
     if (!is_group(space, op) || modrm_at >= len)
         return;
@@ -357,15 +345,15 @@ void ref_opcode_key(int mode, const uint8_t *b, size_t len, char *buf, size_t si
         else if (b[j] == 0xF2 || b[j] == 0xF3)
             rep = b[j];
         if (mode == XA_MODE_64)
-            w = (b[j] & 0xF8) == 0x48;  /* only the REX right before the opcode counts */
+            w = (b[j] & 0xF8) == 0x48; /* only the REX right before the opcode counts */
     }
     if (i >= len) {
         snprintf(buf, size, "prefixes only");
         return;
     }
     uint8_t c = b[i];
-    bool can_vex = mode != XA_MODE_REAL && i + 1 < len &&
-                   (mode == XA_MODE_64 || (b[i + 1] >> 6) == 3);
+    bool can_vex =
+        mode != XA_MODE_REAL && i + 1 < len && (mode == XA_MODE_64 || (b[i + 1] >> 6) == 3);
     if ((c == 0xC4 || c == 0xC5) && can_vex) {
         unsigned map, L, pp, W = 0;
         size_t op_at;
@@ -425,7 +413,10 @@ void ref_opcode_key(int mode, const uint8_t *b, size_t len, char *buf, size_t si
         return;
     }
     char pfx[16];
-    snprintf(pfx, sizeof pfx, "%s%s%s", p66 ? "66 " : "", rep == 0xF3 ? "F3 " : rep == 0xF2 ? "F2 " : "",
+    snprintf(pfx, sizeof pfx, "%s%s%s", p66 ? "66 " : "",
+             rep == 0xF3   ? "F3 "
+             : rep == 0xF2 ? "F2 "
+                           : "",
              w ? "W1 " : "");
     if (c != 0x0F) {
         snprintf(buf, size, "legacy %s%02X", pfx, c);
@@ -477,14 +468,14 @@ static bool in_list(const char *s, const char *const *list)
 
 uint16_t ref_reg_width(const char *r, int mode)
 {
-    static const char *const b1[] = {"al", "cl", "dl", "bl", "ah", "ch", "dh", "bh",
-                                     "spl", "bpl", "sil", "dil", NULL};
+    static const char *const b1[] = {"al", "cl",  "dl",  "bl",  "ah",  "ch", "dh",
+                                     "bh", "spl", "bpl", "sil", "dil", NULL};
     static const char *const b2[] = {"ax", "cx", "dx", "bx", "sp", "bp", "si", "di",
                                      "es", "cs", "ss", "ds", "fs", "gs", "ip", NULL};
-    static const char *const b4[] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
-                                     "eip", NULL};
-    static const char *const b8[] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-                                     "rip", NULL};
+    static const char *const b4[] = {"eax", "ecx", "edx", "ebx", "esp",
+                                     "ebp", "esi", "edi", "eip", NULL};
+    static const char *const b8[] = {"rax", "rcx", "rdx", "rbx", "rsp",
+                                     "rbp", "rsi", "rdi", "rip", NULL};
     size_t n = strlen(r);
     if (in_list(r, b1))
         return 1;

@@ -33,7 +33,7 @@ static uint8_t *read_file(const char *path, size_t *size, char *err, size_t errs
         n += fread(buf + n, 1, cap - n, f);
         if (n < cap)
             break;
-        if (cap >= (size_t)1 << 31) {   /* 2 GiB: not a libc */
+        if (cap >= (size_t)1 << 31) { /* 2 GiB: not a libc */
             free(buf);
             buf = NULL;
             break;
@@ -54,16 +54,19 @@ static uint8_t *read_file(const char *path, size_t *size, char *err, size_t errs
     return buf;
 }
 
-uint8_t *ref_elf_text(const char *path, size_t *size, uint64_t *addr, char *err,
-                      size_t errsize)
+uint8_t *ref_elf_text(const char *path, size_t *size, uint64_t *addr, char *err, size_t errsize)
 {
     size_t fsize;
     uint8_t *f = read_file(path, &fsize, err, errsize);
     if (!f)
         return NULL;
     uint8_t *out = NULL;
-    if (fsize < 64 || memcmp(f, "\x7f" "ELF", 4) != 0 || f[4] != 2 /* ELFCLASS64 */ ||
-        f[5] != 1 /* little-endian */) {
+    if (fsize < 64 ||
+        memcmp(f,
+               "\x7f"
+               "ELF",
+               4) != 0 ||
+        f[4] != 2 /* ELFCLASS64 */ || f[5] != 1 /* little-endian */) {
         snprintf(err, errsize, "%s: not an ELF64 little-endian file", path);
         goto done;
     }
@@ -83,8 +86,7 @@ uint8_t *ref_elf_text(const char *path, size_t *size, uint64_t *addr, char *err,
     for (uint64_t i = 0; i < shnum; i++) {
         const uint8_t *sh = f + shoff + shentsize * i;
         uint64_t name = rd(sh, 4);
-        if (name >= strsize || strsize - name < 6 ||
-            memcmp(f + stroff + name, ".text", 6) != 0)
+        if (name >= strsize || strsize - name < 6 || memcmp(f + stroff + name, ".text", 6) != 0)
             continue;
         if (rd(sh + 4, 4) != 1 /* SHT_PROGBITS */) {
             snprintf(err, errsize, "%s: .text is not PROGBITS", path);

@@ -15,7 +15,7 @@
 #include <x86assist/decoder.h>
 
 #define REF_MAX_OPS 8
-#define REF_NAME 16
+#define REF_NAME    16
 
 /* Which decoder produced a record. */
 enum ref_oracle {
@@ -43,34 +43,33 @@ enum ref_kind {
 };
 
 struct ref_operand {
-    uint8_t kind;           /* enum ref_kind */
-    uint16_t size;          /* bytes; 0 for an address-only memory operand (LEA) */
-    char reg[REF_NAME];     /* REG: lowercase Intel name */
-    char seg[REF_NAME];     /* MEM: effective segment */
-    char base[REF_NAME];    /* MEM: "" when none; "rip"/"eip" when RIP-relative */
-    char index[REF_NAME];   /* MEM: "" when none */
-    uint8_t scale;          /* MEM: 0 when there is no index */
-    bool rip_rel;           /* MEM */
-    int64_t disp;           /* MEM */
-    uint64_t imm;           /* IMM value; REL displacement from the next instruction; FAR offset */
-    uint16_t sel;           /* FAR selector */
+    uint8_t kind;         /* enum ref_kind */
+    uint16_t size;        /* bytes; 0 for an address-only memory operand (LEA) */
+    char reg[REF_NAME];   /* REG: lowercase Intel name */
+    char seg[REF_NAME];   /* MEM: effective segment */
+    char base[REF_NAME];  /* MEM: "" when none; "rip"/"eip" when RIP-relative */
+    char index[REF_NAME]; /* MEM: "" when none */
+    uint8_t scale;        /* MEM: 0 when there is no index */
+    bool rip_rel;         /* MEM */
+    int64_t disp;         /* MEM */
+    uint64_t imm;         /* IMM value; REL displacement from the next instruction; FAR offset */
+    uint16_t sel;         /* FAR selector */
 };
 
 struct ref_insn {
-    uint8_t status;                 /* enum ref_status */
+    uint8_t status; /* enum ref_status */
     uint8_t length;
-    uint8_t adsize;                 /* effective address size in bits */
+    uint8_t adsize; /* effective address size in bits */
     uint8_t op_count;
     char mnemonic[32];
-    char text[224];                 /* the decoder's own formatting, informational */
+    char text[224]; /* the decoder's own formatting, informational */
     struct ref_operand ops[REF_MAX_OPS];
 };
 
 /* ---- decoders ---- */
 
 /* Ours: decodes and normalises. mode is enum xa_mode, vendor enum xa_vendor. */
-void ref_ours_decode(int mode, int vendor, const uint8_t *bytes, size_t len,
-                     struct ref_insn *out);
+void ref_ours_decode(int mode, int vendor, const uint8_t *bytes, size_t len, struct ref_insn *out);
 /* Ours: normalises an xa_insn that xa_decode() returned with status st. */
 void ref_from_xa(const struct xa_insn *in, xa_status st, bool with_text, struct ref_insn *out);
 
@@ -84,8 +83,8 @@ void ref_zydis_decode(struct ref_zydis *z, const uint8_t *bytes, size_t len, boo
 struct ref_capstone;
 struct ref_capstone *ref_capstone_new(int mode);
 void ref_capstone_free(struct ref_capstone *c);
-void ref_capstone_decode(struct ref_capstone *c, const uint8_t *bytes, size_t len,
-                         bool with_text, struct ref_insn *out);
+void ref_capstone_decode(struct ref_capstone *c, const uint8_t *bytes, size_t len, bool with_text,
+                         struct ref_insn *out);
 
 /* ---- comparison ---- */
 
@@ -116,14 +115,13 @@ const char *ref_category_name(int cat);
 int ref_category_parse(const char *name);
 
 struct ref_diff {
-    int category;      /* enum ref_category; REF_CAT_NONE when they agree */
-    char what[96];     /* for grouping: field and values with register numbers dropped */
-    char detail[160];  /* the exact values */
+    int category;     /* enum ref_category; REF_CAT_NONE when they agree */
+    char what[96];    /* for grouping: field and values with register numbers dropped */
+    char detail[160]; /* the exact values */
 };
 
 /* Compares ours with an oracle; returns true (and fills d) when they disagree. */
-bool ref_compare(const struct ref_insn *ours, const struct ref_insn *oracle,
-                 struct ref_diff *d);
+bool ref_compare(const struct ref_insn *ours, const struct ref_insn *oracle, struct ref_diff *d);
 
 /*
  * Known capstone 4.0.2 defects (documented in README.md): returns a short
@@ -154,12 +152,13 @@ void ref_opcode_key(int mode, const uint8_t *b, size_t len, char *buf, size_t si
 /* ---- the allowlist ---- */
 
 struct ref_allow_entry {
-    uint8_t mode;            /* enum xa_mode */
-    int8_t oracle;           /* enum ref_oracle, or -1 for any */
-    int16_t category;        /* enum ref_category, or REF_CAT_COUNT for any */
-    uint8_t len;             /* 0 for an opcode-group entry */
+    uint8_t mode;     /* enum xa_mode */
+    int8_t oracle;    /* enum ref_oracle, or -1 for any */
+    int16_t category; /* enum ref_category, or REF_CAT_COUNT for any */
+    uint8_t len;      /* 0 for an opcode-group or rule entry */
+    uint8_t rule;     /* a named rule ("!name" in the file), 0 for none */
     uint8_t bytes[XA_MAX_INSN_LENGTH];
-    char key[96];            /* "@legacy_0F_1F_/0_m": ref_opcode_key() with _ for spaces */
+    char key[96]; /* "@legacy_0F_1F_/0_m": ref_opcode_key() with _ for spaces */
 };
 
 struct ref_allowlist {
@@ -186,8 +185,7 @@ bool ref_allowlist_match(const struct ref_allowlist *al, int mode, int oracle, i
  * the file size). Returns a malloc'd copy (free() it) and its size and
  * address; NULL with a message in err on any error.
  */
-uint8_t *ref_elf_text(const char *path, size_t *size, uint64_t *addr, char *err,
-                      size_t errsize);
+uint8_t *ref_elf_text(const char *path, size_t *size, uint64_t *addr, char *err, size_t errsize);
 
 /* ---- the encoding space (xa_diff --sweep-space) ---- */
 

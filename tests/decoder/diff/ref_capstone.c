@@ -67,7 +67,7 @@ static void reg_name(csh h, char *dst, unsigned r)
     const char *s = cs_reg_name(h, r);
     size_t n = 0;
     for (; s && *s && n + 1 < REF_NAME; s++)
-        if (*s != '(' && *s != ')')     /* st(0) -> st0 */
+        if (*s != '(' && *s != ')') /* st(0) -> st0 */
             dst[n++] = *s;
     dst[n] = 0;
 }
@@ -75,16 +75,33 @@ static void reg_name(csh h, char *dst, unsigned r)
 static bool is_string_form(unsigned id)
 {
     switch (id) {
-    case X86_INS_MOVSB: case X86_INS_MOVSW: case X86_INS_MOVSD: case X86_INS_MOVSQ:
-    case X86_INS_CMPSB: case X86_INS_CMPSW: case X86_INS_CMPSD: case X86_INS_CMPSQ:
-    case X86_INS_STOSB: case X86_INS_STOSW: case X86_INS_STOSD: case X86_INS_STOSQ:
-    case X86_INS_LODSB: case X86_INS_LODSW: case X86_INS_LODSD: case X86_INS_LODSQ:
-    case X86_INS_SCASB: case X86_INS_SCASW: case X86_INS_SCASD: case X86_INS_SCASQ:
-    case X86_INS_INSB: case X86_INS_INSW: case X86_INS_INSD:
-    case X86_INS_OUTSB: case X86_INS_OUTSW: case X86_INS_OUTSD:
-        return true;
-    default:
-        return false;
+    case X86_INS_MOVSB:
+    case X86_INS_MOVSW:
+    case X86_INS_MOVSD:
+    case X86_INS_MOVSQ:
+    case X86_INS_CMPSB:
+    case X86_INS_CMPSW:
+    case X86_INS_CMPSD:
+    case X86_INS_CMPSQ:
+    case X86_INS_STOSB:
+    case X86_INS_STOSW:
+    case X86_INS_STOSD:
+    case X86_INS_STOSQ:
+    case X86_INS_LODSB:
+    case X86_INS_LODSW:
+    case X86_INS_LODSD:
+    case X86_INS_LODSQ:
+    case X86_INS_SCASB:
+    case X86_INS_SCASW:
+    case X86_INS_SCASD:
+    case X86_INS_SCASQ:
+    case X86_INS_INSB:
+    case X86_INS_INSW:
+    case X86_INS_INSD:
+    case X86_INS_OUTSB:
+    case X86_INS_OUTSW:
+    case X86_INS_OUTSD: return true;
+    default: return false;
     }
 }
 
@@ -94,8 +111,8 @@ static bool is_stack_base(unsigned r)
            r == X86_REG_SP || r == X86_REG_BP;
 }
 
-void ref_capstone_decode(struct ref_capstone *c, const uint8_t *bytes, size_t len,
-                         bool with_text, struct ref_insn *out)
+void ref_capstone_decode(struct ref_capstone *c, const uint8_t *bytes, size_t len, bool with_text,
+                         struct ref_insn *out)
 {
     memset(out, 0, sizeof *out);
     const uint8_t *p = bytes;
@@ -117,7 +134,7 @@ void ref_capstone_decode(struct ref_capstone *c, const uint8_t *bytes, size_t le
     bool drop_all = false;
     if (is_string_form(ci->id)) {
         drop_all = true;
-        for (unsigned i = 0; i < x->op_count; i++)   /* SSE movsd/cmpsd share the id */
+        for (unsigned i = 0; i < x->op_count; i++) /* SSE movsd/cmpsd share the id */
             if (x->operands[i].type == X86_OP_REG && x->operands[i].reg >= X86_REG_XMM0 &&
                 x->operands[i].reg <= X86_REG_XMM31)
                 drop_all = false;
@@ -127,15 +144,15 @@ void ref_capstone_decode(struct ref_capstone *c, const uint8_t *bytes, size_t le
     unsigned imm_count = 0;
     for (unsigned i = 0; i < x->op_count; i++)
         imm_count += x->operands[i].type == X86_OP_IMM;
-    bool is_far = (ci->id == X86_INS_LJMP || ci->id == X86_INS_LCALL) && imm_count == 2 &&
-                  x->op_count == 2;
+    bool is_far =
+        (ci->id == X86_INS_LJMP || ci->id == X86_INS_LCALL) && imm_count == 2 && x->op_count == 2;
 
     unsigned k = 0;
     for (unsigned i = 0; i < x->op_count && !drop_all; i++) {
         const cs_x86_op *o = &x->operands[i];
         if (i == 1 && masked && o->type == X86_OP_REG && o->reg >= X86_REG_K0 &&
             o->reg <= X86_REG_K7)
-            continue;   /* the {k} opmask */
+            continue; /* the {k} opmask */
         if (k == REF_MAX_OPS)
             break;
         struct ref_operand *r = &out->ops[k];
@@ -153,7 +170,7 @@ void ref_capstone_decode(struct ref_capstone *c, const uint8_t *bytes, size_t le
         case X86_OP_REG:
             r->kind = REF_OP_REG;
             reg_name(c->h, r->reg, o->reg);
-            if (ref_reg_width(r->reg, c->mode))   /* k registers are 2 in capstone */
+            if (ref_reg_width(r->reg, c->mode)) /* k registers are 2 in capstone */
                 r->size = ref_reg_width(r->reg, c->mode);
             break;
         case X86_OP_MEM: {
@@ -184,13 +201,11 @@ void ref_capstone_decode(struct ref_capstone *c, const uint8_t *bytes, size_t le
             if (imm_count == 1 && x->encoding.imm_size)
                 r->size = x->encoding.imm_size;
             else if (imm_count == 1 && o->imm == 1 && !relative)
-                r->size = 1;    /* the constant 1 of D0-D3 shifts: no encoded bytes */
-            else if (ci->id == X86_INS_ENTER)    /* iw, ib; capstone gives the operand size */
+                r->size = 1;                  /* the constant 1 of D0-D3 shifts: no encoded bytes */
+            else if (ci->id == X86_INS_ENTER) /* iw, ib; capstone gives the operand size */
                 r->size = i == 0 ? 2 : 1;
             break;
-        default:
-            r->kind = REF_OP_NONE;
-            break;
+        default: r->kind = REF_OP_NONE; break;
         }
         k++;
     }

@@ -39,7 +39,7 @@ void ref_from_xa(const struct xa_insn *in, xa_status st, bool with_text, struct 
 
     unsigned n = in->operand_count;
     if (n > 5)
-        n = 5;  /* the fuzz target reports this; the record stays in bounds */
+        n = 5; /* the fuzz target reports this; the record stays in bounds */
     for (unsigned i = 0; i < n; i++) {
         const struct xa_operand *o = &in->ops[i];
         struct ref_operand *r = &out->ops[i];
@@ -77,16 +77,13 @@ void ref_from_xa(const struct xa_insn *in, xa_status st, bool with_text, struct 
             r->imm = (uint64_t)in->imm[0];
             r->sel = (uint16_t)in->imm[1];
             break;
-        default:
-            r->kind = REF_OP_NONE;
-            break;
+        default: r->kind = REF_OP_NONE; break;
         }
     }
     out->op_count = (uint8_t)n;
 }
 
-void ref_ours_decode(int mode, int vendor, const uint8_t *bytes, size_t len,
-                     struct ref_insn *out)
+void ref_ours_decode(int mode, int vendor, const uint8_t *bytes, size_t len, struct ref_insn *out)
 {
     struct xa_insn in;
     xa_status st = xa_decode(&in, (enum xa_mode)mode, (enum xa_vendor)vendor, bytes, len);

@@ -26,10 +26,22 @@ struct ref_zydis *ref_zydis_new(int mode, int vendor)
     ZydisMachineMode mm;
     ZydisStackWidth sw;
     switch (mode) {
-    case XA_MODE_REAL: mm = ZYDIS_MACHINE_MODE_REAL_16; sw = ZYDIS_STACK_WIDTH_16; break;
-    case XA_MODE_16: mm = ZYDIS_MACHINE_MODE_LEGACY_16; sw = ZYDIS_STACK_WIDTH_16; break;
-    case XA_MODE_32: mm = ZYDIS_MACHINE_MODE_LEGACY_32; sw = ZYDIS_STACK_WIDTH_32; break;
-    case XA_MODE_64: mm = ZYDIS_MACHINE_MODE_LONG_64; sw = ZYDIS_STACK_WIDTH_64; break;
+    case XA_MODE_REAL:
+        mm = ZYDIS_MACHINE_MODE_REAL_16;
+        sw = ZYDIS_STACK_WIDTH_16;
+        break;
+    case XA_MODE_16:
+        mm = ZYDIS_MACHINE_MODE_LEGACY_16;
+        sw = ZYDIS_STACK_WIDTH_16;
+        break;
+    case XA_MODE_32:
+        mm = ZYDIS_MACHINE_MODE_LEGACY_32;
+        sw = ZYDIS_STACK_WIDTH_32;
+        break;
+    case XA_MODE_64:
+        mm = ZYDIS_MACHINE_MODE_LONG_64;
+        sw = ZYDIS_STACK_WIDTH_64;
+        break;
     default: return NULL;
     }
     struct ref_zydis *z = calloc(1, sizeof *z);
@@ -93,9 +105,8 @@ void ref_zydis_decode(struct ref_zydis *z, const uint8_t *bytes, size_t len, boo
     out->adsize = in.address_width;
     copy_name(out->mnemonic, ZydisMnemonicGetString(in.mnemonic));
     if (with_text) {
-        if (!ZYAN_SUCCESS(ZydisFormatterFormatInstruction(&z->fmt, &in, ops,
-                                                          in.operand_count_visible, out->text,
-                                                          sizeof out->text, 0, NULL)))
+        if (!ZYAN_SUCCESS(ZydisFormatterFormatInstruction(
+                &z->fmt, &in, ops, in.operand_count_visible, out->text, sizeof out->text, 0, NULL)))
             snprintf(out->text, sizeof out->text, "(format failed)");
     }
 
@@ -140,9 +151,7 @@ void ref_zydis_decode(struct ref_zydis *z, const uint8_t *bytes, size_t len, boo
             r->imm = o->ptr.offset;
             r->sel = o->ptr.segment;
             break;
-        default:
-            r->kind = REF_OP_NONE;
-            break;
+        default: r->kind = REF_OP_NONE; break;
         }
     }
     out->op_count = (uint8_t)n;

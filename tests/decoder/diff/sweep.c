@@ -14,17 +14,16 @@ enum space_kind { SP_LEGACY, SP_3DNOW, SP_VEX, SP_EVEX, SP_XOP };
 struct space {
     const char *name;
     uint8_t kind;
-    uint8_t map;     /* legacy: 0 one-byte, 1 0F, 2 0F38, 3 0F3A; VEX/EVEX/XOP: map field */
+    uint8_t map; /* legacy: 0 one-byte, 1 0F, 2 0F38, 3 0F3A; VEX/EVEX/XOP: map field */
 };
 
 static const struct space spaces[] = {
-    {"legacy", SP_LEGACY, 0},      {"legacy-0f", SP_LEGACY, 1},
-    {"legacy-0f38", SP_LEGACY, 2}, {"legacy-0f3a", SP_LEGACY, 3},
-    {"3dnow", SP_3DNOW, 0},
-    {"vex-0f", SP_VEX, 1},         {"vex-0f38", SP_VEX, 2},      {"vex-0f3a", SP_VEX, 3},
-    {"evex-0f", SP_EVEX, 1},       {"evex-0f38", SP_EVEX, 2},    {"evex-0f3a", SP_EVEX, 3},
-    {"evex-map5", SP_EVEX, 5},     {"evex-map6", SP_EVEX, 6},
-    {"xop-8", SP_XOP, 8},          {"xop-9", SP_XOP, 9},         {"xop-a", SP_XOP, 10},
+    {"legacy", SP_LEGACY, 0},      {"legacy-0f", SP_LEGACY, 1}, {"legacy-0f38", SP_LEGACY, 2},
+    {"legacy-0f3a", SP_LEGACY, 3}, {"3dnow", SP_3DNOW, 0},      {"vex-0f", SP_VEX, 1},
+    {"vex-0f38", SP_VEX, 2},       {"vex-0f3a", SP_VEX, 3},     {"evex-0f", SP_EVEX, 1},
+    {"evex-0f38", SP_EVEX, 2},     {"evex-0f3a", SP_EVEX, 3},   {"evex-map5", SP_EVEX, 5},
+    {"evex-map6", SP_EVEX, 6},     {"xop-8", SP_XOP, 8},        {"xop-9", SP_XOP, 9},
+    {"xop-a", SP_XOP, 10},
 };
 
 #define NSPACES (sizeof spaces / sizeof spaces[0])
@@ -67,7 +66,7 @@ static const struct tail tails[] = {
     {0xC1, 0, 0, 0}, {0x00, 0, 0, 0}, {0x44, 1, 0x88, 1}, {0x05, 0, 0, 4}, {0x83, 0, 0, 4},
 };
 
-#define NTAILS_FULL 5u
+#define NTAILS_FULL  5u
 #define NTAILS_SHORT 3u
 
 struct gen {

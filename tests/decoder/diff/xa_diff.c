@@ -30,7 +30,7 @@ struct group {
 struct groups {
     struct group *g;
     size_t used;
-    uint64_t dropped;   /* table full */
+    uint64_t dropped; /* table full */
 };
 
 static uint64_t hash(const char *s)
@@ -41,8 +41,8 @@ static uint64_t hash(const char *s)
     return h;
 }
 
-static void group_add(struct groups *gs, const char *key, const char *example,
-                      const char *detail, uint64_t where)
+static void group_add(struct groups *gs, const char *key, const char *example, const char *detail,
+                      uint64_t where)
 {
     if (!gs->g) {
         gs->g = calloc(GROUP_SLOTS, sizeof *gs->g);
@@ -97,9 +97,8 @@ static void group_print(const struct groups *gs, const char *title, unsigned top
     qsort(v, n, sizeof *v, by_count);
     printf("== %s (%zu groups, top %u) ==\n", title, n, top);
     for (size_t i = 0; i < n && i < top; i++)
-        printf("  %-60s %7llu  e.g. %s %s%#llx  (%s)\n", v[i]->key,
-               (unsigned long long)v[i]->count, v[i]->example, where_name,
-               (unsigned long long)v[i]->where, v[i]->detail);
+        printf("  %-60s %7llu  e.g. %s %s%#llx  (%s)\n", v[i]->key, (unsigned long long)v[i]->count,
+               v[i]->example, where_name, (unsigned long long)v[i]->where, v[i]->detail);
     if (gs->dropped)
         printf("  (%llu more not grouped: table full)\n", (unsigned long long)gs->dropped);
     free(v);
@@ -155,12 +154,13 @@ static void check_one(struct run *r, const uint8_t *bytes, size_t avail, uint64_
     ref_opcode_key(r->mode, bytes, avail, okey, sizeof okey);
     snprintf(key, sizeof key, "%s  %s", okey, d.what);
 
-    if (r->have_al && ref_allowlist_match(&r->al, r->mode, r->oracle, d.category, bytes, span, okey)) {
+    if (r->have_al &&
+        ref_allowlist_match(&r->al, r->mode, r->oracle, d.category, bytes, span, okey)) {
         r->allowed++;
         return;
     }
-    const char *known = r->oracle == REF_CAPSTONE
-                            ? ref_capstone_known(ours, &other, &d, bytes, avail) : NULL;
+    const char *known =
+        r->oracle == REF_CAPSTONE ? ref_capstone_known(ours, &other, &d, bytes, avail) : NULL;
     if (known) {
         r->known++;
         char kkey[220];
@@ -193,8 +193,7 @@ static void report(struct run *r, const char *what)
         group_print(&r->known_groups, "known capstone 4 defects (not failing)", r->top,
                     r->where_name);
     if (r->mnemonics)
-        group_print(&r->mnem_groups, "mnemonic spellings (informational)", r->top,
-                    r->where_name);
+        group_print(&r->mnem_groups, "mnemonic spellings (informational)", r->top, r->where_name);
     printf("mnemonic differences (informational): %llu\n", (unsigned long long)r->mnem);
     printf("%llu passed, %llu failed (%llu allowlisted, %llu known-capstone)\n",
            (unsigned long long)r->passed, (unsigned long long)r->failed,
@@ -265,19 +264,22 @@ static int cmd_one(int mode, int vendor, char **hexargs, int n)
         printf("!= zydis: %s\n", d.detail);
         rc = 1;
     } else
-        printf("== zydis: agree%s\n", ours.status == REF_VALID &&
-               strcmp(ours.mnemonic, zy.mnemonic) ? " (mnemonic differs)" : "");
+        printf("== zydis: agree%s\n", ours.status == REF_VALID && strcmp(ours.mnemonic, zy.mnemonic)
+                                          ? " (mnemonic differs)"
+                                          : "");
     if (ref_compare(&ours, &cs, &d)) {
         const char *k = ref_capstone_known(&ours, &cs, &d, b, len);
-        printf("!= capstone: %s%s%s", d.detail,
-               k ? "  [known capstone 4 defect: " : "", k ? k : "");
+        printf("!= capstone: %s%s%s", d.detail, k ? "  [known capstone 4 defect: " : "",
+               k ? k : "");
         if (k)
             printf("]\n");
         else
             printf("\n");
     } else
-        printf("== capstone: agree%s\n", ours.status == REF_VALID &&
-               strcmp(ours.mnemonic, cs.mnemonic) ? " (mnemonic differs)" : "");
+        printf("== capstone: agree%s\n",
+               ours.status == REF_VALID && strcmp(ours.mnemonic, cs.mnemonic)
+                   ? " (mnemonic differs)"
+                   : "");
     ref_zydis_free(z);
     ref_capstone_free(c);
     return rc;
@@ -312,6 +314,48 @@ static int cmd_libc(struct run *r, const char *file, bool every)
     }
     free(text);
     report(r, every ? "libc .text every offset" : "libc .text linear sweep");
+    return 0;
+}
+
+/* A list of regression inputs: one instruction's hex bytes per line, `#` comments. */
+static int cmd_list(struct run *r, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[512];
+    unsigned lineno = 0;
+    if (!f) {
+        fprintf(stderr, "xa_diff: cannot open %s\n", path);
+        return 2;
+    }
+    r->where_name = "line ";
+    while (fgets(line, sizeof line, f)) {
+        uint8_t bytes[16];
+        size_t n = 0;
+        int hi = -1;
+        lineno++;
+        for (const char *p = line; *p && *p != '#' && *p != '\n'; p++) {
+            int v = hexval((unsigned char)*p);
+            if (*p == ' ' || *p == '\t')
+                continue;
+            if (v < 0 || n == sizeof bytes) {
+                fprintf(stderr, "xa_diff: %s:%u: not hex bytes\n", path, lineno);
+                fclose(f);
+                return 2;
+            }
+            if (hi < 0) {
+                hi = v;
+            } else {
+                bytes[n++] = (uint8_t)(hi << 4 | v);
+                hi = -1;
+            }
+        }
+        if (n == 0)
+            continue;
+        struct ref_insn ours;
+        check_one(r, bytes, n, lineno, &ours);
+    }
+    fclose(f);
+    report(r, path);
     return 0;
 }
 
@@ -390,14 +434,14 @@ static long read_baseline(const char *path, const char *name)
 
 static void usage(void)
 {
-    fprintf(stderr,
-            "usage: xa_diff [--mode real|16|32|64] [--vendor intel|amd] HEX...\n"
-            "       xa_diff --libc [--file ELF] [--every-offset|--sweep] [OPTIONS]\n"
-            "       xa_diff --sweep-space [--space NAME[,NAME...]|list] [OPTIONS]\n"
-            "options: --mode M --vendor V --oracle zydis|capstone --max-disagreements N\n"
-            "         --allowlist FILE --baseline-file FILE --baseline-name NAME\n"
-            "         --show N --top N --summary --mnemonics\n"
-            "see tests/decoder/diff/README.md\n");
+    fprintf(stderr, "usage: xa_diff [--mode real|16|32|64] [--vendor intel|amd] HEX...\n"
+                    "       xa_diff --libc [--file ELF] [--every-offset|--sweep] [OPTIONS]\n"
+                    "       xa_diff --sweep-space [--space NAME[,NAME...]|list] [OPTIONS]\n"
+                    "options: --mode M --vendor V --oracle zydis|capstone --max-disagreements N\n"
+                    "         --allowlist FILE --baseline-file FILE --baseline-name NAME\n"
+                    "         --list FILE (one instruction's hex per line)\n"
+                    "         --show N --top N --summary --mnemonics\n"
+                    "see tests/decoder/diff/README.md\n");
 }
 
 int main(int argc, char **argv)
@@ -408,7 +452,7 @@ int main(int argc, char **argv)
     r.oracle = REF_ZYDIS;
     r.show = 20;
     r.top = 40;
-    const char *file = DEFAULT_LIBC, *space = NULL, *allow = NULL;
+    const char *file = DEFAULT_LIBC, *space = NULL, *allow = NULL, *list = NULL;
     const char *bfile = NULL, *bname = NULL;
     bool libc = false, sweep_space = false, every = false;
     long maxd = 0;
@@ -420,13 +464,13 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEEDV()                                                                 \
-    do {                                                                        \
-        if (!v) {                                                               \
-            fprintf(stderr, "xa_diff: %s needs a value\n", a);                  \
-            return 2;                                                           \
-        }                                                                       \
-        i++;                                                                    \
+#define NEEDV()                                                                                    \
+    do {                                                                                           \
+        if (!v) {                                                                                  \
+            fprintf(stderr, "xa_diff: %s needs a value\n", a);                                     \
+            return 2;                                                                              \
+        }                                                                                          \
+        i++;                                                                                       \
     } while (0)
         if (strcmp(a, "--mode") == 0) {
             NEEDV();
@@ -465,6 +509,9 @@ int main(int argc, char **argv)
             every = true;
         } else if (strcmp(a, "--sweep") == 0) {
             every = false;
+        } else if (strcmp(a, "--list") == 0) {
+            NEEDV();
+            list = v;
         } else if (strcmp(a, "--sweep-space") == 0) {
             sweep_space = true;
         } else if (strcmp(a, "--space") == 0) {
@@ -506,7 +553,7 @@ int main(int argc, char **argv)
 #undef NEEDV
     }
 
-    if (!libc && !sweep_space) {
+    if (!libc && !sweep_space && !list) {
         if (nhex == 0) {
             usage();
             return 2;
@@ -543,7 +590,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "xa_diff: cannot initialise the oracle\n");
         return 2;
     }
-    int rc = libc ? cmd_libc(&r, file, every) : cmd_space(&r, space);
+    int rc = libc ? cmd_libc(&r, file, every) : list ? cmd_list(&r, list) : cmd_space(&r, space);
     if (rc == 0 && r.total) {
         if ((long long)r.failed > maxd) {
             printf("FAIL: %llu disagreements, at most %ld allowed%s\n",
