@@ -251,7 +251,7 @@ static inline uint16_t walk_tree(const struct dec *d, uint16_t ref, unsigned raw
         case XAI_N_RM: v = d->modrm & 7; break;
         case XAI_N_W: v = d->w; break;
         case XAI_N_L: v = d->l; break;
-        case XAI_N_MODE: v = d->mode64 ? 2u : d->mode == XA_MODE_REAL ? 0u : 1u; break;
+        case XAI_N_MODE: v = d->mode; break; /* real, 16, 32, 64: enum xa_mode order */
         case XAI_N_OSZ: v = size_index(raw_osz); break;
         case XAI_N_ASZ: v = size_index(d->adsize); break;
         case XAI_N_VENDOR: v = d->vendor; break;
@@ -582,8 +582,7 @@ static xa_status node_operands(struct dec *d, struct xa_insn *insn, const struct
         case XAI_LOC_KE:
         case XAI_LOC_KR:
             if (mod3) {
-                if (d->b || (d->enc == XA_ENC_EVEX && d->x))
-                    return XA_ERR_INVALID;
+                /* the r/m opmask ignores B and X (Zydis agrees) */
                 op->reg = (uint8_t)(XA_REG_K0 + rm);
                 op->size = 8;
             } else {
@@ -770,13 +769,10 @@ static xa_status node_vex_rules(const struct dec *d, const struct xai_def *def, 
                                 unsigned ll_raw)
 {
     uint32_t attrs = def->attrs;
-    if (d->vvvv8) {
-        int gpr_vvvv = 0;
-        for (unsigned i = 0; i < def->op_count; i++)
-            gpr_vvvv |= def->ops[i].loc == XAI_LOC_B;
-        if (!gpr_vvvv)
-            return XA_ERR_INVALID;
-    }
+    /* Outside 64-bit mode bit 3 of vvvv is ignored when vvvv names a register, but an
+     * unused vvvv must still be 1111b (objdump and Zydis agree). */
+    if (d->vvvv8 && (attrs & XAI_A_NOVVVV))
+        return XA_ERR_INVALID;
     if ((attrs & XAI_A_NOVVVV) &&
         (d->vvvv || (d->vv && !(attrs & (XAI_A_VSIB | XAI_A_VSIBH))))) /* V' extends a VSIB index */
         return XA_ERR_INVALID;
@@ -893,12 +889,11 @@ static xa_status decode_escape(struct dec *d, struct xa_insn *insn, uint8_t op, 
                               : node_vex(d, op, byte1);
             if (st)
                 return st;
-            /* Outside 64-bit mode EVEX.V' must be 1 (R' is ignored), and a VEX/EVEX.vvvv
-             * above 7 is #UD unless it names a general register, whose bit 3 is ignored
-             * (node_vex_rules; objdump and Zydis agree). */
+            /* Outside 64-bit mode EVEX.V' must be 1 (R' is ignored); vvvv's bit 3 is
+             * kept aside for node_vex_rules. */
             if (!d->mode64 && d->enc == XA_ENC_EVEX && d->vv)
                 return XA_ERR_INVALID;
-            d->vvvv8 = !d->mode64 && d->enc != XA_ENC_XOP && (d->vvvv & 8);
+            d->vvvv8 = !d->mode64 && (d->vvvv & 8);
             if (!d->mode64) {
                 /* Outside 64-bit mode the extension bits do not exist. */
                 d->r = d->x = d->b = d->rr = 0;
@@ -1251,7 +1246,7 @@ static inline uint16_t lwalk_tree(const struct lstate *s, uint16_t ref, unsigned
         case XAI_N_RM: v = s->modrm & 7; break;
         case XAI_N_W: v = (s->rex >> 3) & 1; break;
         case XAI_N_L: v = 0; break;
-        case XAI_N_MODE: v = s->mode64 ? 2u : s->mode == XA_MODE_REAL ? 0u : 1u; break;
+        case XAI_N_MODE: v = s->mode; break; /* real, 16, 32, 64: enum xa_mode order */
         case XAI_N_OSZ: v = size_index(raw_osz); break;
         case XAI_N_ASZ: v = size_index(s->adsize); break;
         case XAI_N_VENDOR: v = s->vendor; break;

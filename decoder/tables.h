@@ -222,7 +222,7 @@ enum xai_node_kind {
     XAI_N_RM,     /* ModRM.rm 0..7 */
     XAI_N_W,      /* REX.W / VEX.W / EVEX.W 0, 1 */
     XAI_N_L,      /* VEX.L / EVEX.L'L 0..3 */
-    XAI_N_MODE,   /* real or virtual-8086, protected 16/32-bit, 64-bit */
+    XAI_N_MODE,   /* enum xa_mode: real or virtual-8086, 16-bit, 32-bit, 64-bit */
     XAI_N_OSZ,    /* operand size 16, 32, 64 */
     XAI_N_ASZ,    /* address size 16, 32, 64 */
     XAI_N_VENDOR, /* Intel, AMD */

@@ -29,7 +29,7 @@ SPACES = ["LEGACY", "0F", "0F38", "0F3A", "3DNOW", "VEX_0F", "VEX_0F38", "VEX_0F
 
 # Filter kinds in the order the tree tests them, with their child values.
 KINDS = [
-    ("MODE", [0, 1, 2]),
+    ("MODE", [0, 1, 2, 3]),
     ("VENDOR", [0, 1]),
     ("MP", [0, 1, 2, 3]),
     ("MOD", [0, 1]),
@@ -387,13 +387,15 @@ def parse_opcode_column(col, where):
         elif re.match(r"^rm=[0-7]$", t):
             setcond("RM", [int(t[3])])
         elif t == "i64":
-            setcond("MODE", [0, 1])
+            setcond("MODE", [0, 1, 2])
         elif t == "o64":
-            setcond("MODE", [2])
+            setcond("MODE", [3])
         elif t == "pmode":
-            setcond("MODE", [1, 2])
+            setcond("MODE", [1, 2, 3])
         elif t == "i64pm":
-            setcond("MODE", [1])
+            setcond("MODE", [1, 2])
+        elif t == "no16":
+            setcond("MODE", [2, 3])
         elif t in ("os16", "os32", "os64"):
             conds.setdefault("OSZ", set()).add({"os16": 0, "os32": 1, "os64": 2}[t])
         elif t in ("as16", "as32", "as64"):

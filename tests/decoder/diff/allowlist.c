@@ -47,6 +47,8 @@ enum {
     RULE_MOVSXD_66,          /* 66 63 in 64-bit mode: MOVSXD r16, r/m16 */
     RULE_LAR_LSL_REXW_REG,   /* REX.W 0F 02/03 with a register source: r64, r32 */
     RULE_SYSENTER_SYSEXIT,   /* 0F 34 / 0F 35, whatever the prefixes */
+    RULE_AMD_66_FF_BRANCH,   /* 64-bit, 66 without REX.W, FF /2 or FF /4 (AMD: 16-bit) */
+    RULE_AMD_0F0D_REG,       /* 0F 0D with a register operand, whatever the prefixes */
 };
 
 static int rule_parse(const char *name)
@@ -65,6 +67,10 @@ static int rule_parse(const char *name)
         return RULE_LAR_LSL_REXW_REG;
     if (!strcmp(name, "sysenter-sysexit"))
         return RULE_SYSENTER_SYSEXIT;
+    if (!strcmp(name, "amd-66-ff-branch"))
+        return RULE_AMD_66_FF_BRANCH;
+    if (!strcmp(name, "amd-0f0d-reg"))
+        return RULE_AMD_0F0D_REG;
     return -1;
 }
 
@@ -102,6 +108,11 @@ static bool rule_matches(int rule, int mode, const uint8_t *b, size_t len)
     case RULE_FUCOMP_STI: return i + 1 < len && b[i] == 0xDD && (b[i + 1] & 0xF8) == 0xE8;
     case RULE_MOVSXD_66:
         return mode == XA_MODE_64 && has66 && !(rex & 8) && i < len && b[i] == 0x63;
+    case RULE_AMD_0F0D_REG:
+        return i + 2 < len && b[i] == 0x0F && b[i + 1] == 0x0D && (b[i + 2] & 0xC0) == 0xC0;
+    case RULE_AMD_66_FF_BRANCH:
+        return mode == XA_MODE_64 && has66 && !(rex & 8) && i + 1 < len && b[i] == 0xFF &&
+               (((b[i + 1] >> 3) & 7) == 2 || ((b[i + 1] >> 3) & 7) == 4);
     case RULE_SYSENTER_SYSEXIT:
         return i + 1 < len && b[i] == 0x0F && (b[i + 1] == 0x34 || b[i + 1] == 0x35);
     case RULE_LAR_LSL_REXW_REG:
