@@ -106,14 +106,11 @@ static inline xa_status need_bytes(struct dec *d, unsigned n, unsigned total)
     return XA_OK;
 }
 
-/* Little-endian read of n (1, 2, 4 or 8; any n up to 8) bytes at the cursor,
- * sign-extended. The fixed sizes are spelled out so the compiler emits one load. */
-static inline int64_t read_signed(struct dec *d, unsigned n)
+/* Little-endian read of n (1, 2, 4 or 8; any n up to 8) bytes at p, sign-extended.
+ * The fixed sizes are spelled out so the compiler emits one load. */
+static inline int64_t le_signed(const uint8_t *p, unsigned n)
 {
-    const uint8_t *p = d->buf + d->pos;
-    d->pos += n;
     switch (n) {
-    /* (v ^ sign) - sign sign-extends without implementation-defined conversions. */
     case 1: return ((int64_t)p[0] ^ 0x80) - 0x80;
     case 2: return ((int64_t)(p[0] | (unsigned)p[1] << 8) ^ 0x8000) - 0x8000;
     case 4:
@@ -130,6 +127,14 @@ static inline int64_t read_signed(struct dec *d, unsigned n)
         return (int64_t)v;
     }
     }
+}
+
+/* The same at the cursor, which moves past the bytes. */
+static inline int64_t read_signed(struct dec *d, unsigned n)
+{
+    const uint8_t *p = d->buf + d->pos;
+    d->pos += n;
+    return le_signed(p, n);
 }
 
 static inline uint64_t zext(int64_t v, unsigned n)
@@ -1258,26 +1263,6 @@ static inline uint16_t lwalk_tree(const struct lstate *s, uint16_t ref, unsigned
     return ref;
 }
 
-/* Little-endian signed read of n (1, 2, 4 or 8) bytes at p. */
-static inline int64_t lread_signed(const uint8_t *p, unsigned n)
-{
-    switch (n) {
-    case 1: return ((int64_t)p[0] ^ 0x80) - 0x80;
-    case 2: return ((int64_t)(p[0] | (unsigned)p[1] << 8) ^ 0x8000) - 0x8000;
-    case 4:
-        return ((int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                          (uint32_t)p[3] << 24) ^
-                INT64_C(0x80000000)) -
-               INT64_C(0x80000000);
-    default: {
-        uint64_t v = 0;
-        for (unsigned i = 0; i < 8; i++)
-            v |= (uint64_t)p[i] << (8 * i);
-        return (int64_t)v;
-    }
-    }
-}
-
 /* SIB and displacement of a memory ModRM (no VSIB: such definitions are not fast). */
 static inline xa_status lnode_memory(struct lstate *s, struct xa_insn *insn, uint8_t fast,
                                      uint32_t attrs, unsigned imm_bytes)
@@ -1342,7 +1327,7 @@ static inline xa_status lnode_memory(struct lstate *s, struct xa_insn *insn, uin
         }
         insn->disp_offset = (uint8_t)s->pos;
         insn->disp_size = (uint8_t)disp_size;
-        insn->mem.disp = lread_signed(s->buf + s->pos, disp_size);
+        insn->mem.disp = le_signed(s->buf + s->pos, disp_size);
         s->pos += disp_size;
     }
     insn->mem.base = (uint8_t)base;
@@ -1395,7 +1380,7 @@ static inline void lnode_operands(struct lstate *s, struct xa_insn *insn,
         case XAI_TK_IMM:
         case XAI_TK_REL: {
             /* the bytes were checked before the operands */
-            int64_t v = lread_signed(s->buf + s->pos, t->imm_bytes);
+            int64_t v = le_signed(s->buf + s->pos, t->imm_bytes);
             if (!insn->imm_offset)
                 insn->imm_offset = (uint8_t)s->pos;
             s->pos += t->imm_bytes;
