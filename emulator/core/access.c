@@ -173,8 +173,8 @@ static inline xa_status translate_la(struct xai_emu *e, unsigned seg, uint64_t l
     }
     if (st == XA_EXCEPTION)
         return raise_exc(e, &exc);
-    if (st == XA_ERR_BAD_ARGUMENT)
-        return XA_ERR_UNSUPPORTED; /* an inconsistent paging state the walker refuses */
+    /* An impossible paging state (long mode without paging, say) is the caller's
+     * error, not an instruction the library cannot emulate: say so distinctly. */
     XAI_TRY(st);
     /* #AC comes after the page fault checks (SDM vol. 3 table 6-2 lists it last). */
     if (access != XA_ACCESS_FETCH && e->cpl == 3 && (e->ps.cr0 & CR0_AM) && (e->rflags0 & XAI_AC) &&
