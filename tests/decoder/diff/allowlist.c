@@ -49,6 +49,7 @@ enum {
     RULE_SYSENTER_SYSEXIT,   /* 0F 34 / 0F 35, whatever the prefixes */
     RULE_AMD_66_FF_BRANCH,   /* 64-bit, 66 without REX.W, FF /2 or FF /4 (AMD: 16-bit) */
     RULE_AMD_0F0D_REG,       /* 0F 0D with a register operand, whatever the prefixes */
+    RULE_SENDUIPI,           /* 64-bit F3 0F C7 /6 with a register: SENDUIPI r64 */
 };
 
 static int rule_parse(const char *name)
@@ -71,6 +72,8 @@ static int rule_parse(const char *name)
         return RULE_AMD_66_FF_BRANCH;
     if (!strcmp(name, "amd-0f0d-reg"))
         return RULE_AMD_0F0D_REG;
+    if (!strcmp(name, "senduipi"))
+        return RULE_SENDUIPI;
     return -1;
 }
 
@@ -108,6 +111,9 @@ static bool rule_matches(int rule, int mode, const uint8_t *b, size_t len)
     case RULE_FUCOMP_STI: return i + 1 < len && b[i] == 0xDD && (b[i + 1] & 0xF8) == 0xE8;
     case RULE_MOVSXD_66:
         return mode == XA_MODE_64 && has66 && !(rex & 8) && i < len && b[i] == 0x63;
+    case RULE_SENDUIPI:
+        return mode == XA_MODE_64 && memchr(b, 0xF3, i) != NULL && i + 2 < len && b[i] == 0x0F &&
+               b[i + 1] == 0xC7 && (b[i + 2] & 0xF8) == 0xF0;
     case RULE_AMD_0F0D_REG:
         return i + 2 < len && b[i] == 0x0F && b[i + 1] == 0x0D && (b[i + 2] & 0xC0) == 0xC0;
     case RULE_AMD_66_FF_BRANCH:
