@@ -358,6 +358,19 @@ static const uint8_t base16[8] = {XA_REG_BX, XA_REG_BX, XA_REG_BP, XA_REG_BP,
                                   XA_REG_SI, XA_REG_DI, XA_REG_BP, XA_REG_BX};
 static const uint8_t index16[8] = {XA_REG_SI, XA_REG_DI, XA_REG_SI, XA_REG_DI, 0, 0, 0, 0};
 
+/* 16-bit ModRM addressing (SDM vol. 2 table 2-1): base and index registers from the
+ * table, SS when BP is the base; returns the displacement size. */
+static inline unsigned modrm16(unsigned mod, unsigned rm, unsigned *base, unsigned *index,
+                               unsigned *stack)
+{
+    if (mod == 0 && rm == 6)
+        return 2;
+    *base = base16[rm];
+    *index = index16[rm];
+    *stack = *base == XA_REG_BP;
+    return mod == 1 ? 1 : mod == 2 ? 2 : 0;
+}
+
 /* SIB and displacement of a memory ModRM; fills insn->mem (disp unscaled). */
 static xa_status node_memory(struct dec *d, struct xa_insn *insn, const struct xai_def *def,
                              unsigned imm_bytes, unsigned vl)
@@ -372,14 +385,11 @@ static xa_status node_memory(struct dec *d, struct xa_insn *insn, const struct x
     if (d->adsize == 16) {
         if (vsib)
             return XA_ERR_INVALID; /* VSIB needs a SIB byte: no 16-bit addressing */
-        if (mod == 0 && rm == 6) {
-            disp_size = 2;
-        } else {
-            base = base16[rm];
-            index = index16[rm];
-            stack = base == XA_REG_BP;
-            disp_size = mod == 1 ? 1 : mod == 2 ? 2 : 0;
-        }
+        unsigned b16 = 0, i16 = 0, s16 = 0;
+        disp_size = modrm16(mod, rm, &b16, &i16, &s16);
+        base = (uint8_t)b16;
+        index = (uint8_t)i16;
+        stack = (int)s16;
     } else {
         unsigned regw = d->adsize / 8;
         if (rm == 4) {
@@ -1273,14 +1283,7 @@ static inline xa_status lnode_memory(struct lstate *s, struct xa_insn *insn, uin
     unsigned stack = 0; /* the base is (E/R)SP or (E/R)BP: the default segment is SS */
 
     if (s->adsize == 16) {
-        if (mod == 0 && rm == 6) {
-            disp_size = 2;
-        } else {
-            base = base16[rm];
-            index = index16[rm];
-            stack = base == XA_REG_BP;
-            disp_size = mod == 1 ? 1 : mod == 2 ? 2 : 0;
-        }
+        disp_size = modrm16(mod, rm, &base, &index, &stack);
     } else {
         unsigned first = s->adsize == 64 ? XA_REG_RAX : XA_REG_EAX;
         unsigned b = (s->rex & 1) << 3;

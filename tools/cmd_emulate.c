@@ -16,6 +16,7 @@
 #include <x86assist/x86assist.h>
 
 #include "insn_json.h"
+#include "jsonl.h"
 #include "state.h"
 #include "tool.h"
 
@@ -449,42 +450,9 @@ static int usage(void)
     return 1;
 }
 
-static int run_jsonl(void)
+static int emulate_line(json_t *root, char **out, char *err, size_t errlen)
 {
-    char *buf = NULL, err[256];
-    size_t cap = 0;
-    ssize_t len;
-    unsigned long lineno = 0;
-    int rc = 0;
-    while ((len = getline(&buf, &cap, stdin)) >= 0) {
-        lineno++;
-        size_t k = 0;
-        while (k < (size_t)len &&
-               (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\n' || buf[k] == '\r'))
-            k++;
-        if (k == (size_t)len)
-            continue;
-        json_error_t je;
-        json_t *root = json_loadb(buf, (size_t)len, 0, &je);
-        if (!root) {
-            fprintf(stderr, "line %lu: invalid JSON: %s\n", lineno, je.text);
-            rc = 1;
-            break;
-        }
-        char *line = NULL;
-        int bad = emulate_one(root, true, &line, err, sizeof(err));
-        json_decref(root);
-        if (bad) {
-            fprintf(stderr, "line %lu: %s\n", lineno, err);
-            rc = 1;
-            break;
-        }
-        printf("%s\n", line);
-        fflush(stdout);
-        free(line);
-    }
-    free(buf);
-    return rc;
+    return emulate_one(root, true, out, err, errlen);
 }
 
 int cmd_emulate(int argc, char **argv)
@@ -509,7 +477,7 @@ int cmd_emulate(int argc, char **argv)
             fprintf(stderr, "emulate: --jsonl takes no other argument\n");
             return 1;
         }
-        return run_jsonl();
+        return jsonl_run(emulate_line);
     }
     if (!file)
         return usage();

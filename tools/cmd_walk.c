@@ -11,6 +11,7 @@
 #include <x86assist/mmu.h>
 
 #include "state.h"
+#include "jsonl.h"
 #include "tool.h"
 
 struct walk_req {
@@ -188,75 +189,42 @@ static json_t *load_state_file(const char *path, char *err, size_t errlen)
     return root;
 }
 
-static int run_jsonl(void)
+/* One --jsonl request: a STATE with a "walk" member. */
+static int walk_line(json_t *root, char **out, char *err, size_t errlen)
 {
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    unsigned long lineno = 0;
-    int rc = 0;
-    char err[256];
-    while ((len = getline(&line, &cap, stdin)) >= 0) {
-        lineno++;
-        size_t k = 0;
-        while (k < (size_t)len &&
-               (line[k] == ' ' || line[k] == '\t' || line[k] == '\n' || line[k] == '\r'))
-            k++;
-        if (k == (size_t)len)
-            continue; /* blank line */
-        json_error_t je;
-        json_t *root = json_loadb(line, (size_t)len, 0, &je);
-        if (!root) {
-            fprintf(stderr, "line %lu: invalid JSON: %s\n", lineno, je.text);
-            rc = 1;
-            break;
-        }
-        struct state st;
-        struct walk_req rq = {0, XA_ACCESS_READ, false, false};
-        err[0] = 0;
-        int bad = state_from_json(root, &st, err, sizeof(err));
-        const json_t *w = json_object_get(root, "walk");
-        if (!bad) {
-            const json_t *v;
-            if (!json_is_object(w)) {
-                snprintf(err, sizeof(err), "walk: missing or not an object");
-                bad = -1;
-            } else if (!(v = json_object_get(w, "la")) || state_json_u64(v, &rq.la) != 0) {
-                snprintf(err, sizeof(err), "walk.la: missing or not a number");
-                bad = -1;
-            } else if (parse_access(json_string_value(json_object_get(w, "access")), &rq.access) !=
-                       0) {
-                snprintf(err, sizeof(err), "walk.access: not read, write or fetch");
+    struct state st;
+    struct walk_req rq = {0, XA_ACCESS_READ, false, false};
+    err[0] = 0;
+    int bad = state_from_json(root, &st, err, errlen);
+    const json_t *w = json_object_get(root, "walk");
+    if (!bad) {
+        const json_t *v;
+        if (!json_is_object(w)) {
+            snprintf(err, errlen, "walk: missing or not an object");
+            bad = -1;
+        } else if (!(v = json_object_get(w, "la")) || state_json_u64(v, &rq.la) != 0) {
+            snprintf(err, errlen, "walk.la: missing or not a number");
+            bad = -1;
+        } else if (parse_access(json_string_value(json_object_get(w, "access")), &rq.access) != 0) {
+            snprintf(err, errlen, "walk.access: not read, write or fetch");
+            bad = -1;
+        } else {
+            const json_t *u = json_object_get(w, "user");
+            const json_t *im = json_object_get(w, "implicit");
+            if ((u && !json_is_boolean(u)) || (im && !json_is_boolean(im))) {
+                snprintf(err, errlen, "walk.%s: not a boolean",
+                         (u && !json_is_boolean(u)) ? "user" : "implicit");
                 bad = -1;
             } else {
-                const json_t *u = json_object_get(w, "user");
-                const json_t *im = json_object_get(w, "implicit");
-                if ((u && !json_is_boolean(u)) || (im && !json_is_boolean(im))) {
-                    snprintf(err, sizeof(err), "walk.%s: not a boolean",
-                             (u && !json_is_boolean(u)) ? "user" : "implicit");
-                    bad = -1;
-                } else {
-                    rq.user = u && json_is_true(u);
-                    rq.implicit = im && json_is_true(im);
-                }
+                rq.user = u && json_is_true(u);
+                rq.implicit = im && json_is_true(im);
             }
         }
-        char *out = NULL;
-        if (!bad)
-            bad = do_walk(&st, &rq, true, &out, err, sizeof(err));
-        state_free(&st);
-        json_decref(root);
-        if (bad) {
-            fprintf(stderr, "line %lu: %s\n", lineno, err);
-            rc = 1;
-            break;
-        }
-        printf("%s\n", out);
-        fflush(stdout);
-        free(out);
     }
-    free(line);
-    return rc;
+    if (!bad)
+        bad = do_walk(&st, &rq, true, out, err, errlen);
+    state_free(&st);
+    return bad;
 }
 
 int cmd_walk(int argc, char **argv)
@@ -290,7 +258,7 @@ int cmd_walk(int argc, char **argv)
             fprintf(stderr, "walk: --jsonl takes no other argument\n");
             return 1;
         }
-        return run_jsonl();
+        return jsonl_run(walk_line);
     }
     if (!file || !la_s || !acc_s)
         return usage();

@@ -304,37 +304,11 @@ xa_status xa_emulate(struct xa_vcpu *vcpu, const struct xa_insn *insn, struct xa
     return finish(&e, st);
 }
 
-xa_status xa_step(struct xa_vcpu *vcpu, struct xa_outcome *out)
+/* Fetch, decode, emulate and commit one instruction; `exit` is NULL for xa_step. */
+static xa_status assist(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
+                        struct xa_outcome *out)
 {
-    if (!out)
-        return XA_ERR_BAD_ARGUMENT;
     struct xai_emu e;
-    if (!vcpu || !vcpu->ops) {
-        out->status = XA_ERR_BAD_ARGUMENT;
-        return XA_ERR_BAD_ARGUMENT;
-    }
-    xa_vcpu_reset(vcpu);
-    emu_init(&e, vcpu, out);
-    xa_status st = load_mode(&e);
-    if (st == XA_OK)
-        st = fetch_decode(&e, NULL, &out->insn);
-    if (st == XA_OK) {
-        e.insn = &out->insn;
-        st = run_insn(&e);
-    }
-    return finish(&e, st);
-}
-
-xa_status xa_assist_mmio(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
-                         struct xa_outcome *out)
-{
-    if (!out)
-        return XA_ERR_BAD_ARGUMENT;
-    struct xai_emu e;
-    if (!vcpu || !vcpu->ops || !exit || exit->nbytes > XA_MAX_INSN_LENGTH) {
-        out->status = XA_ERR_BAD_ARGUMENT;
-        return XA_ERR_BAD_ARGUMENT;
-    }
     xa_vcpu_reset(vcpu);
     emu_init(&e, vcpu, out);
     xa_status st = load_mode(&e);
@@ -346,6 +320,29 @@ xa_status xa_assist_mmio(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
         st = run_insn(&e);
     }
     return finish(&e, st);
+}
+
+xa_status xa_step(struct xa_vcpu *vcpu, struct xa_outcome *out)
+{
+    if (!out)
+        return XA_ERR_BAD_ARGUMENT;
+    if (!vcpu || !vcpu->ops) {
+        out->status = XA_ERR_BAD_ARGUMENT;
+        return XA_ERR_BAD_ARGUMENT;
+    }
+    return assist(vcpu, NULL, out);
+}
+
+xa_status xa_assist_mmio(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
+                         struct xa_outcome *out)
+{
+    if (!out)
+        return XA_ERR_BAD_ARGUMENT;
+    if (!vcpu || !vcpu->ops || !exit || exit->nbytes > XA_MAX_INSN_LENGTH) {
+        out->status = XA_ERR_BAD_ARGUMENT;
+        return XA_ERR_BAD_ARGUMENT;
+    }
+    return assist(vcpu, exit, out);
 }
 
 /* ---- the handler interface's facts (emu.h) ------------------------------- */
