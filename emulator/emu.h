@@ -130,5 +130,9 @@ extern const struct xai_handler xai_bit_handlers[];    /* emulator/insn_bit.c */
 extern const struct xai_handler xai_xchg_handlers[];   /* emulator/insn_xchg.c */
 extern const struct xai_handler xai_cc_handlers[];     /* emulator/insn_cc.c: SETcc/CMOVcc */
 extern const struct xai_handler xai_bmi_handlers[];    /* emulator/insn_bmi.c */
+extern const struct xai_handler xai_string_handlers[]; /* emulator/insn_string.c: MOVS...OUTS */
+extern const struct xai_handler xai_io_handlers[];     /* emulator/insn_io.c: IN/OUT */
+extern const struct xai_handler xai_vec_handlers[];    /* emulator/insn_vec.c: vector moves */
+extern const struct xai_handler xai_store_handlers[];  /* emulator/insn_store.c: MOVDIR*, CLFLUSH* */
 
 #endif

@@ -27,6 +27,18 @@ static const struct xai_handler *const tables[] = {
 #ifdef XA_HAVE_INSN_BMI
     xai_bmi_handlers,
 #endif
+#ifdef XA_HAVE_INSN_STRING
+    xai_string_handlers,
+#endif
+#ifdef XA_HAVE_INSN_IO
+    xai_io_handlers,
+#endif
+#ifdef XA_HAVE_INSN_VEC
+    xai_vec_handlers,
+#endif
+#ifdef XA_HAVE_INSN_STORE
+    xai_store_handlers,
+#endif
 };
 
 xai_exec_fn xai_find_handler(unsigned mnemonic)
