@@ -10,3 +10,8 @@ if(UNICORN_FOUND)
   target_compile_definitions(emulator_mmio PRIVATE XA_BENCH_UNICORN)
   target_link_libraries(emulator_mmio PRIVATE PkgConfig::UNICORN)
 endif()
+
+# String engine: REP MOVSB throughput against memcpy, REP OUTSB/INSB port calls and cost
+# (see the source's comment).
+add_executable(emulator_string ${CMAKE_CURRENT_SOURCE_DIR}/emulator_string.c)
+target_link_libraries(emulator_string PRIVATE x86assist_static)

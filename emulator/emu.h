@@ -25,6 +25,7 @@
 #ifndef XA_EMULATOR_EMU_H
 #define XA_EMULATOR_EMU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <x86assist/emulator.h>
@@ -110,8 +111,58 @@ unsigned xai_stack_addr_size(struct xai_emu *e);
 xa_status xai_stack_read(struct xai_emu *e, uint64_t offset, void *buf, unsigned size);
 xa_status xai_stack_write(struct xai_emu *e, uint64_t offset, const void *buf, unsigned size);
 
+/* String instructions (emulator/core/string.c): the whole instruction, REP included, with
+ * elements of @p elem bytes (1, 2, 4, 8). Accesses go to the callbacks as the engine makes
+ * them (batched per page run), not staged; RCX/RSI/RDI/RAX and the flags are staged. A REP
+ * instruction stopped by the budget (XA_CONTINUE), a fault or a failed callback after some
+ * iterations completed has those iterations committed by the core (RIP unchanged). */
+enum xai_str_op {
+    XAI_STR_MOVS,
+    XAI_STR_STOS,
+    XAI_STR_LODS,
+    XAI_STR_CMPS,
+    XAI_STR_SCAS,
+    XAI_STR_INS,
+    XAI_STR_OUTS,
+};
+xa_status xai_string(struct xai_emu *e, unsigned op, unsigned elem);
+
+/* Port I/O (emulator/core/io.c). xai_io_check: the I/O permission check (CPL > IOPL or
+ * virtual-8086 mode: the TSS I/O bitmap), #GP(0) when denied; XA_ERR_UNSUPPORTED when the
+ * callback the direction needs is NULL. xai_io_in / xai_io_out: @p count elements of
+ * @p size bytes through io_read / io_write, in the order the port sees them. */
+xa_status xai_io_check(struct xai_emu *e, unsigned port, unsigned size, bool in);
+xa_status xai_io_in(struct xai_emu *e, unsigned port, unsigned size, unsigned count, void *buf);
+xa_status xai_io_out(struct xai_emu *e, unsigned port, unsigned size, unsigned count,
+                     const void *buf);
+
 /* Ends the instruction with an exception (returns XA_EXCEPTION for the handler to return). */
 xa_status xai_raise(struct xai_emu *e, unsigned vector, bool has_error_code, uint32_t error_code);
+
+/* ---- Vector moves and direct stores (emulator/core/vector.c) ---------------------------
+ * The SIMD state checks, in the CPU's order: #UD (CR0.EM and CR4.OSFXSR for legacy SSE,
+ * CR0.EM for MMX, CR4.OSXSAVE and XCR0 for VEX/EVEX, the CPU model's features) before #NM
+ * (CR0.TS), both before any memory fault. MMX, SSE, SSE2 and CLFLUSH are baseline (every
+ * guest CPU model has them); SSE3, SSE4.1, AVX, AVX2, AVX-512 F/BW/VL, MOVDIRI, MOVDIR64B,
+ * CLFLUSHOPT and CLWB follow xa_cpu_model.features. */
+xa_status xai_simd_check(struct xai_emu *e);
+/* The EVEX opmask: *masked is false (and *bits all ones) without masking (k0 or not EVEX). */
+xa_status xai_vec_opmask(struct xai_emu *e, uint64_t *bits, bool *masked);
+/* The memory operand i, @p size bytes (at most 64), only the bytes whose bit is set in
+ * @p enable: only the pages holding an enabled byte are translated and checked; a read
+ * reads each run of enabled bytes (the others read as zero); a write stages only them
+ * (each run is its own mem_write at commit). enable == 0: no access at all. */
+xa_status xai_vec_mem_read(struct xai_emu *e, unsigned i, void *buf, unsigned size,
+                           uint64_t enable);
+xa_status xai_vec_mem_write(struct xai_emu *e, unsigned i, const void *buf, unsigned size,
+                            uint64_t enable);
+/* Translates and checks @p size bytes at the memory operand i's address for @p access
+ * (enum xa_access), as the access would, without accessing memory (CLFLUSH). */
+xa_status xai_op_check(struct xai_emu *e, unsigned i, unsigned size, unsigned access);
+/* Translates and checks seg:offset for @p access without accessing memory (the destination
+ * of MOVDIR64B, checked before its source is read). */
+xa_status xai_mem_check(struct xai_emu *e, unsigned seg, uint64_t offset, unsigned size,
+                        unsigned access);
 
 /* Handlers: one function per mnemonic family, listed in tables that the core searches. */
 typedef xa_status (*xai_exec_fn)(struct xai_emu *e);
@@ -133,6 +184,6 @@ extern const struct xai_handler xai_bmi_handlers[];    /* emulator/insn_bmi.c */
 extern const struct xai_handler xai_string_handlers[]; /* emulator/insn_string.c: MOVS...OUTS */
 extern const struct xai_handler xai_io_handlers[];     /* emulator/insn_io.c: IN/OUT */
 extern const struct xai_handler xai_vec_handlers[];    /* emulator/insn_vec.c: vector moves */
-extern const struct xai_handler xai_store_handlers[];  /* emulator/insn_store.c: MOVDIR*, CLFLUSH* */
+extern const struct xai_handler xai_store_handlers[]; /* emulator/insn_store.c: MOVDIR*, CLFLUSH* */
 
 #endif

@@ -12,5 +12,8 @@
 
 /* The handler of @p mnemonic, or NULL (the instruction is then XA_ERR_UNSUPPORTED). */
 xai_exec_fn xai_find_handler(unsigned mnemonic);
+/* The next handler of @p mnemonic in the tables after the one whose handler is @p after
+ * (a mnemonic that names two instructions: string MOVSD/CMPSD and the SSE ones), or NULL. */
+xai_exec_fn xai_find_handler_after(unsigned mnemonic, xai_exec_fn after);
 
 #endif

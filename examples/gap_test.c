@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The instructions a compiler may choose for device copies that x86assist does
- * not emulate yet (string instructions and SSE moves are another issue): each
- * case runs one, written out in assembly so that the bytes are exactly these
- * whatever the compiler, against a trapped region.
+ * The instructions a compiler may choose for device copies that x86assist did
+ * not emulate at first (the SSE moves MOVDQU and MOVUPS are emulated now, and
+ * report "emulated, result correct"): each case runs one, written out in
+ * assembly so that the bytes are exactly these whatever the compiler, against a
+ * trapped region.
  *
  * Usage: gap_test rep-movsb | movdqu | movups
  * While the instruction is unsupported, mmiotrap ends the run with exit status

@@ -11,6 +11,13 @@
  *   - set_regs at most once, only as the last call, and only on XA_OK;
  *   - on any other outcome than XA_OK (and XA_ERR_CALLBACK, where completed
  *     writes stay) nothing was written: no data write, no set_regs.
+ * A REP string instruction runs in chunks (one page run after another), so for it
+ * reads, walks and port calls may follow a data write, and XA_EXCEPTION, XA_RETRY,
+ * XA_CONTINUE and XA_ERR_CALLBACK may come after completed iterations: their writes
+ * and one set_regs (the partial commit, always the last call).
+ * The first input byte selects the entry point: bit 2 xa_step; otherwise bits 7:5 all
+ * set xa_assist_io (its exit from the next bytes), else xa_assist_mmio (the seeds
+ * before xa_assist_io existed never set all three there).
  *
  *   ./emulator_state -max_len=4096 fuzz/corpus/emulator_state/
  */
@@ -26,6 +33,8 @@ struct fz {
     union xa_regval regs[XA_R_COUNT];
     bool failed; /* a callback returned an error */
     bool wrote;  /* a data write (or exchange) happened */
+    bool late;   /* a read, walk access or port call after a data write (REP strings only) */
+    bool set_after_fail; /* set_regs after a failed callback (a REP string's partial commit) */
     unsigned set_calls;
     unsigned calls;
 };
@@ -81,7 +90,10 @@ static int get_regs(void *ctx, const uint16_t *names, unsigned count, union xa_r
 static int set_regs(void *ctx, const uint16_t *names, unsigned count, const union xa_regval *values)
 {
     struct fz *f = ctx;
-    enter(f);
+    /* enter(), except after a failure: a REP string commits its completed iterations. */
+    CHECK(f->set_calls == 0);
+    f->set_after_fail |= f->failed;
+    f->calls++;
     for (unsigned i = 0; i < count; i++)
         CHECK(names[i] < XA_R_COUNT);
     (void)values;
@@ -105,7 +117,7 @@ static int mem_read(void *ctx, uint64_t gpa, void *buf, size_t size, unsigned fl
     struct fz *f = ctx;
     enter(f);
     check_range(gpa, size);
-    CHECK(!f->wrote); /* every read comes before the commit */
+    f->late |= f->wrote; /* every read comes before the commit, but for REP strings */
     (void)flags;
     if (fails(f)) {
         f->failed = true;
@@ -124,7 +136,7 @@ static int mem_write(void *ctx, uint64_t gpa, const void *buf, size_t size, unsi
     if ((flags & XA_MEM_KIND_MASK) == XA_MEM_DATA)
         f->wrote = true;
     else
-        CHECK(!f->wrote); /* A/D updates belong to the walks, before the commit */
+        f->late |= f->wrote; /* A/D updates belong to the walks, before the commit */
     if (fails(f)) {
         f->failed = true;
         return -1;
@@ -142,7 +154,7 @@ static int mem_cmpxchg(void *ctx, uint64_t gpa, void *expected, const void *desi
     (void)desired;
     bool data = (flags & XA_MEM_KIND_MASK) == XA_MEM_DATA;
     if (!data)
-        CHECK(!f->wrote);
+        f->late |= f->wrote;
     uint8_t r = take(f);
     if ((r & 0x3f) == 0x3f) {
         f->failed = true;
@@ -163,6 +175,8 @@ static int io_read(void *ctx, uint16_t port, void *buf, unsigned size, unsigned 
     struct fz *f = ctx;
     enter(f);
     (void)port;
+    CHECK((size == 1 || size == 2 || size == 4) && count > 0 && (size_t)size * count <= 4096);
+    f->late |= f->wrote;
     if (fails(f)) {
         f->failed = true;
         return -1;
@@ -175,7 +189,9 @@ static int io_write(void *ctx, uint16_t port, const void *buf, unsigned size, un
 {
     struct fz *f = ctx;
     enter(f);
-    (void)port, (void)buf, (void)size, (void)count;
+    (void)port, (void)buf;
+    CHECK((size == 1 || size == 2 || size == 4) && count > 0 && (size_t)size * count <= 4096);
+    f->late |= f->wrote;
     if (fails(f)) {
         f->failed = true;
         return -1;
@@ -194,8 +210,13 @@ static void fill_regs(struct fz *f)
 {
     for (unsigned r = 0; r < XA_R_COUNT; r++)
         take_bytes(f, &f->regs[r], r >= XA_R_ZMM0 && r <= XA_R_ZMM31 ? 16 : 8);
+    /* The vector registers' upper lanes: their low 16 bytes again, each lane varied. */
+    for (unsigned r = XA_R_ZMM0; r <= XA_R_ZMM31; r++)
+        for (unsigned k = 16; k < 64; k++)
+            f->regs[r].vec[k] = (uint8_t)(f->regs[r].vec[k % 16] ^ (k / 16));
     uint8_t mode = take(f);
-    uint64_t cr0 = 0, cr4 = f->regs[XA_R_CR4].u64 & 0x1751020, efer = 0;
+    /* CR4 bits kept: PAE, LA57, FSGSBASE, OSFXSR, OSXSAVE, SMEP, SMAP, PKE, PKS. */
+    uint64_t cr0 = 0, cr4 = f->regs[XA_R_CR4].u64 & 0x1751220, efer = 0;
     switch (mode & 7) {
     case 0: cr0 = 0x10; break; /* real */
     case 1: cr0 = 0x11; break; /* protected, no paging */
@@ -213,7 +234,7 @@ static void fill_regs(struct fz *f)
         efer = 0x500;
         break;
     }
-    cr0 |= f->regs[XA_R_CR0].u64 & 0x50000; /* WP, AM */
+    cr0 |= f->regs[XA_R_CR0].u64 & 0x5000c; /* WP, AM, EM, TS */
     efer |= f->regs[XA_R_EFER].u64 & 0x800; /* NXE */
     f->regs[XA_R_CR0].u64 = cr0;
     f->regs[XA_R_CR4].u64 = cr4;
@@ -253,16 +274,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fill_regs(&f);
 
     struct xa_cpu_model model = {(uint8_t)(how & 1), (uint8_t)(36 + take(&f) % 17),
-                                 (uint32_t)take(&f) << 16 | take(&f) | XA_FEAT_MOVBE};
+                                 (uint32_t)take(&f) << 16 | take(&f) | XA_FEAT_MOVBE |
+                                     /* SSE3..AVX512BW from XCR0's (unused) bits 15:8 */
+                                     (uint32_t)(f.regs[XA_R_XCR0].u64 & 0xff00)};
     struct xa_vcpu vcpu;
     if (xa_vcpu_init(&vcpu, (how & 2) ? &ops_min : &ops_full, &f, &model) != XA_OK)
         abort();
+    vcpu.rep_budget = 4096; /* a REP with a huge RCX must not take the fuzzer's time */
     struct xa_outcome out;
     struct xa_mmio_exit ex;
     memset(&ex, 0, sizeof(ex));
     xa_status s;
     if (how & 4) {
         s = xa_step(&vcpu, &out);
+    } else if ((how & 0xe0) == 0xe0) {
+        struct xa_io_exit io;
+        memset(&io, 0, sizeof(io));
+        io.port = (uint16_t)(take(&f) | take(&f) << 8);
+        uint8_t k = take(&f);
+        io.size = (uint8_t)(1u << (k & 3)); /* 8: a bad argument */
+        io.in = (k & 4) != 0;
+        io.string = (k & 8) != 0;
+        io.rep = (k & 16) != 0;
+        io.nbytes = take(&f) % 16;
+        take_bytes(&f, io.bytes, io.nbytes);
+        vcpu.rep_budget = 1 + (take(&f) & 0x0f);
+        s = xa_assist_io(&vcpu, &io, &out);
     } else {
         ex.nbytes = take(&f) % 16;
         take_bytes(&f, ex.bytes, ex.nbytes);
@@ -273,6 +310,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         s = xa_assist_mmio(&vcpu, &ex, &out);
     }
     CHECK(s == out.status);
+    const struct xa_insn *in = &out.insn;
+    bool rep_string = in->mnemonic != 0 && in->map == XA_MAP_1BYTE && in->operand_count == 0 &&
+                      (in->attributes & (XA_ATTR_REP | XA_ATTR_REPCC)) &&
+                      (in->prefixes & (XA_PFX_REP | XA_PFX_REPNE));
+    CHECK(rep_string || (!f.late && !f.set_after_fail));
+    if (rep_string && s != XA_OK && s != XA_ERR_BAD_ARGUMENT && s != XA_ERR_UNSUPPORTED) {
+        /* Completed iterations: their writes and the one set_regs, or nothing at all. */
+        CHECK(f.set_calls <= 1);
+        if (s == XA_ERR_CALLBACK) {
+            CHECK(f.failed);
+            return 0;
+        }
+        CHECK(!f.failed);
+        if (s == XA_CONTINUE)
+            CHECK(f.set_calls == 1); /* the budget allows at least one iteration */
+        else
+            CHECK(s == XA_EXCEPTION || s == XA_RETRY);
+        if (f.set_calls == 0)
+            CHECK(!f.wrote); /* nothing completed: nothing written */
+        return 0;
+    }
     switch (s) {
     case XA_OK: CHECK(f.set_calls == 1 && !f.failed); break;
     case XA_ERR_CALLBACK: CHECK(f.failed); break;
@@ -280,7 +338,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(out.exception.vector == XA_VEC_UD || out.exception.vector == XA_VEC_GP ||
               out.exception.vector == XA_VEC_SS || out.exception.vector == XA_VEC_PF ||
               out.exception.vector == XA_VEC_AC || out.exception.vector == XA_VEC_DE ||
-              out.exception.vector == XA_VEC_NP || out.exception.vector == XA_VEC_TS);
+              out.exception.vector == XA_VEC_NM || out.exception.vector == XA_VEC_NP ||
+              out.exception.vector == XA_VEC_TS);
         /* fall through */
     case XA_RETRY:
     case XA_ERR_UNSUPPORTED: CHECK(!f.wrote && f.set_calls == 0 && !f.failed); break;

@@ -144,10 +144,11 @@ bool xa_is_canonical(uint64_t la, bool la57)
 }
 
 /* No paging, 32-bit and PAE paging: the general walk, out of xa_walk's hot path. */
-static xa_status walk_legacy_entry(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops,
-                                   void *ctx, uint64_t la, enum xa_access access, unsigned flags,
-                                   unsigned maxphy, struct xa_walk_result *out,
-                                   struct xa_exception *exc)
+static XAI_NOINLINE xa_status walk_legacy_entry(const struct xa_paging_state *ps,
+                                                const struct xa_mmu_ops *ops, void *ctx,
+                                                uint64_t la, enum xa_access access, unsigned flags,
+                                                unsigned maxphy, struct xa_walk_result *out,
+                                                struct xa_exception *exc)
 {
     struct xai_walk_cfg c;
     struct xai_path path;
@@ -178,16 +179,20 @@ xa_status xa_walk(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops
     if (ps->efer & XAI_EFER_LMA) {
         /* The hot path with this call's constants (xa_walk_prepared keeps them), then
          * the fast path, which makes the canonical check. */
-        const uint64_t span = xai_hot_span(ps, ops, m);
-        if (span) {
-            struct xai_hot h;
-            struct xa_mmu_rule r;
-            xai_hot_init(&h, ps, ops, m, span);
-            xai_rule_init(&r, ps, m, span, (unsigned)access, flags);
-            const bool keys = (ps->cr4 & (XAI_CR4_PKE | XAI_CR4_PKS)) != 0;
-            if ((ps->cr4 & XAI_CR4_LA57) ? xai_hot_walk(&h, &r, 5, keys, la, out)
-                                         : xai_hot_walk(&h, &r, 4, keys, la, out))
-                return XA_OK;
+        struct xa_mmu_hot h;
+        uint64_t span;
+        if (xai_hot_setup(&h, &span, ps, ops, m)) {
+            uint64_t acc, leaf;
+            const unsigned top = (ps->cr4 & XAI_CR4_LA57) ? 5 : 4;
+            if (top == 5 ? xai_hot_read(&h, 5, la, &acc, &leaf)
+                         : xai_hot_read(&h, 4, la, &acc, &leaf)) {
+                /* The rule only now, when the reads no longer need the registers. */
+                struct xai_rule r;
+                xai_rule_init(&r, ps, span, (unsigned)access, flags);
+                const bool keys = (ps->cr4 & (XAI_CR4_PKE | XAI_CR4_PKS)) != 0;
+                if (xai_hot_decide(acc, leaf, r.need, r.want, r.okkeys, top, keys, la, out))
+                    return XA_OK;
+            }
         }
         return walk_ia32e_slow(ps, ops, ctx, access, flags, m, la, out, exc);
     }
@@ -207,33 +212,34 @@ xa_status xa_mmu_prepare(const struct xa_paging_state *ps, const struct xa_mmu_o
     out->ops = *ops;
     out->ctx = ctx;
     out->valid = true;
-    const uint64_t span = xai_hot_span(ps, ops, m);
-    if (span && (ps->efer & XAI_EFER_LMA)) {
-        struct xai_hot h;
-        xai_hot_init(&h, &out->ps, &out->ops, m, span);
-        out->ram = h.ram;
-        out->wmask = h.wmask;
-        out->root = h.root;
-        out->leaf_keep = h.leaf_keep;
+    struct xa_mmu_hot h;
+    uint64_t span;
+    if ((ps->efer & XAI_EFER_LMA) && xai_hot_setup(&h, &span, ps, ops, m)) {
+        out->hc = h;
         out->hot = (uint8_t)(((ps->cr4 & XAI_CR4_LA57) ? 5 : 4) |
                              ((ps->cr4 & (XAI_CR4_PKE | XAI_CR4_PKS)) ? 8 : 0));
+        out->hot4_limit = out->hot == 4 ? XA_ACCESS_FETCH + 1 : 0;
         /* The very rules xa_walk derives per call, for every access kind and flag set. */
-        for (unsigned a = 0; a <= XA_ACCESS_FETCH; a++)
-            for (unsigned f = 0; f < 16; f++)
-                xai_rule_init(&out->rule[a][f], &out->ps, m, span, a, f);
+        for (unsigned f = 0; f < 16; f++) {
+            for (unsigned a = 0; a <= XA_ACCESS_FETCH; a++) {
+                struct xai_rule r;
+                xai_rule_init(&r, &out->ps, span, a, f);
+                out->need[f * 3 + a] = r.need;
+                out->want[f * 3 + a] = r.want;
+                out->okkeys[f * 3 + a] = r.okkeys;
+            }
+        }
     }
     return XA_OK;
 }
 
 /* The general way of xa_walk_prepared, out of its line: xa_walk without its hot path
- * (already tried). @p af is (access << 32) | flags, one register where the hot path has
- * few to spare. */
+ * (already tried, or not applicable). */
 static XAI_NOINLINE xa_status walk_prepared_slow(const struct xa_mmu_prepared *p, uint64_t la,
-                                                 uint64_t af, struct xa_walk_result *out,
+                                                 enum xa_access access, unsigned flags,
+                                                 struct xa_walk_result *out,
                                                  struct xa_exception *exc)
 {
-    const enum xa_access access = (enum xa_access)(af >> 32);
-    const unsigned flags = (unsigned)af;
     unsigned m;
     if (!p || !p->valid || !out || !exc || !xai_walk_args_ok(&p->ps, &p->ops, access, flags, &m))
         return XA_ERR_BAD_ARGUMENT;
@@ -242,44 +248,51 @@ static XAI_NOINLINE xa_status walk_prepared_slow(const struct xa_mmu_prepared *p
     return walk_legacy_entry(&p->ps, &p->ops, p->ctx, la & 0xffffffffu, access, flags, m, out, exc);
 }
 
-/* xa_walk_prepared after its argument checks, for one kind of prepared state (a
- * constant @p hot): few live values, so that the common case saves no registers. */
-static XAI_ALWAYS_INLINE xa_status walk_prepared_hot(const struct xa_mmu_prepared *p, uint64_t la,
-                                                     uint64_t af, struct xa_walk_result *out,
-                                                     struct xa_exception *exc, unsigned hot)
+/* The hot path of a prepared state of kind @p hot (a constant): true when it decided. */
+static XAI_ALWAYS_INLINE bool walk_prepared_hot(const struct xa_mmu_prepared *p, uint64_t la,
+                                                enum xa_access access, unsigned flags,
+                                                struct xa_walk_result *out, unsigned hot)
 {
-    const struct xai_hot h = {p->ram, p->wmask, p->root, p->leaf_keep};
-    if (xai_hot_walk(&h, &p->rule[af >> 32][af & 15u], hot & 7, (hot & 8) != 0, la, out))
-        return XA_OK;
-    return walk_prepared_slow(p, la, af, out, exc);
+    uint64_t acc, leaf;
+    if (!xai_hot_read(&p->hc, hot & 7, la, &acc, &leaf))
+        return false;
+    /* The rule's index only now, when the reads no longer need the registers. */
+    const unsigned i = (flags & 15u) * 3 + (unsigned)access;
+    return xai_hot_decide(acc, leaf, p->need[i], p->want[i], p->okkeys[i], hot & 7, (hot & 8) != 0,
+                          la, out);
 }
 
-static XAI_NOINLINE xa_status walk_prepared_4(const struct xa_mmu_prepared *p, uint64_t la,
-                                              uint64_t af, struct xa_walk_result *out,
-                                              struct xa_exception *exc)
-{
-    return walk_prepared_hot(p, la, af, out, exc, 4);
-}
-
+/* Everything but the hot path of 4-level paging without keys: bad arguments, the other
+ * prepared kinds, and the walks their hot paths do not decide. */
 static XAI_NOINLINE xa_status walk_prepared_other(const struct xa_mmu_prepared *p, uint64_t la,
-                                                  uint64_t af, struct xa_walk_result *out,
+                                                  enum xa_access access, unsigned flags,
+                                                  struct xa_walk_result *out,
                                                   struct xa_exception *exc)
 {
-    switch (p->hot) {
-    case 5: return walk_prepared_hot(p, la, af, out, exc, 5);
-    case 4 | 8: return walk_prepared_hot(p, la, af, out, exc, 4 | 8);
-    case 5 | 8: return walk_prepared_hot(p, la, af, out, exc, 5 | 8);
-    default: return walk_prepared_slow(p, la, af, out, exc);
+    if (p && out && exc && (unsigned)access <= XA_ACCESS_FETCH) {
+        bool done;
+        switch (p->hot) {
+        case 5: done = walk_prepared_hot(p, la, access, flags, out, 5); break;
+        case 4 | 8: done = walk_prepared_hot(p, la, access, flags, out, 4 | 8); break;
+        case 5 | 8: done = walk_prepared_hot(p, la, access, flags, out, 5 | 8); break;
+        default: done = false; break; /* 4: already tried */
+        }
+        if (done)
+            return XA_OK;
     }
+    return walk_prepared_slow(p, la, access, flags, out, exc);
 }
 
 xa_status xa_walk_prepared(const struct xa_mmu_prepared *p, uint64_t la, enum xa_access access,
                            unsigned flags, struct xa_walk_result *out, struct xa_exception *exc)
 {
-    const uint64_t af = (uint64_t)(unsigned)access << 32 | flags;
-    if (!p || !out || !exc || (unsigned)access > XA_ACCESS_FETCH)
-        return walk_prepared_slow(p, la, af, out, exc);
-    if (p->hot == 4)
-        return walk_prepared_4(p, la, af, out, exc);
-    return walk_prepared_other(p, la, af, out, exc);
+    /* The hot path inline, every other case out of line with the same arguments: few
+     * live values here, so that the common case saves few registers. hot4_limit folds
+     * the checks of the access kind and of the prepared kind into one compare; placed
+     * between the tests of out and exc, it also keeps gcc from merging those two into
+     * flag arithmetic (five more instructions). */
+    if (p && out && (unsigned)access < p->hot4_limit && exc &&
+        walk_prepared_hot(p, la, access, flags, out, 4))
+        return XA_OK;
+    return walk_prepared_other(p, la, access, flags, out, exc);
 }

@@ -10,25 +10,21 @@
  *
  * Why checking late is safe: the entries are read before any of them is checked, so an
  * entry under a not-present or reserved entry may be read. Such reads are plain loads
- * from the RAM window, bounds-checked, invisible to the guest (no callback), and their
- * values are dropped: the combined test then fails and the walk is redone from the top
- * by the fast path, which reads in architectural order. Included by walk.c. */
+ * from the RAM window, kept inside it by a mask, invisible to the guest (no callback),
+ * and their values are dropped: the combined test then fails and the walk is redone
+ * from the top by the fast path, which reads in architectural order. Included by
+ * walk.c. */
 #ifndef XA_MMU_WALK_HOT_H
 #define XA_MMU_WALK_HOT_H
 
 #include "mmu/mmu_internal.h"
 
-/* The constants of one paging state (the fields of struct xa_mmu_prepared). */
-struct xai_hot {
-    const uint8_t *ram;
-    uint64_t wmask;     /* a table address, masked to the part of the window the walk uses */
-    uint64_t root;      /* CR3's table address */
-    uint64_t leaf_keep; /* the leaf's bits that take part in the test */
-};
-
 /* The largest power of two <= x (0 for 0). */
 static inline uint64_t pow2_floor(uint64_t x)
 {
+#if defined(__GNUC__) || defined(__clang__)
+    return x ? 1ull << (63 - __builtin_clzll(x)) : 0;
+#else
     x |= x >> 1;
     x |= x >> 2;
     x |= x >> 4;
@@ -36,33 +32,38 @@ static inline uint64_t pow2_floor(uint64_t x)
     x |= x >> 16;
     x |= x >> 32;
     return x - (x >> 1);
+#endif
 }
 
-/* The part of the RAM window the hot path reads tables from: [0, 2^k), the largest
- * such range inside the window, so that masking a table address keeps every read in
- * the window without a bounds check (an address that masking changes is caught by the
- * test: its bits are in forbid, xai_rule_init). 0 when unusable: no window, or the
- * root table outside that range. */
-static inline uint64_t xai_hot_span(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops,
-                                    unsigned maxphy)
+/* The constants of the hot path for paging state @p ps and window @p ops (MAXPHYADDR
+ * @p maxphy), into *h, with *span the part of the RAM window the hot path reads tables
+ * from: [0, span), the largest power of two inside the window and at most 2^MAXPHYADDR,
+ * so that masking a table address with wmask keeps every read in the window without a
+ * bounds check (an address that masking changes is caught by the test: its bits are in
+ * need, xai_rule_init). False when unusable: no window, one under 8 KiB (bit 12 is
+ * XAI_HOT_ONE's), or the root table outside the span. */
+static inline bool xai_hot_setup(struct xa_mmu_hot *h, uint64_t *span,
+                                 const struct xa_paging_state *ps, const struct xa_mmu_ops *ops,
+                                 unsigned maxphy)
 {
-    const uint64_t span = ops->ram ? pow2_floor(ops->ram_size) : 0;
-    const uint64_t root = ps->cr3 & ((1ull << maxphy) - 1) & ~0xfffull;
-    return span >= 4096 && root < span ? span : 0;
-}
-
-/* The constants for a usable @p span (xai_hot_span). */
-static inline void xai_hot_init(struct xai_hot *h, const struct xa_paging_state *ps,
-                                const struct xa_mmu_ops *ops, unsigned maxphy, uint64_t span)
-{
-    const uint64_t phys_mask = (1ull << maxphy) - 1;
+    const uint64_t size = ops->ram ? ops->ram_size : 0;
+    if (size < 8192)
+        return false;
+    const uint64_t phys_top = 1ull << maxphy;
+    uint64_t s = pow2_floor(size);
+    if (s > phys_top)
+        s = phys_top;
+    if (ps->cr3 & (phys_top - s)) /* CR3 bits M-1 down to the span's: the root is outside */
+        return false;
     h->ram = ops->ram;
-    h->wmask = XAI_PTE_ADDR & (span - 1);
-    h->root = ps->cr3 & phys_mask & ~0xfffull;
+    h->wmask = XAI_PTE_ADDR & (s - 1);
+    h->root = ps->cr3 & (s - 1) & ~0xfffull;
     /* A leaf's address bits M-1:12 are free, its bit 7 is PAT (a 4 KiB page) and its
      * bit 8 is G (forbidden above the leaf on AMD, see xai_rule_init); bits 51:M and 63
      * are tested like those of the other entries. */
-    h->leaf_keep = ~(XAI_PTE_PS | (1ull << 8) | (phys_mask & ~0xfffull));
+    h->leaf_keep = ~(XAI_PTE_PS | (1ull << 8) | ((phys_top - 1) & ~0xfffull));
+    *span = s;
+    return true;
 }
 
 /* Compresses the even bits of @p x (bit 2k -> bit k). */
@@ -88,23 +89,34 @@ static inline uint32_t keys_allowed(uint32_t keys, bool wd_applies)
  * hot path accumulates the OR of (entry ^ XAI_HOT_FLIP), which holds the inverted AND
  * in these bits and the OR in every other one. The leaf is also flipped in D. */
 #define XAI_HOT_FLIP (XAI_PTE_P | XAI_PTE_RW | XAI_PTE_US | XAI_PTE_A)
+/* A bit that the leaf's term always sets in acc: bit 12, a leaf's address bit (not
+ * looked at) and, with a span of 8 KiB or more, no table address bit the rules test. A
+ * rule that needs it clear never accepts. */
+#define XAI_HOT_ONE (1ull << 12)
+
+/* What the hot path requires of one access kind (see xai_rule_init; struct
+ * xa_mmu_prepared keeps them as the arrays need, want and okkeys). */
+struct xai_rule {
+    uint64_t need;
+    uint32_t want;
+    uint32_t okkeys; /* bit k: supervisor-page key k allowed; bit 16+k: user-page key k */
+};
 
 /* The rule of one access under paging state @p ps with table span @p span
- * (xai_hot_span), in the terms of the hot test: accepted iff (acc & need) == want and
+ * (xai_hot_setup), in the terms of the hot test: accepted iff (acc & need) == want and
  * the leaf's key is in okkeys, where acc is the OR of every non-leaf entry ^
- * XAI_HOT_FLIP without bit 6, and of (leaf & leaf_keep) ^ (XAI_HOT_FLIP | D). In acc,
- * P/R/W/U/S/A are set when some entry has the bit clear, D when the leaf's is clear,
- * every other bit when some entry has it set. Each requirement is one of rights.h or
- * of the walk (P, reserved bits, PS, A, D). */
-static inline void xai_rule_init(struct xa_mmu_rule *r, const struct xa_paging_state *ps,
-                                 unsigned maxphy, uint64_t span, unsigned access, unsigned flags)
+ * XAI_HOT_FLIP without bit 6, and of (leaf & leaf_keep) ^ (XAI_HOT_FLIP | D | XAI_HOT_ONE).
+ * In acc, P/R/W/U/S/A are set when some entry has the bit clear, D when the leaf's is
+ * clear, bit 12 always, every other bit when some entry has it set. Each requirement
+ * is one of rights.h or of the walk (P, reserved bits, PS, A, D). */
+static inline void xai_rule_init(struct xai_rule *r, const struct xa_paging_state *ps,
+                                 uint64_t span, unsigned access, unsigned flags)
 {
-    const uint64_t phys_mask = (1ull << maxphy) - 1;
     /* Reserved at every level: 51:M, and 63 without NXE. PS: reserved in PML5E/PML4E,
      * a large page in a PDPTE/PDE; either way not the hot path's case. Table address
-     * bits at or above the span: masked off by the hot path, so they must be clear. */
-    uint64_t need = (~phys_mask & 0x000fffffffffffffull) | XAI_PTE_PS |
-                    (phys_mask & ~(span - 1) & ~0xfffull) | XAI_PTE_P | XAI_PTE_A;
+     * bits at or above the span (at most 2^M): masked off by the hot path, so they must
+     * be clear. Together with 51:M, that is every bit from the span's up to 51. */
+    uint64_t need = (0x000fffffffffffffull & ~(span - 1)) | XAI_PTE_PS | XAI_PTE_P | XAI_PTE_A;
     uint64_t want = 0;
     if (!(ps->efer & XAI_EFER_NXE))
         need |= XAI_PTE_XD;
@@ -118,10 +130,10 @@ static inline void xai_rule_init(struct xa_mmu_rule *r, const struct xa_paging_s
     r->okkeys = ~0u;
     if (access > XA_ACCESS_FETCH || (flags & XA_WALK_SHADOW_STACK) ||
         (access == XA_ACCESS_FETCH && (flags & XA_WALK_IMPLICIT))) {
-        /* Shadow-stack accesses and bad arguments: never accepted (want has a bit that
-         * need masks out). */
-        r->need = 0;
-        r->want = 1;
+        /* Shadow-stack accesses and bad arguments: never accepted (acc's bit 12 is
+         * always set). */
+        r->need = XAI_HOT_ONE;
+        r->want = 0;
         return;
     }
     if (write)
@@ -147,57 +159,77 @@ static inline void xai_rule_init(struct xa_mmu_rule *r, const struct xa_paging_s
             need |= XAI_PTE_RW;
         /* Keys: PKRU for user pages with CR4.PKE, PKRS for supervisor pages with
          * CR4.PKS (IA-32e paging only, and the hot path is IA-32e only). */
-        uint32_t sup = (ps->cr4 & XAI_CR4_PKS) ? keys_allowed(ps->pkrs, wd) : 0xffffu;
-        uint32_t usr = (ps->cr4 & XAI_CR4_PKE) ? keys_allowed(ps->pkru, wd) : 0xffffu;
-        r->okkeys = usr << 16 | sup;
+        if (ps->cr4 & (XAI_CR4_PKE | XAI_CR4_PKS)) {
+            uint32_t sup = (ps->cr4 & XAI_CR4_PKS) ? keys_allowed(ps->pkrs, wd) : 0xffffu;
+            uint32_t usr = (ps->cr4 & XAI_CR4_PKE) ? keys_allowed(ps->pkru, wd) : 0xffffu;
+            r->okkeys = usr << 16 | sup;
+        }
     }
     r->need = need;
     r->want = (uint32_t)want;
 }
 
+/* The rights (enum xa_rights) of an accepted walk from its acc (see xai_rule_init): acc's
+ * bits 1 (some R/W clear), 2 (some U/S clear), 63 (some XD set) and 6 (the leaf's D
+ * clear), shifted down by one (to bits 0, 1, 62 and 5), are moved to bits 60, 61, 62 and
+ * 63 by one multiply (by 2^60 for the first two, 1, 2^58); the other products land
+ * below bit 60 and cannot carry into it (2^58 + 2^59 + 2^5 + 3 < 2^60) or above bit
+ * 63. Inverted, bits 63:60 are XA_RIGHT_DIRTY, _EXEC, _USER and _WRITE. */
+static inline uint32_t hot_rights(uint64_t acc)
+{
+    const uint64_t bits = (acc >> 1) & ((1ull << 62) | (1ull << 5) | 3);
+    return (uint32_t)((bits * ((1ull << 60) | (1ull << 58) | 1)) >> 60) ^ 0xfu;
+}
+
 /* One level below the root: the entry indexed by LA bits shift+8:shift in the table
- * that entry @p e points to, its address masked into the span. */
+ * that @p t (an entry ^ XAI_HOT_FLIP) points to, its address masked into the span. */
 #define HOT_NEXT(t, shift) xai_le64(ram + (((t)&wmask) | ((la >> ((shift)-3)) & 0xff8)))
 
-/* The hot path with @p top = 4 or 5 levels; @p keys: some rule has keys in force.
- * True with *out filled (XA_OK, nothing to write), or false when the caller must walk. */
-static XAI_ALWAYS_INLINE bool xai_hot_walk(const struct xai_hot *h, const struct xa_mmu_rule *r,
-                                           unsigned top, bool keys, uint64_t la,
-                                           struct xa_walk_result *out)
+/* The hot path's reads, with @p top = 4 or 5 levels: false for a non-canonical @p la
+ * (the fast path raises the fault), else true with *acc (see xai_rule_init) and *leaf. */
+static XAI_ALWAYS_INLINE bool xai_hot_read(const struct xa_mmu_hot *h, unsigned top, uint64_t la,
+                                           uint64_t *acc, uint64_t *leaf)
 {
+    /* Canonical: bits 63:width-1 all equal, i.e. adding bit width-1 leaves none above. */
     const unsigned width = top == 5 ? 57 : 48;
-    if ((uint64_t)((int64_t)(la << (64 - width)) >> (64 - width)) != la)
-        return false; /* non-canonical: the fast path raises the fault */
+    if ((la + (1ull << (width - 1))) >> width)
+        return false;
     const uint8_t *const ram = h->ram;
     const uint64_t wmask = h->wmask;
     /* t: the entry ^ XAI_HOT_FLIP, which also points to the next table (the flipped
      * bits are below bit 12). */
     uint64_t t = xai_le64(ram + (h->root | ((la >> (9 * top)) & 0xff8))) ^ XAI_HOT_FLIP;
-    uint64_t acc = t;
+    uint64_t a = t;
     if (top == 5) {
         t = HOT_NEXT(t, 39) ^ XAI_HOT_FLIP;
-        acc |= t;
+        a |= t;
     }
     t = HOT_NEXT(t, 30) ^ XAI_HOT_FLIP;
-    acc |= t;
+    a |= t;
     t = HOT_NEXT(t, 21) ^ XAI_HOT_FLIP;
-    acc |= t;
-    const uint64_t leaf = HOT_NEXT(t, 12);
-    acc = (acc & ~XAI_PTE_D) | ((leaf & h->leaf_keep) ^ (XAI_HOT_FLIP | XAI_PTE_D));
-    if ((acc & r->need) != r->want)
+    a |= t;
+    const uint64_t l = HOT_NEXT(t, 12);
+    *acc = (a & ~XAI_PTE_D) | ((l & h->leaf_keep) ^ (XAI_HOT_FLIP | XAI_PTE_D | XAI_HOT_ONE));
+    *leaf = l;
+    return true;
+}
+
+/* The hot path's decision on the result of xai_hot_read under the access's rule (@p need,
+ * @p want, @p okkeys; @p keys: some rule has keys in force). True with *out filled
+ * (XA_OK, nothing to write), or false when the caller must walk. */
+static XAI_ALWAYS_INLINE bool xai_hot_decide(uint64_t acc, uint64_t leaf, uint64_t need,
+                                             uint64_t want, uint32_t okkeys, unsigned top,
+                                             bool keys, uint64_t la, struct xa_walk_result *out)
+{
+    if ((acc ^ want) & need) /* (acc & need) != want, want being inside need */
         return false;
     const unsigned pkey = (unsigned)(leaf >> 59) & 0xf;
     /* U/S of every entry (bit 2 of acc clear) selects the user-page half of okkeys. */
-    if (keys && !((r->okkeys >> (pkey | ((unsigned)(~acc << 2) & 16))) & 1))
+    if (keys && !((okkeys >> (pkey | ((unsigned)(~acc << 2) & 16))) & 1))
         return false;
     out->gpa = (leaf & XAI_PTE_ADDR) | (la & 0xfff);
     out->page_size = 4096;
-    /* The rights are acc's bits 1 (R/W), 2 (U/S), 63 (XD) and 6 (D), inverted, moved to
-     * bits 0..3 (XA_RIGHT_WRITE, _USER, _EXEC, _DIRTY): bits 1, 2 and 6 by one multiply
-     * (to bits 60, 61, 63; the other products land below 60 and cannot carry), bit 63
-     * by a shift. */
-    const uint64_t g = ((acc & 0x46) * ((1ull << 59) | (1ull << 57))) >> 60;
-    out->rights = (uint32_t)(g | ((acc >> 61) & 4)) ^ 0xfu;
+    out->rights = hot_rights(acc);
     out->pkey = (uint8_t)pkey;
     out->levels = (uint8_t)top;
     out->nwrites = 0;

@@ -333,14 +333,34 @@ static json_t *run(struct state *st)
         memcpy(hv.fetched, ex.bytes, ex.nbytes);
         hv.nfetched = ex.nbytes;
     }
+    struct xa_io_exit iox;
+    memset(&iox, 0, sizeof(iox));
+    bool io_exit = st->exit.present && st->exit.is_io;
+    if (io_exit) {
+        iox.port = st->exit.port;
+        iox.size = (uint8_t)st->exit.size;
+        iox.in = st->exit.in;
+        iox.string = st->exit.string;
+        iox.rep = st->exit.rep;
+        iox.nbytes = (uint8_t)st->exit.nbytes;
+        memcpy(iox.bytes, st->exit.bytes, st->exit.nbytes);
+        memcpy(hv.fetched, iox.bytes, iox.nbytes);
+        hv.nfetched = iox.nbytes;
+    }
     uint64_t rip = st->rip;
     for (unsigned calls = 0; s == XA_OK && calls < MAX_CALLS; calls++) {
-        /* An I/O exit has no assist of its own yet: its instruction goes the fetch path. */
-        s = mmio_exit ? xa_assist_mmio(&vcpu, &ex, &out) : xa_step(&vcpu, &out);
+        /* After XA_CONTINUE an MMIO exit no longer names the next element: the rest of
+         * the REP instruction goes the fetch path (an I/O exit still describes it). */
+        if (io_exit)
+            s = xa_assist_io(&vcpu, &iox, &out);
+        else if (mmio_exit && calls == 0)
+            s = xa_assist_mmio(&vcpu, &ex, &out);
+        else
+            s = xa_step(&vcpu, &out);
         if (s != XA_CONTINUE)
             break;
         s = XA_OK;
-        hv.nfetched = mmio_exit ? ex.nbytes : 0;
+        hv.nfetched = io_exit ? iox.nbytes : 0;
     }
 
     json_t *o = json_object();

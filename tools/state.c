@@ -585,26 +585,27 @@ static int parse_exit(const json_t *ex, struct state *st, char *err, size_t errl
     x->is_io = !strcmp(kind, "io");
     uint64_t v;
     int r;
+    /* The instruction bytes, as either kind of exit may give them. */
+    const json_t *b = json_object_get(ex, "bytes");
+    if (b) {
+        uint8_t *buf;
+        long n = get_hex(b, "exit.bytes", &buf, err, errlen);
+        if (n < 0)
+            return -1;
+        if (n > 15) {
+            free(buf);
+            return fail(err, errlen, "exit.bytes: more than 15 bytes");
+        }
+        memcpy(x->bytes, buf, (size_t)n);
+        x->nbytes = (size_t)n;
+        free(buf);
+    }
     if (!x->is_io) {
         if ((r = get_u64(ex, "gpa", "exit.", &x->gpa, UINT64_MAX, err, errlen)) != 0)
             return r < 0 ? -1 : fail(err, errlen, "exit.gpa: missing");
         if ((r = get_u64(ex, "gva", "exit.", &x->gva, UINT64_MAX, err, errlen)) < 0)
             return -1;
         x->has_gva = r == 0;
-        const json_t *b = json_object_get(ex, "bytes");
-        if (b) {
-            uint8_t *buf;
-            long n = get_hex(b, "exit.bytes", &buf, err, errlen);
-            if (n < 0)
-                return -1;
-            if (n > 15) {
-                free(buf);
-                return fail(err, errlen, "exit.bytes: more than 15 bytes");
-            }
-            memcpy(x->bytes, buf, (size_t)n);
-            x->nbytes = (size_t)n;
-            free(buf);
-        }
         return 0;
     }
     if ((r = get_u64(ex, "port", "exit.", &v, 0xffff, err, errlen)) != 0)

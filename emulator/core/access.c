@@ -151,7 +151,8 @@ static inline xa_status translate_la(struct xai_emu *e, unsigned seg, uint64_t l
     if ((la & 0xfff) + size <= 4096) {
         /* One page (nearly every access): one walk, nothing else to assemble. */
         struct xa_walk_result w;
-        st = xa_walk(&e->ps, &e->mmu_ops, e, la, access, flags, &w, &exc);
+        st = e->prep ? xa_walk_prepared(e->prep, la, access, flags, &w, &exc)
+                     : xa_walk(&e->ps, &e->mmu_ops, e, la, access, flags, &w, &exc);
         if (st == XA_OK) {
             x->count = 1;
             x->gpa[0] = w.gpa;
@@ -179,7 +180,8 @@ static inline xa_status translate_la(struct xai_emu *e, unsigned seg, uint64_t l
     /* #AC comes after the page fault checks (SDM vol. 3 table 6-2 lists it last). */
     if (access != XA_ACCESS_FETCH && e->cpl == 3 && (e->ps.cr0 & CR0_AM) && (e->rflags0 & XAI_AC) &&
         size > 1) {
-        uint64_t align = size >= 8 ? 8 : size >= 4 ? 4 : 2;
+        uint32_t acs = e->ac_elem ? e->ac_elem : size; /* a string run: per element */
+        uint64_t align = acs >= 8 ? 8 : acs >= 4 ? 4 : acs >= 2 ? 2 : 1;
         if (la & (align - 1))
             return xai_raise(e, XA_VEC_AC, true, 0);
     }
@@ -272,11 +274,24 @@ static xa_status memop_translate(struct xai_emu *e, const struct xa_operand *op,
     return XA_OK;
 }
 
+xa_status xai_memop_ea(struct xai_emu *e, uint64_t *ea)
+{
+    return effective_address(e, ea);
+}
+
 xa_status xai_memop_prepare(struct xai_emu *e)
 {
     int i = e->mi;
     if (i < 0 || e->mop.ready)
         return XA_OK;
+    if (e->insn->isa_set != XA_ISA_BASE) {
+        /* Vector moves and direct stores: #UD/#NM and alignment come before any memory
+         * fault; a masked operand is translated element by element (core/vector.c). */
+        bool deferred = false;
+        XAI_TRY(xai_vec_prepare(e, &deferred));
+        if (deferred)
+            return XA_OK;
+    }
     const struct xa_operand *op = &e->insn->ops[i];
     if (!(op->access & (XA_ACC_READ | XA_ACC_WRITE)))
         return XA_OK; /* LEA, NOP, prefetches: the address is never accessed */
@@ -448,6 +463,7 @@ static xa_status stage_slot(struct xai_emu *e, const struct xai_xlat *x, struct 
         s = &e->staged[e->nstaged++];
     }
     s->x = *x;
+    s->enable = 0; /* every byte */
     *out = s;
     return XA_OK;
 }

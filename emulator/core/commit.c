@@ -15,6 +15,32 @@
 
 #include "emulator/core/core.h"
 
+/* A masked vector store: each run of enabled bytes of each piece is its own mem_write
+ * (the masked-off bytes are not written: a device sees only the selected elements). */
+static xa_status write_runs(struct xai_emu *e, const struct xai_staged *s, unsigned flags)
+{
+    const struct xa_cpu_ops *ops = e->v->ops;
+    unsigned start = 0;
+    for (unsigned k = 0; k < s->x.count; k++) {
+        unsigned end = start + s->x.len[k];
+        for (unsigned b = start; b < end;) {
+            if (!((s->enable >> b) & 1)) {
+                b++;
+                continue;
+            }
+            unsigned run = b;
+            while (run < end && ((s->enable >> run) & 1))
+                run++;
+            uint64_t gpa = s->x.gpa[k] + (b - start);
+            if (ops->mem_write(e->v->ctx, gpa, s->data + b, run - b, flags) != 0)
+                return XA_ERR_CALLBACK;
+            b = run;
+        }
+        start = end;
+    }
+    return XA_OK;
+}
+
 /* Writes one staged access. Returns XA_RETRY with *changed for a LOCK compare that failed. */
 static xa_status write_staged(struct xai_emu *e, const struct xai_staged *s, bool *changed)
 {
@@ -30,6 +56,8 @@ static xa_status write_staged(struct xai_emu *e, const struct xai_staged *s, boo
         }
         return r == 0 ? XA_OK : XA_ERR_CALLBACK;
     }
+    if (s->enable)
+        return write_runs(e, s, flags);
     /* Not LOCKed; or no mem_cmpxchg; or a LOCKed operand split across two pages (no
      * single compare-and-exchange covers it): plain writes, not atomic. */
     if (ops->mem_write(e->v->ctx, s->x.gpa[0], s->data, s->x.len[0], flags) != 0)
@@ -87,7 +115,8 @@ xa_status xai_commit(struct xai_emu *e, bool *lock_changed)
     uint16_t names[XA_R_COUNT];
     union xa_regval vals[XA_R_COUNT]; /* only the first n are written */
     unsigned n = 0;
-    uint64_t rflags = e->rflags & ~XAI_RF;
+    /* A REP instruction stopped part-way (budget, fault) has not completed: RF stays. */
+    uint64_t rflags = e->partial ? e->rflags : e->rflags & ~XAI_RF;
     _Static_assert(XA_R_RIP < 64 && XA_R_RFLAGS < 64, "RIP and RFLAGS in the first word");
     if (!(rc->dirty[0] & (UINT64_C(1) << XA_R_RIP))) {
         rc->val[XA_R_RIP].u64 = e->next_rip;

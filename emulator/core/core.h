@@ -43,6 +43,9 @@ struct xai_memop {
 struct xai_staged {
     struct xai_xlat x;
     bool locked; /* compare with expected[] (LOCK): mem_cmpxchg */
+    /* Bytes to write, bit k for data[k] (a masked vector store: each run of set bits is its
+     * own mem_write); 0 writes every byte. Every staging path sets it. */
+    uint64_t enable;
     uint8_t data[XAI_MAX_ACCESS];
     uint8_t expected[XAI_MAX_ACCESS];
 };
@@ -78,6 +81,12 @@ struct xai_emu {
     const struct xa_mmio_exit *exit;
     uint8_t exit_check; /* enum xai_exit_check */
     bool exit_matched;
+    /* string instructions and port I/O (string.c, io.c) */
+    uint8_t ac_elem; /* #AC alignment of a batched run: its element size (0: the access size) */
+    bool partial;    /* a failure status after completed REP iterations: commit them first */
+    const struct xa_io_exit *io_exit; /* xa_assist_io's exit, or NULL */
+    /* The paging state prepared for many walks (a long REP string), or NULL. */
+    const struct xa_mmu_prepared *prep;
 };
 
 /* ---- regs.c: the register cache -------------------------------------- */
@@ -209,6 +218,17 @@ xa_status xai_memop_prepare(struct xai_emu *e);
 xa_status xai_read_pieces(struct xai_emu *e, const struct xai_xlat *x, uint8_t *buf);
 /* The index of the explicit memory operand, or -1. */
 int xai_memop_index(const struct xa_insn *insn);
+
+/* The explicit memory operand's effective address (before segmentation). */
+xa_status xai_memop_ea(struct xai_emu *e, uint64_t *ea);
+
+/* ---- vector.c: SIMD state, alignment, masked operands -------------------- */
+
+/* Called by xai_memop_prepare before the operand is translated: the #UD/#NM checks of a
+ * vector move or direct store, the alignment #GP of the aligned forms, and, for an
+ * EVEX-masked operand, *deferred = true (only the selected elements are translated,
+ * when the handler accesses them). Instructions that are not vector moves: XA_OK. */
+xa_status xai_vec_prepare(struct xai_emu *e, bool *deferred);
 
 /* ---- commit.c ---------------------------------------------------------- */
 

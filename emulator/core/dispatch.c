@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Handler lookup by mnemonic over the tables that are built (see emulator/handlers.h). */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "emulator/handlers.h"
@@ -49,5 +50,19 @@ xai_exec_fn xai_find_handler(unsigned mnemonic)
         for (const struct xai_handler *h = tables[t]; h->mnemonic; h++)
             if (h->mnemonic == mnemonic)
                 return h->exec;
+    return NULL;
+}
+
+xai_exec_fn xai_find_handler_after(unsigned mnemonic, xai_exec_fn after)
+{
+    bool seen = false;
+    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+        for (const struct xai_handler *h = tables[t]; h->mnemonic; h++) {
+            if (h->mnemonic != mnemonic)
+                continue;
+            if (seen && h->exec != after)
+                return h->exec;
+            seen |= h->exec == after;
+        }
     return NULL;
 }

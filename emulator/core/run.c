@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The entry points: xa_emulate, xa_step, xa_assist_mmio. One instruction:
+ * The entry points: xa_emulate, xa_step, xa_assist_mmio, xa_assist_io. One instruction:
  * the mode registers (one get_regs), the fetch at CS:RIP (exit bytes first),
  * the decode, the LOCK and privilege checks, the operand registers (one
  * get_regs), the memory operand's translation (every fault it can raise comes
@@ -35,6 +35,10 @@ static void emu_init(struct xai_emu *e, struct xa_vcpu *v, struct xa_outcome *ou
     e->exit = NULL;
     e->exit_check = XAI_EXIT_NONE;
     e->exit_matched = false;
+    e->ac_elem = 0;
+    e->partial = false;
+    e->io_exit = NULL;
+    e->prep = NULL;
     out->status = XA_OK;
     out->mnemonic = 0;
     memset(&out->exception, 0, sizeof(out->exception));
@@ -121,16 +125,16 @@ static xa_status fetch_more(struct xai_emu *e, uint8_t *buf, unsigned *n, unsign
     return XA_OK;
 }
 
-static xa_status fetch_decode(struct xai_emu *e, const struct xa_mmio_exit *exit,
+static xa_status fetch_decode(struct xai_emu *e, const uint8_t *xbytes, unsigned xn,
                               struct xa_insn *insn)
 {
     uint8_t buf[XA_MAX_INSN_LENGTH];
     const uint8_t *bytes = buf;
     unsigned n = 0;
-    if (exit && exit->nbytes) {
+    if (xn) {
         /* The exit's bytes are decoded where they are; copied only to fetch more. */
-        n = exit->nbytes > XA_MAX_INSN_LENGTH ? XA_MAX_INSN_LENGTH : exit->nbytes;
-        bytes = exit->bytes;
+        n = xn > XA_MAX_INSN_LENGTH ? XA_MAX_INSN_LENGTH : xn;
+        bytes = xbytes;
     }
     enum xa_mode mode = decode_mode(e);
     for (;;) {
@@ -171,6 +175,64 @@ static bool memop_moves(const struct xa_insn *insn)
 static bool uses_stack(const struct xa_insn *insn)
 {
     return insn->mnemonic == XA_MNEM_PUSH || insn->mnemonic == XA_MNEM_POP;
+}
+
+/* The string instructions (the engine checks an exit against their first element). */
+static bool is_string(const struct xa_insn *insn)
+{
+    return insn->map == XA_MAP_1BYTE && insn->operand_count == 0 &&
+           (insn->attributes & (XA_ATTR_REP | XA_ATTR_REPCC));
+}
+
+/* The I/O an instruction makes (IN/OUT/INS/OUTS): *is_io false for anything else. */
+static xa_status io_of(struct xai_emu *e, bool *is_io, unsigned *port, unsigned *size, bool *in,
+                       bool *string)
+{
+    const struct xa_insn *insn = e->insn;
+    uint64_t dx = 0;
+    *is_io = false;
+    switch (insn->mnemonic) {
+    case XA_MNEM_IN:
+    case XA_MNEM_OUT: {
+        if (insn->operand_count != 2)
+            return XA_OK;
+        *in = insn->mnemonic == XA_MNEM_IN;
+        const struct xa_operand *p = &insn->ops[*in ? 1 : 0];
+        *size = insn->ops[*in ? 0 : 1].size;
+        *string = false;
+        if (p->type == XA_OP_IMM) {
+            *port = (unsigned)(insn->imm[p->imm_index & 1] & 0xff);
+            *is_io = true;
+            return XA_OK;
+        }
+        break;
+    }
+    case XA_MNEM_INSB: *size = 1, *in = true, *string = true; break;
+    case XA_MNEM_INSW: *size = 2, *in = true, *string = true; break;
+    case XA_MNEM_INSD: *size = 4, *in = true, *string = true; break;
+    case XA_MNEM_OUTSB: *size = 1, *in = false, *string = true; break;
+    case XA_MNEM_OUTSW: *size = 2, *in = false, *string = true; break;
+    case XA_MNEM_OUTSD: *size = 4, *in = false, *string = true; break;
+    default: return XA_OK;
+    }
+    XAI_TRY(xai_gpr_get(e, XA_REG_DX, &dx));
+    *port = (unsigned)dx;
+    *is_io = true;
+    return XA_OK;
+}
+
+/* xa_assist_io: the decoded instruction must be the exit's (else the guest changed it). */
+static xa_status io_exit_check(struct xai_emu *e)
+{
+    const struct xa_io_exit *ex = e->io_exit;
+    unsigned port = 0, size = 0;
+    bool is_io, in = false, string = false;
+    bool rep = (e->insn->prefixes & (XA_PFX_REP | XA_PFX_REPNE)) != 0;
+    XAI_TRY(io_of(e, &is_io, &port, &size, &in, &string));
+    if (!is_io || port != ex->port || size != ex->size || in != ex->in || string != ex->string ||
+        (string && rep != ex->rep))
+        return XA_RETRY;
+    return XA_OK;
 }
 
 /* Adds register @p r to the batch unless it is cached or already in it. */
@@ -247,14 +309,27 @@ static xa_status run_insn(struct xai_emu *e)
 
     XAI_TRY(fetch_operand_regs(e));
     bool moves = memop_moves(insn);
-    if (e->exit)
+    if (e->io_exit)
+        XAI_TRY(io_exit_check(e));
+    if (e->exit && (insn->mnemonic == XA_MNEM_IN || insn->mnemonic == XA_MNEM_OUT))
+        return XA_RETRY; /* an MMIO exit cannot be a port access: the guest changed */
+    if (e->exit && !is_string(insn))
         e->exit_check = (moves || uses_stack(insn) || mi < 0) ? XAI_EXIT_ANY : XAI_EXIT_OPERAND;
     /* Every fault of the memory operand before anything is read; the exit check. */
     if (mi >= 0 && !moves)
         XAI_TRY(xai_memop_prepare(e));
 
     for (unsigned tries = 0;; tries++) {
-        XAI_TRY(exec(e));
+        xa_status hs = exec(e);
+        if (hs != XA_OK) {
+            /* A REP instruction stopped part-way: its completed iterations stand (their
+             * registers, RIP unchanged), then the status (XA_CONTINUE, the fault...). */
+            if (e->partial) {
+                bool unused;
+                XAI_TRY(xai_commit(e, &unused));
+            }
+            return hs;
+        }
         bool changed;
         xa_status st = xai_commit(e, &changed);
         if (!changed)
@@ -304,19 +379,23 @@ xa_status xa_emulate(struct xa_vcpu *vcpu, const struct xa_insn *insn, struct xa
     return finish(&e, st);
 }
 
-/* Fetch, decode, emulate and commit one instruction; `exit` is NULL for xa_step. */
+/* Fetch, decode, emulate and commit one instruction; both exits are NULL for xa_step. */
 static xa_status assist(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
-                        struct xa_outcome *out)
+                        const struct xa_io_exit *io_exit, struct xa_outcome *out)
 {
     struct xai_emu e;
     xa_vcpu_reset(vcpu);
     emu_init(&e, vcpu, out);
     xa_status st = load_mode(&e);
-    if (st == XA_OK)
-        st = fetch_decode(&e, exit, &out->insn);
+    if (st == XA_OK) {
+        const uint8_t *bytes = exit ? exit->bytes : io_exit ? io_exit->bytes : NULL;
+        unsigned n = exit ? exit->nbytes : io_exit ? io_exit->nbytes : 0;
+        st = fetch_decode(&e, bytes, n, &out->insn);
+    }
     if (st == XA_OK) {
         e.insn = &out->insn;
         e.exit = exit;
+        e.io_exit = io_exit;
         st = run_insn(&e);
     }
     return finish(&e, st);
@@ -330,7 +409,7 @@ xa_status xa_step(struct xa_vcpu *vcpu, struct xa_outcome *out)
         out->status = XA_ERR_BAD_ARGUMENT;
         return XA_ERR_BAD_ARGUMENT;
     }
-    return assist(vcpu, NULL, out);
+    return assist(vcpu, NULL, NULL, out);
 }
 
 xa_status xa_assist_mmio(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
@@ -342,7 +421,19 @@ xa_status xa_assist_mmio(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
         out->status = XA_ERR_BAD_ARGUMENT;
         return XA_ERR_BAD_ARGUMENT;
     }
-    return assist(vcpu, exit, out);
+    return assist(vcpu, exit, NULL, out);
+}
+
+xa_status xa_assist_io(struct xa_vcpu *vcpu, const struct xa_io_exit *exit, struct xa_outcome *out)
+{
+    if (!out)
+        return XA_ERR_BAD_ARGUMENT;
+    if (!vcpu || !vcpu->ops || !exit || exit->nbytes > XA_MAX_INSN_LENGTH ||
+        (exit->size != 1 && exit->size != 2 && exit->size != 4)) {
+        out->status = XA_ERR_BAD_ARGUMENT;
+        return XA_ERR_BAD_ARGUMENT;
+    }
+    return assist(vcpu, NULL, exit, out);
 }
 
 /* ---- the handler interface's facts (emu.h) ------------------------------- */

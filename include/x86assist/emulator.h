@@ -7,7 +7,9 @@
  * callbacks of struct xa_cpu_ops. It asks for the registers it needs (in
  * batches), translates every memory operand through segmentation and the
  * guest's page tables (mmu.h), raises every fault before any guest-visible
- * change, and writes registers back once, on success.
+ * change, and writes registers back once, on success. The one exception: a REP
+ * string instruction stopped after some iterations (budget, fault, failed
+ * callback) keeps exactly those iterations (see xa_emulate).
  *
  * Thread safety: a struct xa_vcpu belongs to one thread at a time; different
  * vCPUs may be used concurrently. The library has no global state.
@@ -118,10 +120,16 @@ struct xa_cpu_ops {
      */
     int (*mem_cmpxchg)(void *ctx, uint64_t gpa, void *expected, const void *desired, size_t size,
                        unsigned flags);
-    /** Reads @p count elements of @p size bytes (1, 2, 4) from @p port. NULL: port I/O is #UD-free
-     *  but unsupported (XA_ERR_UNSUPPORTED). */
+    /**
+     * Reads @p count elements of @p size bytes (1, 2, 4) from @p port into @p buf, in the
+     * order the port gives them (for REP INS with EFLAGS.DF = 1 the library reverses them
+     * into address order). count is 1 for IN and INS, up to a page's worth of elements
+     * for REP INS (one call per page run). Optional: when NULL, IN and INS end with
+     * XA_ERR_UNSUPPORTED before any access.
+     */
     int (*io_read)(void *ctx, uint16_t port, void *buf, unsigned size, unsigned count);
-    /** Writes @p count elements of @p size bytes to @p port. NULL: as io_read. */
+    /** Writes @p count elements of @p size bytes to @p port, in the order the port sees them.
+     *  Optional: when NULL, OUT and OUTS end with XA_ERR_UNSUPPORTED before any access. */
     int (*io_write)(void *ctx, uint16_t port, const void *buf, unsigned size, unsigned count);
 };
 
@@ -145,7 +153,12 @@ struct xa_vcpu {
     const struct xa_cpu_ops *ops; /**< The callbacks. */
     void *ctx;                    /**< Passed to every callback. */
     struct xa_cpu_model model;    /**< The guest CPU model. */
-    /** Most iterations of a REP instruction per call (0 = no limit); caller-writable. */
+    /**
+     * Most iterations of a REP instruction per call (0 = no limit); caller-writable.
+     * When it runs out the call returns XA_CONTINUE with the completed iterations
+     * committed (RCX/RSI/RDI written through set_regs, RIP unchanged): take interrupts,
+     * then call again (xa_step, xa_assist_io, or re-enter the guest) to go on.
+     */
     uint32_t rep_budget;
     /**
      * Optional guest-RAM window, caller-writable (xa_vcpu_init sets NULL and 0): when
@@ -154,8 +167,14 @@ struct xa_vcpu {
      * instruction bytes inside it are then read from there directly, without
      * mem_read (the XA_MEM_PAGE_WALK and XA_MEM_FETCH reads of the window are not
      * made); anything outside it still goes through mem_read. The instruction's data
-     * accesses and the A/D-bit updates always go through the callbacks. The window
-     * must hold no MMIO and stay mapped during the call; the library only reads it.
+     * accesses and the A/D-bit updates go through the callbacks, with one exception:
+     * the source run of a (REP) MOVS, or of an OUTS with EFLAGS.DF = 0, that lies
+     * inside the window is not read with mem_read; the pointer into the window is
+     * handed to mem_write (io_write) as its buffer: one copy instead of two (never for
+     * MOVS runs that overlap; a MOVS source page may then be read without a mem_read
+     * of it ever being logged). The
+     * window must hold no MMIO and stay mapped during the call; the library only reads
+     * it.
      */
     const uint8_t *ram;
     uint64_t ram_size;       /**< Bytes of the window at @p ram (0 = no window). */
@@ -192,9 +211,31 @@ struct xa_outcome {
 /**
  * Emulates @p insn, decoded at the vCPU's CS:RIP, in the vCPU's current mode.
  * On XA_OK the registers (RIP and RFLAGS included) were written once through
- * set_regs; on any other status nothing guest-visible changed. Returns the
- * same status as out->status; XA_ERR_BAD_ARGUMENT when @p insn was decoded in
- * another mode than the vCPU's.
+ * set_regs; on any other status nothing guest-visible changed, except for a
+ * REP string instruction stopped after some iterations completed (below).
+ * Returns the same status as out->status; XA_ERR_BAD_ARGUMENT when @p insn was
+ * decoded in another mode than the vCPU's.
+ *
+ * String instructions (MOVS STOS LODS CMPS SCAS INS OUTS, REP/REPE/REPNE):
+ * - Batching: a run of elements inside one page (on both sides) is one mem_read /
+ *   mem_write (and one io_read / io_write) with XA_MEM_BATCHED, the element size and
+ *   XA_MEM_DOWN when EFLAGS.DF = 1; the buffer holds the elements in address order.
+ *   Every check of a run (segment limits, canonical, page walk, #AC per element) comes
+ *   before any access of it. CMPS and SCAS go element by element, so they never read
+ *   past the element that ends them. A MOVS whose destination lies just ahead of its
+ *   source (in the direction it runs) goes in runs short enough that no element is read
+ *   after it was written in the same run: the result is the CPU's element-by-element
+ *   one. The accesses are made as the instruction runs, not staged.
+ * - A REP instruction stopped after k > 0 completed iterations — by vcpu->rep_budget
+ *   (XA_CONTINUE), a fault in iteration k + 1 (XA_EXCEPTION) or a failed callback
+ *   (XA_ERR_CALLBACK) — has exactly those k iterations committed: their memory writes,
+ *   and RCX/RSI/RDI (RAX for LODS, the flags of the last completed CMPS/SCAS iteration)
+ *   written through set_regs with RIP unchanged, as the CPU leaves an interrupted REP
+ *   instruction (after a failed callback too: set_regs is then the one call after it).
+ *   With k = 0 nothing guest-visible changed. REP with a zero count makes
+ *   no access and advances RIP (through xa_assist_mmio: XA_RETRY, no access can be the
+ *   exit's).
+ *
  *
  * Common to the three entry points:
  * - Registers: one get_regs for CR0, CR3, CR4, EFER, RFLAGS, RIP, CS and SS;
@@ -202,7 +243,8 @@ struct xa_outcome {
  *   needs on top (PKRU/PKRS only when CR4.PKE/PKS). set_regs once, at the end,
  *   with the registers written, RIP, and RFLAGS when it changed (RF cleared).
  * - Commit order: staged memory writes in instruction order (a LOCKed one
- *   first), then set_regs. A failed callback during the commit gives
+ *   first), then set_regs (string instructions write memory as they run, see
+ *   above). A failed callback during the commit gives
  *   XA_ERR_CALLBACK: writes already done stay done (memory cannot be taken
  *   back), registers and RIP are not written. This shows only when an
  *   instruction makes two writes (a PUSH of memory; an operand split over two
@@ -216,6 +258,29 @@ struct xa_outcome {
  * - Faults: #UD for invalid bytes and LOCK where not allowed, #GP(0) for more
  *   than 15 bytes or a CS limit passed by the instruction, and every fault of
  *   the memory operands (segment, canonical, #PF, #AC) before any write.
+ * - Vector moves (MOVD/MOVQ, MOVDQA/U, MOVAPS/UPS/APD/UPD, MOVSS/SD, MOVLPS/HPS/LPD/
+ *   HPD, MOVNT*, LDDQU, their VEX and EVEX forms) and direct stores (MOVDIRI,
+ *   MOVDIR64B) ask get_regs, besides CR0 and CR4, for what they use: XA_R_ZMM0+n for
+ *   XMMn/YMMn/ZMMn (always the 64-byte value; set_regs gets it back whole: a legacy
+ *   SSE write keeps the bytes above 15, a VEX/EVEX write zeroes those above the
+ *   vector length), XA_R_K0+n for the opmask of an EVEX form, XA_R_MM0+n for MMX
+ *   registers, and XA_R_XCR0 for VEX/EVEX forms once CR4.OSXSAVE is set. #UD (CR0.EM
+ *   and CR4.OSFXSR for SSE, CR0.EM for MMX, CR4.OSXSAVE and XCR0 for VEX/EVEX, and the
+ *   model's features: SSE3, SSE4.1, AVX, AVX2, AVX512F/BW/VL, MOVDIRI, MOVDIR64B,
+ *   CLFLUSHOPT, CLWB; MMX, SSE, SSE2 and CLFLUSH are always present) comes before #NM
+ *   (CR0.TS), both before any memory fault; then the alignment #GP(0) of the aligned
+ *   forms (the full vector size, masked or not, except that an opmask selecting no
+ *   element raises nothing, as measured on hardware). MMX forms do not update the x87
+ *   tag word (no register name carries it).
+ * - EVEX masking: only the pages holding a selected element are translated and
+ *   checked (a masked-off element never faults); a masked load reads each run of
+ *   selected bytes with its own mem_read, a masked store writes each run with its own
+ *   mem_write at commit, in address order (so a device sees exactly the selected
+ *   bytes), and an opmask selecting nothing makes no access at all.
+ * - CLFLUSH/CLFLUSHOPT/CLWB are translated and checked as a one-byte read (sets the A
+ *   bit) with no data access; prefetches never fault and access nothing; MOVDIR64B
+ *   checks its destination ES:[reg] (64-byte aligned, else #GP(0)) before it reads
+ *   its 64-byte source, then writes it with one 64-byte mem_write.
  */
 xa_status xa_emulate(struct xa_vcpu *vcpu, const struct xa_insn *insn, struct xa_outcome *out);
 
@@ -230,6 +295,7 @@ struct xa_mmio_exit {
 
 /**
  * The exit check: the exit's GPA must fall inside the decoded memory operand
+ * (for a string instruction: inside the first element's source or destination access)
  * (either page of an operand split across two), and its GVA, when valid,
  * inside the operand's linear range. For PUSH and POP (the stack may be the
  * MMIO) and for an operand whose address the instruction moves (POP, BT* with
@@ -246,6 +312,33 @@ struct xa_mmio_exit {
  */
 xa_status xa_assist_mmio(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
                          struct xa_outcome *out);
+
+/** A port-I/O exit as the CPU reports it (VMX exit qualification, SVM EXITINFO1). */
+struct xa_io_exit {
+    uint16_t port;     /**< The port (the instruction's imm8 or DX). */
+    uint8_t size;      /**< Access size in bytes: 1, 2 or 4. */
+    bool in;           /**< IN or INS (true), OUT or OUTS (false). */
+    bool string;       /**< INS or OUTS. */
+    bool rep;          /**< A REP prefix (string forms only). */
+    uint8_t nbytes;    /**< Instruction bytes supplied (0..15); fetched when fewer. */
+    uint8_t bytes[15]; /**< The bytes at CS:RIP, when the CPU gave them. */
+};
+
+/**
+ * Handles a port-I/O exit: fetches the instruction at CS:RIP (the exit's bytes first),
+ * decodes it, checks that it is the exit's IN/OUT/INS/OUTS (direction, size, string,
+ * REP, port = imm8 or DX) — XA_RETRY before any access when not — then emulates it:
+ * the I/O permission check (protected mode with CPL > IOPL, or virtual-8086 mode: the
+ * I/O bitmap of the TSS that TR holds, read as implicit supervisor data through the
+ * page walk; #GP(0) when denied, when TR is not a present 32/64-bit TSS, or when the
+ * two bitmap bytes the CPU reads lie past the TR limit), made before the count test
+ * and any memory access; then IN/OUT through io_read/io_write (count 1; IN AL/AX merge,
+ * IN EAX zero-extends into RAX in 64-bit mode) or INS/OUTS with the string rules
+ * above (one port callback per page run, the run's memory checked before the port is
+ * touched). Returns out->status: XA_ERR_UNSUPPORTED when the callback needed is NULL;
+ * XA_ERR_BAD_ARGUMENT for a NULL pointer, nbytes > 15 or a size other than 1, 2, 4.
+ */
+xa_status xa_assist_io(struct xa_vcpu *vcpu, const struct xa_io_exit *exit, struct xa_outcome *out);
 
 /**
  * Fetches, decodes and emulates the instruction at CS:RIP (no exit information:

@@ -213,14 +213,12 @@ xa_status xa_walk(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops
 /* Prepared paging state (repeated walks under one paging state)            */
 /* ------------------------------------------------------------------------ */
 
-/**
- * Internal to struct xa_mmu_prepared: what the fast path requires of one access kind.
- * Treat as opaque.
- */
-struct xa_mmu_rule {
-    uint64_t need;   /**< The bits of the combined entries that the access tests... */
-    uint32_t want;   /**< ...and the values they must have. */
-    uint32_t okkeys; /**< Bit k: supervisor-page key k allowed; bit 16+k: user-page key k. */
+/** Internal to struct xa_mmu_prepared (treat as opaque): the hot path's constants. */
+struct xa_mmu_hot {
+    const uint8_t *ram; /**< ops.ram. */
+    uint64_t wmask;     /**< The table-address mask that keeps reads in the window. */
+    uint64_t root;      /**< The root table's address (CR3). */
+    uint64_t leaf_keep; /**< The leaf bits that the test looks at. */
 };
 
 /**
@@ -239,12 +237,17 @@ struct xa_mmu_prepared {
     bool valid;                /**< xa_mmu_prepare returned XA_OK. */
     /** The fast path: 4 or 5 (levels), plus 8 when keys are in force; 0 = none. */
     uint8_t hot;
-    const uint8_t *ram; /**< ops.ram. */
-    uint64_t wmask;     /**< The table-address mask that keeps reads in the window. */
-    uint64_t root;      /**< The root table's address (CR3). */
-    uint64_t leaf_keep; /**< The leaf bits that the test looks at. */
-    /** By access kind (enum xa_access) and flags bits 3:0 (USER, IMPLICIT, AC, SHADOW_STACK). */
-    struct xa_mmu_rule rule[3][16];
+    /** 3 when hot is 4 (accesses below it take the inline hot path), else 0. */
+    uint32_t hot4_limit;
+    struct xa_mmu_hot hc; /**< The hot path's constants. */
+    /**
+     * What the hot path requires of each access kind, at index (flags & 15) * 3 + access
+     * (flags bits 3:0: USER, IMPLICIT, AC, SHADOW_STACK): the bits of the combined
+     * entries that it tests...
+     */
+    uint64_t need[48];
+    uint32_t want[48];   /**< ...the values they must have... */
+    uint32_t okkeys[48]; /**< ...and the keys allowed (bit k supervisor, 16 + k user). */
 };
 
 /**

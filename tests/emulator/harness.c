@@ -36,7 +36,7 @@ static int set_regs(void *ctx, const uint16_t *names, unsigned count, const unio
 static void log_access(struct th *t, char op, uint64_t gpa, const void *buf, size_t size,
                        unsigned flags)
 {
-    if ((flags & XA_MEM_KIND_MASK) != XA_MEM_DATA || t->nlog == 32)
+    if ((flags & XA_MEM_KIND_MASK) != XA_MEM_DATA || t->nlog == sizeof(t->log) / sizeof(t->log[0]))
         return;
     struct th_access *a = &t->log[t->nlog++];
     a->op = op;
@@ -105,6 +105,49 @@ static int mem_cmpxchg(void *ctx, uint64_t gpa, void *expected, const void *desi
     return 0;
 }
 
+static void log_io(struct th *t, char op, uint16_t port, unsigned size, unsigned count)
+{
+    if (t->niolog == sizeof(t->iolog) / sizeof(t->iolog[0]))
+        return;
+    struct th_io *l = &t->iolog[t->niolog++];
+    l->op = op;
+    l->port = port;
+    l->size = size;
+    l->count = count;
+}
+
+static int io_read(void *ctx, uint16_t port, void *buf, unsigned size, unsigned count)
+{
+    struct th *t = ctx;
+    uint8_t *b = buf;
+    if ((size != 1 && size != 2 && size != 4) || count == 0 || (size_t)size * count > 4096)
+        abort(); /* at most a page per call */
+    t->io_read_calls++;
+    if (t->fail_io && (int)(t->io_read_calls + t->io_write_calls) == t->fail_io)
+        return -1;
+    for (unsigned i = 0; i < size * count; i++)
+        b[i] = t->io_in_pos < t->io_in_len ? t->io_in[t->io_in_pos++] : 0xff;
+    log_io(t, 'i', port, size, count);
+    return 0;
+}
+
+static int io_write(void *ctx, uint16_t port, const void *buf, unsigned size, unsigned count)
+{
+    struct th *t = ctx;
+    if ((size != 1 && size != 2 && size != 4) || count == 0 || (size_t)size * count > 4096)
+        abort();
+    t->io_write_calls++;
+    if (t->fail_io && (int)(t->io_read_calls + t->io_write_calls) == t->fail_io)
+        return -1;
+    for (unsigned i = 0; i < size * count && t->io_out_len < sizeof(t->io_out); i++)
+        t->io_out[t->io_out_len++] = ((const uint8_t *)buf)[i];
+    log_io(t, 'o', port, size, count);
+    return 0;
+}
+
+const struct xa_cpu_ops th_ops_io = {get_regs,    set_regs, mem_read, mem_write,
+                                     mem_cmpxchg, io_read,  io_write};
+
 const struct xa_cpu_ops th_ops = {get_regs, set_regs, mem_read, mem_write, mem_cmpxchg, NULL, NULL};
 const struct xa_cpu_ops th_ops_nocmpxchg = {get_regs, set_regs, mem_read, mem_write,
                                             NULL,     NULL,     NULL};
@@ -147,6 +190,8 @@ void th_clear(struct th *t)
     t->set_count = 0;
     t->nlog = 0;
     t->data_reads = t->data_writes = 0;
+    t->io_read_calls = t->io_write_calls = 0;
+    t->niolog = 0;
 }
 
 void th_setup_long(struct th *t)
@@ -204,5 +249,5 @@ void th_setup_real(struct th *t)
 void th_init_vcpu(struct th *t, struct xa_vcpu *v)
 {
     struct xa_cpu_model m = {XA_VENDOR_INTEL, 46, XA_FEAT_ALL};
-    xa_vcpu_init(v, t->no_cmpxchg ? &th_ops_nocmpxchg : &th_ops, t, &m);
+    xa_vcpu_init(v, t->with_io ? &th_ops_io : t->no_cmpxchg ? &th_ops_nocmpxchg : &th_ops, t, &m);
 }

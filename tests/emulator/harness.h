@@ -3,7 +3,9 @@
  * A test hypervisor for the emulator: registers in an array, 4 MiB of guest RAM
  * with one MMIO page, every callback counted and logged, failures and memory
  * changes injectable. Page tables for 64-bit mode (4-level) are built by
- * th_setup_long(): identity map of the first 4 MiB with 4 KiB pages.
+ * th_setup_long(): identity map of the first 4 MiB with 4 KiB pages. With with_io set
+ * before th_init_vcpu(), the vCPU also has io_read/io_write: a port model that plays
+ * io_in[] to IN, records OUT bytes in io_out[] and logs every call.
  */
 #ifndef XA_TESTS_EMULATOR_HARNESS_H
 #define XA_TESTS_EMULATOR_HARNESS_H
@@ -36,7 +38,7 @@ struct th {
     unsigned set_count; /* registers written by the last set_regs */
     uint16_t set_names[XA_R_COUNT];
     /* data accesses (not walks, not fetches), in order */
-    struct th_access log[32];
+    struct th_access log[64];
     unsigned nlog;
     /* injection */
     int fail_get, fail_set;         /* fail the n-th call (1-based), 0 = never */
@@ -44,10 +46,25 @@ struct th {
     unsigned cmpxchg_changes;       /* this many cmpxchg calls see memory changed (by +1) */
     bool no_cmpxchg;
     unsigned data_reads, data_writes;
+    /* port I/O (th_ops_io, chosen by with_io): IN returns io_in[] in order, then 0xff */
+    bool with_io;
+    uint8_t io_in[8192];
+    unsigned io_in_len, io_in_pos;
+    uint8_t io_out[8192]; /* every byte OUT wrote, in order */
+    unsigned io_out_len;
+    unsigned io_read_calls, io_write_calls;
+    int fail_io; /* fail the n-th port call (1-based), 0 = never */
+    struct th_io {
+        char op; /* 'i', 'o' */
+        uint16_t port;
+        unsigned size, count;
+    } iolog[64];
+    unsigned niolog;
 };
 
 extern const struct xa_cpu_ops th_ops;
 extern const struct xa_cpu_ops th_ops_nocmpxchg;
+extern const struct xa_cpu_ops th_ops_io; /* th_ops with io_read / io_write */
 
 /* 64-bit mode, CPL 0, paging with 4-level tables mapping [0, 4 MiB) 1:1 (P, RW, U). */
 void th_setup_long(struct th *t);

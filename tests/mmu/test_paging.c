@@ -586,6 +586,95 @@ static void test_bad_arguments(void **state)
     assert_int_equal(walk(0, XA_ACCESS_READ, 0), XA_ERR_BAD_ARGUMENT);
 }
 
+/* The hot paths (RAM window, A/D set): xa_walk and xa_walk_prepared must answer as the
+ * walk through callbacks does, bad arguments included, at the edges of the window. */
+static xa_status walk_window(const struct xa_mmu_ops *wops, int prepared, uint64_t la,
+                             enum xa_access acc, unsigned flags, struct xa_walk_result *out,
+                             struct xa_exception *e)
+{
+    if (!prepared)
+        return xa_walk(&ps, wops, &mem, la, acc, flags, out, e);
+    struct xa_mmu_prepared prep;
+    xa_status st = xa_mmu_prepare(&ps, wops, &mem, &prep);
+    return st == XA_OK ? xa_walk_prepared(&prep, la, acc, flags, out, e) : st;
+}
+
+static void expect_window_same(uint64_t ram_size, uint64_t la, enum xa_access acc, unsigned flags)
+{
+    struct xa_mmu_ops wops = ops;
+    wops.ram = mem.bytes;
+    wops.ram_size = ram_size;
+    xa_status st = walk(la, acc, flags | XA_WALK_NO_AD);
+    for (int prepared = 0; prepared < 2; prepared++) {
+        struct xa_walk_result r;
+        struct xa_exception e;
+        memset(&r, 0, sizeof(r));
+        memset(&e, 0, sizeof(e));
+        assert_int_equal(walk_window(&wops, prepared, la, acc, flags | XA_WALK_NO_AD, &r, &e), st);
+        if (st == XA_OK) {
+            assert_int_equal(r.gpa, res.gpa);
+            assert_int_equal(r.page_size, res.page_size);
+            assert_int_equal(r.rights, res.rights);
+            assert_int_equal(r.pkey, res.pkey);
+            assert_int_equal(r.levels, res.levels);
+            assert_int_equal(r.nwrites, res.nwrites);
+        } else if (st == XA_EXCEPTION) {
+            assert_int_equal(e.vector, exc.vector);
+            assert_int_equal(e.error_code, exc.error_code);
+        }
+    }
+}
+
+static void test_hot_window(void **state)
+{
+    (void)state;
+    setup_4level();
+    const uint64_t la = 0x7f1234567010ull;
+    map4k(la, 0x8000, ALL | D, ALL | D | (5ull << 59)); /* A and D set: the hot case */
+    for (unsigned kind = 0; kind < 3; kind++)
+        for (unsigned f = 0; f < 64; f++)
+            expect_window_same(TM_SIZE, la, (enum xa_access)kind, f);
+    /* windows under 8 KiB, ending inside the tables, or claiming more than MAXPHYADDR */
+    expect_window_same(0x1fff, la, XA_ACCESS_WRITE, 0);
+    expect_window_same(0x4008, la, XA_ACCESS_WRITE, 0);
+    expect_window_same(0x4ff8, la, XA_ACCESS_WRITE, 0);
+    /* a PDPTE pointing at bit 40 (reserved with MAXPHYADDR 36): a window claimed to be
+     * 2^44 bytes must not turn it into a read beyond the tables (the buffer ends far
+     * below), nor into an accepted walk */
+    ps.cpu.maxphyaddr = 36;
+    tm_put(&mem, 0x2000 + idx(la, 3) * 8, (1ull << 40) | 0x3000 | ALL | D, 8);
+    expect_pf(la, XA_ACCESS_READ, 0, PF_P | PF_RSVD);
+    expect_window_same(1ull << 44, la, XA_ACCESS_READ, 0);
+    tm_put(&mem, 0x2000 + idx(la, 3) * 8, 0x3000 | ALL | D, 8);
+    expect_window_same(1ull << 44, la, XA_ACCESS_READ, 0);
+    /* bad arguments on a walk the hot path would accept */
+    struct xa_mmu_ops wops = ops;
+    wops.ram = mem.bytes;
+    wops.ram_size = TM_SIZE;
+    struct xa_mmu_prepared prep;
+    assert_int_equal(xa_mmu_prepare(&ps, &wops, &mem, &prep), XA_OK);
+    assert_int_equal(xa_walk(&ps, &wops, &mem, la, XA_ACCESS_READ, 0, NULL, &exc),
+                     XA_ERR_BAD_ARGUMENT);
+    assert_int_equal(xa_walk(&ps, &wops, &mem, la, XA_ACCESS_READ, 0, &res, NULL),
+                     XA_ERR_BAD_ARGUMENT);
+    assert_int_equal(xa_walk_prepared(&prep, la, XA_ACCESS_READ, 0, NULL, &exc),
+                     XA_ERR_BAD_ARGUMENT);
+    assert_int_equal(xa_walk_prepared(&prep, la, XA_ACCESS_READ, 0, &res, NULL),
+                     XA_ERR_BAD_ARGUMENT);
+    assert_int_equal(xa_walk_prepared(NULL, la, XA_ACCESS_READ, 0, &res, &exc),
+                     XA_ERR_BAD_ARGUMENT);
+    assert_int_equal(xa_walk_prepared(&prep, la, (enum xa_access)3, 0, &res, &exc),
+                     XA_ERR_BAD_ARGUMENT);
+    assert_int_equal(xa_walk_prepared(&prep, la, (enum xa_access)0x10000000, 0, &res, &exc),
+                     XA_ERR_BAD_ARGUMENT);
+    ps.cpu.maxphyaddr = 60;
+    assert_int_equal(xa_walk(&ps, &wops, &mem, la, XA_ACCESS_READ, 0, &res, &exc),
+                     XA_ERR_BAD_ARGUMENT);
+    assert_int_equal(xa_mmu_prepare(&ps, &wops, &mem, &prep), XA_ERR_BAD_ARGUMENT);
+    assert_int_equal(xa_walk_prepared(&prep, la, XA_ACCESS_READ, 0, &res, &exc),
+                     XA_ERR_BAD_ARGUMENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -613,6 +702,7 @@ int main(void)
         cmocka_unit_test(test_ad_fallbacks),
         cmocka_unit_test(test_hostile_tables),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_hot_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
