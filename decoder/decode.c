@@ -5,19 +5,39 @@
  *   (mandatory prefix, ModRM fields, W, L, mode...) -> SIB -> displacement
  *   -> immediates -> operands.
  * Every opcode fact lives in the generated tables (decoder/isa/, the .isa files); this
- * file knows only the encoding rules shared by all instructions.
+ * file knows only the encoding rules shared by all instructions (the generator also
+ * writes 64-bit addressing out as tables, xai_modrm64 and xai_sib64).
  *
- * Two paths run these states: the legacy path (decode_legacy, at the end) takes every
- * instruction first and finishes legacy/REX encodings of the one-byte, 0F, 0F 38 and
- * 0F 3A maps from prebuilt operand templates; it hands everything else (VEX, EVEX, XOP,
- * 3DNow!, definitions whose operands need checks) to the general path (decode_escape,
- * decode_opcode, decode_def) at the state it reached.
+ * Three paths run these states, each handing what it does not do to the next at the state
+ * it reached (no byte is read twice, except that decode_mp and decode_fsgs hand what their
+ * tables do not decide to decode_prefixed from the prefix on):
+ *   - the form path (xa_decode, at the end): no legacy prefix, one of the legacy maps, a
+ *     definition with a generated form (struct xai_form: the output as it starts and a
+ *     shape saying which operands the bytes fill in); in 64-bit mode the form comes
+ *     straight from the map and opcode (xai_hot64_roots), as after a 66 or an F3
+ *     (decode_mp) or an FS/GS prefix (decode_fsgs); decode_prefixed does the same
+ *     after other legacy prefixes;
+ *   - the legacy path (decode_cold): legacy/REX encodings from prebuilt operand templates;
+ *   - the general path (decode_escape, decode_opcode, decode_def): VEX, EVEX, XOP, 3DNow!,
+ *     definitions whose operands need checks.
  */
 #include <stddef.h>
 #include <string.h>
 
 #include "decoder/registers.h"
 #include "decoder/tables.h"
+
+/* For the hot helpers whose inlining the legacy path's speed depends on: its state must
+ * stay in registers (compilers without the attribute inline what they like). */
+#if defined(__GNUC__) || defined(__clang__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#define NOINLINE      __attribute__((noinline))
+#define UNREACHABLE() __builtin_unreachable()
+#else
+#define ALWAYS_INLINE inline
+#define NOINLINE
+#define UNREACHABLE() ((void)0)
+#endif
 
 /* Decoder state for one instruction. */
 struct dec {
@@ -48,7 +68,7 @@ struct dec {
 
 enum { MODRM_PREREAD = 2 };
 
-/* The legacy path finds a definition with a shift (tables.h pads it). */
+/* The legacy path finds a definition with a shift (tables.h sizes it). */
 _Static_assert(sizeof(struct xai_def) == 64, "struct xai_def is not 64 bytes");
 
 /* What a byte can be where an instruction starts (byte_class). */
@@ -118,6 +138,10 @@ static inline int64_t le_signed(const uint8_t *p, unsigned n)
                           (uint32_t)p[3] << 24) ^
                 INT64_C(0x80000000)) -
                INT64_C(0x80000000);
+    case 8:
+        return (int64_t)((uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
+                         (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
+                         (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56);
     default: {
         uint64_t v = 0;
         for (unsigned i = 0; i < n; i++)
@@ -1149,22 +1173,18 @@ static inline xa_status lpast_end(struct lstate *s)
     return XA_ERR_TRUNCATED;
 }
 
-/* Legacy prefixes and REX; returns the first byte after them, or -1 with *st set. */
-static inline int lnode_prefixes(struct lstate *s, unsigned *cls, xa_status *st)
+/* Legacy prefixes and REX, from the byte c already read at s->pos - 1; returns the first
+ * byte after them, or -1 with *st set. */
+static inline int lnode_prefixes(struct lstate *s, unsigned c, unsigned *cls, xa_status *st)
 {
     for (;;) {
-        if (s->pos >= s->limit) {
-            *st = lpast_end(s);
-            return -1;
-        }
-        unsigned c = s->buf[s->pos++];
         unsigned k = byte_class[c];
         if (k <= BC_REX) {
             if (k == BC_REX && s->mode64) {
                 /* REX counts only when the opcode follows it directly. */
                 s->rex = c;
                 s->pfx |= XA_PFX_REX;
-                continue;
+                goto next;
             }
             *cls = k == BC_REX ? BC_OPCODE : k;
             return (int)c;
@@ -1191,6 +1211,12 @@ static inline int lnode_prefixes(struct lstate *s, unsigned *cls, xa_status *st)
         /* a legacy prefix after REX cancels it */
         s->rex = 0;
         s->pfx &= ~(uint32_t)XA_PFX_REX;
+    next:
+        if (s->pos >= s->limit) {
+            *st = lpast_end(s);
+            return -1;
+        }
+        c = s->buf[s->pos++];
     }
 }
 
@@ -1273,27 +1299,73 @@ static inline uint16_t lwalk_tree(const struct lstate *s, uint16_t ref, unsigned
     return ref;
 }
 
-/* SIB and displacement of a memory ModRM (no VSIB: such definitions are not fast). */
-static inline xa_status lnode_memory(struct lstate *s, struct xa_insn *insn, uint8_t fast,
-                                     uint32_t attrs, unsigned imm_bytes)
+/* xai_addr64.mem is copied over the start of struct xa_mem. */
+_Static_assert(offsetof(struct xa_mem, seg) == 0 && offsetof(struct xa_mem, base) == 1 &&
+                   offsetof(struct xa_mem, index) == 2 && offsetof(struct xa_mem, scale) == 3,
+               "struct xa_mem does not start with seg, base, index, scale");
+
+/* SIB and displacement of a memory ModRM of a legacy encoding (no VSIB: such definitions
+ * are not fast), with the default segment (SS for stack-based addressing, else DS). The
+ * state comes as values so that the straight-line path keeps it in registers. */
+static ALWAYS_INLINE xa_status memory_operand(struct xa_insn *insn, const uint8_t *buf,
+                                              unsigned limit, unsigned *pos, unsigned *needed,
+                                              unsigned modrm, unsigned rex, unsigned adsize,
+                                              unsigned mode64, unsigned imm_bytes)
 {
-    unsigned mod = s->modrm >> 6, rm = s->modrm & 7;
+    unsigned mod = modrm >> 6, rm = modrm & 7;
     unsigned disp_size = 0;
     unsigned base = 0, index = 0, scale = 1;
     unsigned stack = 0; /* the base is (E/R)SP or (E/R)BP: the default segment is SS */
+    unsigned p = *pos;
 
-    if (s->adsize == 16) {
-        disp_size = modrm16(mod, rm, &base, &index, &stack);
-    } else {
-        unsigned first = s->adsize == 64 ? XA_REG_RAX : XA_REG_EAX;
-        unsigned b = (s->rex & 1) << 3;
-        if (rm == 4) {
-            if (s->pos >= s->limit)
-                return lpast_end(s);
-            unsigned sib = s->buf[s->pos++];
+    if (adsize == 64) {
+        /* Two look-ups: ModRM, then SIB (the tables have the registers and segments). */
+        const struct xai_addr64 *a = &xai_modrm64[rex & 1][modrm];
+        disp_size = a->disp_size;
+        if (a->sib) {
+            if (p >= limit) {
+                if (p >= XA_MAX_INSN_LENGTH)
+                    return XA_ERR_TOO_LONG;
+                *needed = p + 1;
+                return XA_ERR_TRUNCATED;
+            }
+            unsigned sib = buf[p++];
             insn->sib = (uint8_t)sib;
             insn->has_sib = 1;
-            unsigned idx = ((sib >> 3) & 7) | (s->rex & 2) << 2;
+            a = &xai_sib64[mod == 0][rex & 3][sib];
+            disp_size |= a->disp_size;
+        }
+        unsigned total = p + disp_size + imm_bytes;
+        if (total > limit) {
+            *needed = total;
+            return total > XA_MAX_INSN_LENGTH ? XA_ERR_TOO_LONG : XA_ERR_TRUNCATED;
+        }
+        if (disp_size) {
+            insn->disp_offset = (uint8_t)p;
+            insn->disp_size = (uint8_t)disp_size;
+            insn->mem.disp = le_signed(buf + p, disp_size);
+            p += disp_size;
+        }
+        *pos = p;
+        memcpy(&insn->mem, a->mem, sizeof(a->mem));
+        return XA_OK;
+    }
+    if (adsize == 16) {
+        disp_size = modrm16(mod, rm, &base, &index, &stack);
+    } else {
+        unsigned first = adsize == 64 ? XA_REG_RAX : XA_REG_EAX;
+        unsigned b = (rex & 1) << 3;
+        if (rm == 4) {
+            if (p >= limit) {
+                if (p >= XA_MAX_INSN_LENGTH)
+                    return XA_ERR_TOO_LONG;
+                *needed = p + 1;
+                return XA_ERR_TRUNCATED;
+            }
+            unsigned sib = buf[p++];
+            insn->sib = (uint8_t)sib;
+            insn->has_sib = 1;
+            unsigned idx = ((sib >> 3) & 7) | (rex & 2) << 2;
             unsigned bs = (sib & 7) | b;
             scale = 1u << (sib >> 6);
             if (idx != 4)
@@ -1308,8 +1380,8 @@ static inline xa_status lnode_memory(struct lstate *s, struct xa_insn *insn, uin
             }
         } else if (rm == 5 && mod == 0) {
             disp_size = 4;
-            if (s->mode64)
-                base = s->adsize == 64 ? XA_REG_RIP : XA_REG_EIP;
+            if (mode64)
+                base = adsize == 64 ? XA_REG_RIP : XA_REG_EIP;
         } else {
             unsigned bs = rm | b;
             base = first + bs;
@@ -1320,30 +1392,37 @@ static inline xa_status lnode_memory(struct lstate *s, struct xa_insn *insn, uin
         else if (mod == 2)
             disp_size = 4;
     }
-    if (disp_size) {
-        unsigned total = s->pos + disp_size + imm_bytes;
-        if (total > XA_MAX_INSN_LENGTH)
-            return XA_ERR_TOO_LONG;
-        if (s->pos + disp_size > s->len) {
-            s->needed = total;
-            return XA_ERR_TRUNCATED;
-        }
-        insn->disp_offset = (uint8_t)s->pos;
-        insn->disp_size = (uint8_t)disp_size;
-        insn->mem.disp = le_signed(s->buf + s->pos, disp_size);
-        s->pos += disp_size;
+    /* The displacement and the immediates must fit: limit is min(len, 15). */
+    unsigned total = p + disp_size + imm_bytes;
+    if (total > limit) {
+        *needed = total;
+        return total > XA_MAX_INSN_LENGTH ? XA_ERR_TOO_LONG : XA_ERR_TRUNCATED;
     }
+    if (disp_size) {
+        insn->disp_offset = (uint8_t)p;
+        insn->disp_size = (uint8_t)disp_size;
+        insn->mem.disp = le_signed(buf + p, disp_size);
+        p += disp_size;
+    }
+    *pos = p;
     insn->mem.base = (uint8_t)base;
     insn->mem.index = (uint8_t)index;
     insn->mem.scale = (uint8_t)scale;
-    /* Default segment: SS for stack-based addressing, else DS; LEA's address does not
-     * use its segment, and 3E on an indirect branch is NOTRACK: the default stands. */
-    unsigned seg = stack ? XA_REG_SS : XA_REG_DS;
-    if (s->seg_eff && !(fast & XAI_FAST_ADDR_ONLY) &&
-        !((attrs & XAI_A_NOTRACK) && s->seg_eff == XA_REG_DS))
-        seg = s->seg_eff;
-    insn->mem.seg = (uint8_t)seg;
+    insn->mem.seg = (uint8_t)(stack ? XA_REG_SS : XA_REG_DS);
     return XA_OK;
+}
+
+/* The same from the legacy path's state, with a segment override: LEA's address does not
+ * use its segment, and 3E on an indirect branch is NOTRACK: the default stands. */
+static ALWAYS_INLINE xa_status lnode_memory(struct lstate *s, struct xa_insn *insn, uint8_t fast,
+                                            uint32_t attrs, unsigned imm_bytes)
+{
+    xa_status st = memory_operand(insn, s->buf, s->limit, &s->pos, &s->needed, s->modrm, s->rex,
+                                  s->adsize, s->mode64, imm_bytes);
+    if (st == XA_OK && s->seg_eff && !(fast & XAI_FAST_ADDR_ONLY) &&
+        !((attrs & XAI_A_NOTRACK) && s->seg_eff == XA_REG_DS))
+        insn->mem.seg = (uint8_t)s->seg_eff;
+    return st;
 }
 
 /* The number of byte GPR n from AL: without REX, 4-7 are AH..BH; with it, SPL..DIL. */
@@ -1415,150 +1494,6 @@ static inline void lnode_operands(struct lstate *s, struct xa_insn *insn,
 static const uint16_t lsizes[4][8] = {LSZ_MODE(XA_MODE_REAL), LSZ_MODE(XA_MODE_16),
                                       LSZ_MODE(XA_MODE_32), LSZ_MODE(XA_MODE_64)};
 
-static xa_status decode_legacy(struct xa_insn *insn, unsigned mode, unsigned vendor,
-                               const uint8_t *bytes, size_t len, unsigned *needed)
-{
-    struct lstate s = {
-        .buf = bytes,
-        .len = len,
-        .limit = len < XA_MAX_INSN_LENGTH ? (unsigned)len : XA_MAX_INSN_LENGTH,
-        .mode = mode,
-        .vendor = vendor,
-        .mode64 = mode == XA_MODE_64,
-    };
-    unsigned cls;
-    xa_status st = XA_OK;
-    int c = lnode_prefixes(&s, &cls, &st);
-    if (c < 0) {
-        *needed = s.needed;
-        return st;
-    }
-    unsigned op = (unsigned)c;
-
-    /* C4/C5/62/8F are opcodes only in real mode here; elsewhere the general path
-     * decides between VEX/EVEX/XOP and LES/LDS/BOUND/POP. */
-    if (cls == BC_VEX && mode != XA_MODE_REAL)
-        return to_escape(&s, insn, (uint8_t)op, cls, needed);
-    if (cls == BC_0F) {
-        if (s.pos >= s.limit)
-            goto past_end;
-        op = s.buf[s.pos++];
-        if (op == 0x38 || op == 0x3A) {
-            s.space = op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
-            if (s.pos >= s.limit)
-                goto past_end;
-            op = s.buf[s.pos++];
-        } else if (op == 0x0F) {
-            s.space = XAI_SP_3DNOW;
-            struct dec d;
-            to_general(&s, &d);
-            st = decode_opcode(&d, insn, (uint8_t)op);
-            *needed = d.needed;
-            return st;
-        } else {
-            s.space = XAI_SP_0F;
-        }
-    }
-
-    /* From here on the general path is only entered with the definition known, and it
-     * fills the same fields again: each field is stored as soon as it is known, so it
-     * need not stay live until the end. */
-    insn->map = (uint8_t)s.space; /* XA_MAP_1BYTE..XA_MAP_0F3A are XAI_SP_LEGACY..XAI_SP_0F3A */
-    insn->opcode = (uint8_t)op;
-    insn->seg_override = (uint8_t)s.seg;
-    insn->rex = (uint8_t)s.rex;
-    insn->prefixes = s.pfx;
-
-    /* Address size, and the operand size before the instruction's defaults: one look-up
-     * by mode, 66, 67 and REX.W. */
-    unsigned w = (s.rex >> 3) & 1;
-    unsigned sizes = lsizes[mode][((s.pfx >> 3) & 3) | w << 2];
-    unsigned raw_osz = sizes & 0xFF;
-    s.adsize = sizes >> 8;
-    insn->adsize = (uint8_t)s.adsize;
-
-    uint32_t root = xai_legacy_roots[s.space][op];
-    if (root & XAI_LEGACY_MODRM) {
-        if (s.pos >= s.limit)
-            goto past_end;
-        s.modrm = s.buf[s.pos++];
-        s.has_modrm = 1;
-        insn->modrm = (uint8_t)s.modrm;
-        insn->has_modrm = 1;
-    }
-
-    /* Most roots are a definition: the walk is then no loop at all. */
-    uint16_t ref = (uint16_t)root;
-    if (ref & XAI_NODE_FLAG)
-        ref = lwalk_tree(&s, ref, raw_osz);
-    if (!ref)
-        return XA_ERR_INVALID;
-    const struct xai_def *def = &xai_defs[ref];
-    if (!(def->fast & XAI_FAST))
-        return to_def(&s, insn, (uint8_t)op, def, raw_osz, needed);
-    uint32_t attrs = def->attrs;
-    insn->mnemonic = def->mnemonic;
-    insn->isa_set = def->isa_set;
-    insn->operand_count = def->op_count;
-    insn->attributes = def->insn_attrs;
-
-    /* Effective operand size. */
-    unsigned opsize = raw_osz;
-    if ((attrs & XAI_A_MP) && LMP(s.pfx) == 1) {
-        opsize = s.mode64 && w ? 64 : mode != XA_MODE_REAL && mode != XA_MODE_16 ? 32 : 16;
-    } else if (s.mode64 && !w) {
-        if (attrs & XAI_A_F64)
-            opsize = (vendor == XA_VENDOR_AMD && (s.pfx & XA_PFX_OPSIZE)) ? 16 : 64;
-        else if ((attrs & XAI_A_D64) && !(s.pfx & XA_PFX_OPSIZE))
-            opsize = 64;
-    }
-    insn->opsize = (uint8_t)opsize;
-    unsigned mem = s.has_modrm && (s.modrm >> 6) != 3 && !(attrs & XAI_A_MODREG);
-    if ((s.pfx & XA_PFX_LOCK) && (!(attrs & XAI_A_LOCK) || !mem))
-        return XA_ERR_INVALID;
-    unsigned imm_bytes = def->imm_bytes[opsize >> 5];
-    insn->imm_size = (uint8_t)imm_bytes;
-    if (mem) {
-        st = lnode_memory(&s, insn, def->fast, attrs, imm_bytes);
-        if (st) {
-            *needed = s.needed;
-            return st;
-        }
-    }
-    if (imm_bytes) {
-        unsigned total = s.pos + imm_bytes;
-        if (total > XA_MAX_INSN_LENGTH)
-            return XA_ERR_TOO_LONG;
-        if (total > s.len) {
-            *needed = total;
-            return XA_ERR_TRUNCATED;
-        }
-    }
-    lnode_operands(&s, insn, &xai_optmpls[def->tmpl[opsize >> 5]], def->op_count, op, mem);
-
-    insn->length = (uint8_t)s.pos;
-    if (attrs & (XAI_A_MP | XAI_A_BND | XAI_A_NOTRACK | XAI_A_HLE)) {
-        uint32_t pfx = 0;
-        if ((attrs & XAI_A_MP) && LMP(s.pfx))
-            pfx |= XA_PFX_MANDATORY;
-        if ((attrs & XAI_A_BND) && (s.pfx & XA_PFX_REPNE))
-            pfx |= XA_PFX_BND;
-        if ((attrs & XAI_A_NOTRACK) && s.seg == XA_REG_DS)
-            pfx |= XA_PFX_NOTRACK;
-        if ((attrs & XAI_A_HLE) && (s.pfx & (XA_PFX_REP | XA_PFX_REPNE)) &&
-            ((s.pfx & XA_PFX_LOCK) || def->mnemonic == XA_MNEM_XCHG ||
-             def->mnemonic == XA_MNEM_MOV))
-            pfx |= s.pfx & XA_PFX_REPNE ? XA_PFX_XACQUIRE : XA_PFX_XRELEASE;
-        insn->prefixes |= pfx;
-    }
-    return XA_OK;
-
-past_end:
-    st = lpast_end(&s);
-    *needed = s.needed;
-    return st;
-}
-
 /* Zeroes the whole of *insn, padding included (users compare it with memcmp). Two
  * pieces: compilers store each inline, where one 112-byte memset becomes a loop. */
 static inline void clear_insn(struct xa_insn *insn)
@@ -1567,24 +1502,699 @@ static inline void clear_insn(struct xa_insn *insn)
     memset(insn->ops, 0, sizeof(insn->ops));
 }
 
-xa_status xa_decode(struct xa_insn *insn, enum xa_mode mode, enum xa_vendor vendor,
-                    const uint8_t *bytes, size_t len)
+/* A counted REX (0x40..0x4F) has the bit of XA_PFX_REX set: rex & XA_PFX_REX is the bit. */
+_Static_assert(XA_PFX_REX == 0x40, "XA_PFX_REX is not REX's fixed bit");
+
+/* The form's head is the start of the output. */
+#define HEAD_AT(f) (offsetof(struct xai_head, f) == offsetof(struct xa_insn, f))
+_Static_assert(sizeof(struct xai_head) == offsetof(struct xa_insn, evex) && HEAD_AT(mnemonic) &&
+                   HEAD_AT(length) && HEAD_AT(mode) && HEAD_AT(opsize) && HEAD_AT(adsize) &&
+                   HEAD_AT(encoding) && HEAD_AT(map) && HEAD_AT(opcode) && HEAD_AT(modrm) &&
+                   HEAD_AT(sib) && HEAD_AT(has_modrm) && HEAD_AT(has_sib) &&
+                   HEAD_AT(operand_count) && HEAD_AT(seg_override) && HEAD_AT(rex) &&
+                   HEAD_AT(vector_length) && HEAD_AT(vvvv) && HEAD_AT(isa_set) &&
+                   HEAD_AT(disp_offset) && HEAD_AT(disp_size) && HEAD_AT(imm_offset) &&
+                   HEAD_AT(imm_size) && HEAD_AT(reserved) && HEAD_AT(attributes) &&
+                   HEAD_AT(prefixes),
+               "struct xai_head is not the start of struct xa_insn");
+
+/* The prefix bits a definition makes of the legacy prefixes pfx (mandatory prefix, BND,
+ * NOTRACK, XACQUIRE / XRELEASE); seg is the last segment prefix. */
+static inline uint32_t prefix_bits(uint32_t pfx, unsigned seg, const struct xai_def *def,
+                                   uint32_t attrs)
 {
+    uint32_t bits = 0;
+    if ((attrs & XAI_A_MP) && LMP(pfx))
+        bits |= XA_PFX_MANDATORY;
+    if ((attrs & XAI_A_BND) && (pfx & XA_PFX_REPNE))
+        bits |= XA_PFX_BND;
+    if ((attrs & XAI_A_NOTRACK) && seg == XA_REG_DS)
+        bits |= XA_PFX_NOTRACK;
+    if ((attrs & XAI_A_HLE) && (pfx & (XA_PFX_REP | XA_PFX_REPNE)) &&
+        ((pfx & XA_PFX_LOCK) || def->mnemonic == XA_MNEM_XCHG || def->mnemonic == XA_MNEM_MOV))
+        bits |= pfx & XA_PFX_REPNE ? XA_PFX_XACQUIRE : XA_PFX_XRELEASE;
+    return bits;
+}
+
+/* The register number a form's operand adds to its template (XAI_FR_*). */
+static ALWAYS_INLINE unsigned form_reg(unsigned how, unsigned field, unsigned rexbit, unsigned rex)
+{
+    unsigned n = field | (how == XAI_FR_NOREX ? 0 : rexbit);
+    return how == XAI_FR_BYTE ? byte_reg(n, rex) : n;
+}
+
+/*
+ * The output from a form (struct xai_form) and the facts the bytes add, each byte of it
+ * written once: what was read (pos: the bytes up to ModRM), the legacy prefixes (pfx:
+ * enum xa_prefix bits with the REX bit and those the definition makes of them, seg: the
+ * last segment prefix, seg_eff: the segment override of the memory operand or 0, fits:
+ * the immediate is known to fit when r/m is not memory; prefilled: the form has the mode,
+ * address size, map, has_modrm and seg_override already, as the generator makes those of
+ * xai_hot64_roots and xai_hot64_groups).
+ */
+static ALWAYS_INLINE xa_status emit_form(struct xa_insn *restrict insn,
+                                         const struct xai_form *restrict f, const uint8_t *bytes,
+                                         unsigned limit, unsigned pos, unsigned mode,
+                                         unsigned adsize, unsigned space, unsigned op,
+                                         unsigned modrm, unsigned has_modrm, unsigned rex,
+                                         uint32_t pfx, unsigned seg, unsigned seg_eff, int fits,
+                                         int prefilled, unsigned *needed)
+{
+    const unsigned mem = has_modrm & (modrm < 0xC0);
+    const unsigned imm_bytes = f->head.imm_size, shape = f->shape;
     xa_status st;
 
-    if (!insn)
-        return XA_ERR_BAD_ARGUMENT;
-    clear_insn(insn);
-    if ((!bytes && len) || (unsigned)mode > XA_MODE_64 || (unsigned)vendor > XA_VENDOR_AMD)
-        return XA_ERR_BAD_ARGUMENT;
-    unsigned needed = 0;
-    insn->mode = (uint8_t)mode;
-    st = decode_legacy(insn, (unsigned)mode, (unsigned)vendor, bytes, len, &needed);
-    if (st == XA_OK)
-        return XA_OK;
+    memcpy(insn, &f->head, sizeof(f->head));
+    memset(&insn->evex, 0, offsetof(struct xa_insn, ops) - offsetof(struct xa_insn, evex));
+    memcpy(insn->ops, f->ops, sizeof(f->ops));
+    memset(insn->ops + 3, 0, 2 * sizeof(insn->ops[0]));
+    if (!prefilled) {
+        insn->mode = (uint8_t)mode;
+        insn->adsize = (uint8_t)adsize;
+        insn->map = (uint8_t)space; /* XA_MAP_1BYTE..XA_MAP_0F3A are XAI_SP_LEGACY..XAI_SP_0F3A */
+        insn->has_modrm = (uint8_t)has_modrm;
+        insn->seg_override = (uint8_t)seg;
+    }
+    insn->opcode = (uint8_t)op;
+    insn->modrm = (uint8_t)modrm;
+    insn->rex = (uint8_t)rex;
+    insn->prefixes = pfx;
+    if (mem) {
+        /* (it checks that the immediates fit too) */
+        st = memory_operand(insn, bytes, limit, &pos, needed, modrm, rex, adsize,
+                            mode == XA_MODE_64, imm_bytes);
+        if (st)
+            return st;
+        if (seg_eff)
+            insn->mem.seg = (uint8_t)seg_eff;
+    } else if (!fits && pos + imm_bytes > limit) {
+        /* limit is min(len, 15) */
+        *needed = pos + imm_bytes;
+        return *needed > XA_MAX_INSN_LENGTH ? XA_ERR_TOO_LONG : XA_ERR_TRUNCATED;
+    }
+
+    /* The operands the shape names: a register number from ModRM.rm (or the memory
+     * operand), ModRM.reg or the opcode (added to the template's register, copied above),
+     * an immediate. */
+#define FORM_RM(how, i)                                                                            \
+    do {                                                                                           \
+        if (mem)                                                                                   \
+            memcpy(&insn->ops[i], &f->mem_op, sizeof(f->mem_op));                                  \
+        else                                                                                       \
+            insn->ops[i].reg += (uint8_t)form_reg(how, modrm & 7, (rex & 1) << 3, rex);            \
+    } while (0)
+#define FORM_REG(how, i)                                                                           \
+    (insn->ops[i].reg += (uint8_t)form_reg(how, (modrm >> 3) & 7, (rex & 4) << 1, rex))
+#define FORM_OPC(how, i) (insn->ops[i].reg += (uint8_t)form_reg(how, op & 7, (rex & 1) << 3, rex))
+#define FORM_IMM(n)                                                                                \
+    do {                                                                                           \
+        insn->imm_offset = (uint8_t)pos;                                                           \
+        insn->imm[0] = (int64_t)((uint64_t)le_signed(bytes + pos, n) & f->imm_mask);               \
+        pos += n;                                                                                  \
+    } while (0)
+#define FORM_ONE() (insn->imm[0] = 1)
+    switch (shape) {
+#include "decoder/generated/form_shapes.inc"
+    default: UNREACHABLE(); /* the generator writes a case for every shape */
+    }
+#undef FORM_RM
+#undef FORM_REG
+#undef FORM_OPC
+#undef FORM_IMM
+#undef FORM_ONE
+    insn->length = (uint8_t)pos;
+    return XA_OK;
+}
+
+/* The output of a failed decode: cleared, with the mode and, for XA_ERR_TRUNCATED, the
+ * length needed. */
+static NOINLINE xa_status decode_failed(struct xa_insn *insn, unsigned mode, xa_status st,
+                                        unsigned needed)
+{
     clear_insn(insn);
     insn->mode = (uint8_t)mode;
     if (st == XA_ERR_TRUNCATED)
         insn->length = (uint8_t)(needed > XA_MAX_INSN_LENGTH ? XA_MAX_INSN_LENGTH : needed);
     return st;
+}
+
+/* The status of reading at pos when pos is at the limit. */
+static NOINLINE xa_status decode_past_end(struct xa_insn *insn, unsigned mode, unsigned pos)
+{
+    if (pos >= XA_MAX_INSN_LENGTH)
+        return decode_failed(insn, mode, XA_ERR_TOO_LONG, 0);
+    return decode_failed(insn, mode, XA_ERR_TRUNCATED, pos + 1);
+}
+
+/* What the form paths hand to decode_cold, with the state reached: VEX/EVEX/XOP or
+ * LES/LDS/BOUND/POP after the prefixes (op, cls), 0F 0F (3DNow!), or a definition
+ * without a form (def). */
+enum { COLD_ESCAPE, COLD_3DNOW, COLD_DEF };
+
+/* The legacy path's rarer cases. *insn is cleared first: the general path and the operand
+ * templates store only the fields they know. */
+static NOINLINE xa_status decode_cold(struct xa_insn *insn, const struct lstate *sp, unsigned stage,
+                                      unsigned op, unsigned cls, const struct xai_def *def)
+{
+    struct lstate s = *sp;
+    const unsigned mode = s.mode;
+    xa_status st;
+    unsigned needed = 0;
+
+    clear_insn(insn);
+    insn->mode = (uint8_t)mode;
+    if (stage == COLD_ESCAPE) {
+        st = to_escape(&s, insn, (uint8_t)op, cls, &needed);
+    } else if (stage == COLD_3DNOW) {
+        struct dec d;
+        s.space = XAI_SP_3DNOW;
+        to_general(&s, &d);
+        st = decode_opcode(&d, insn, (uint8_t)op);
+        needed = d.needed;
+    } else {
+        unsigned w = (s.rex >> 3) & 1;
+        unsigned sizes = lsizes[mode][((s.pfx >> 3) & 3) | w << 2];
+        unsigned raw_osz = sizes & 0xFF;
+        s.adsize = sizes >> 8;
+        uint32_t attrs = def->attrs;
+        /* The general path fills the same fields again. */
+        insn->map = (uint8_t)s.space; /* XA_MAP_1BYTE..XA_MAP_0F3A are XAI_SP_LEGACY..XAI_SP_0F3A */
+        insn->opcode = (uint8_t)op;
+        insn->seg_override = (uint8_t)s.seg;
+        insn->rex = (uint8_t)s.rex;
+        insn->adsize = (uint8_t)s.adsize;
+        insn->modrm = (uint8_t)s.modrm;
+        insn->has_modrm = (uint8_t)s.has_modrm;
+        insn->prefixes = s.pfx;
+        if (!(def->fast & XAI_FAST)) {
+            st = to_def(&s, insn, (uint8_t)op, def, raw_osz, &needed);
+            goto out;
+        }
+        insn->mnemonic = def->mnemonic;
+        insn->isa_set = def->isa_set;
+        insn->operand_count = def->op_count;
+        insn->attributes = def->insn_attrs;
+
+        /* Effective operand size. */
+        unsigned opsize = raw_osz;
+        if ((attrs & XAI_A_MP) && LMP(s.pfx) == 1) {
+            opsize = s.mode64 && w ? 64 : mode != XA_MODE_REAL && mode != XA_MODE_16 ? 32 : 16;
+        } else if (s.mode64 && !w) {
+            if (attrs & XAI_A_F64)
+                opsize = (s.vendor == XA_VENDOR_AMD && (s.pfx & XA_PFX_OPSIZE)) ? 16 : 64;
+            else if ((attrs & XAI_A_D64) && !(s.pfx & XA_PFX_OPSIZE))
+                opsize = 64;
+        }
+        insn->opsize = (uint8_t)opsize;
+        unsigned mem = s.has_modrm && (s.modrm >> 6) != 3 && !(attrs & XAI_A_MODREG);
+        if ((s.pfx & XA_PFX_LOCK) && (!(attrs & XAI_A_LOCK) || !mem)) {
+            st = XA_ERR_INVALID;
+            goto out;
+        }
+        unsigned imm_bytes = def->imm_bytes[opsize >> 5];
+        insn->imm_size = (uint8_t)imm_bytes;
+        if (mem) {
+            st = lnode_memory(&s, insn, def->fast, attrs, imm_bytes);
+            if (st) {
+                needed = s.needed;
+                goto out;
+            }
+        }
+        if (imm_bytes) {
+            unsigned total = s.pos + imm_bytes;
+            st = total > XA_MAX_INSN_LENGTH ? XA_ERR_TOO_LONG
+                 : total > s.len            ? XA_ERR_TRUNCATED
+                                            : XA_OK;
+            needed = total;
+            if (st)
+                goto out;
+        }
+        lnode_operands(&s, insn, &xai_optmpls[def->tmpl[opsize >> 5]], def->op_count, op, mem);
+        insn->length = (uint8_t)s.pos;
+        if (attrs & (XAI_A_MP | XAI_A_BND | XAI_A_NOTRACK | XAI_A_HLE))
+            insn->prefixes |= prefix_bits(s.pfx, s.seg, def, attrs);
+        return XA_OK;
+    }
+out:
+    if (st == XA_OK)
+        return XA_OK;
+    return decode_failed(insn, mode, st, needed);
+}
+
+/* decode_cold from a copy of the state, so that the caller's never has its address taken
+ * (and can stay in registers). */
+static inline xa_status decode_cold_copy(struct xa_insn *insn, struct lstate s, unsigned stage,
+                                         unsigned op, unsigned cls, const struct xai_def *def)
+{
+    return decode_cold(insn, &s, stage, op, cls, def);
+}
+
+/* An instruction with legacy prefixes (or REX outside 64-bit mode, or VEX...): s holds
+ * what the form path read before it, op the byte read last (not yet classified). The
+ * same steps as xa_decode with the prefixes' effects; most definitions then have a form
+ * for their operand size. */
+static NOINLINE xa_status decode_prefixed(struct xa_insn *insn, unsigned mode, unsigned vendor,
+                                          const uint8_t *bytes, size_t len, unsigned pos,
+                                          unsigned rex, unsigned op)
+{
+    struct lstate s = {
+        .buf = bytes,
+        .len = len,
+        .limit = len < XA_MAX_INSN_LENGTH ? (unsigned)len : XA_MAX_INSN_LENGTH,
+        .pos = pos,
+        .mode = mode,
+        .vendor = vendor,
+        .mode64 = mode == XA_MODE_64,
+        .pfx = rex & XA_PFX_REX,
+        .rex = rex,
+    };
+    unsigned cls;
+    xa_status st = XA_OK;
+    int c = lnode_prefixes(&s, op, &cls, &st);
+    if (c < 0)
+        return decode_failed(insn, mode, st, s.needed);
+    op = (unsigned)c;
+    /* C4/C5/62/8F are opcodes only in real mode here; elsewhere the general path
+     * decides between VEX/EVEX/XOP and LES/LDS/BOUND/POP. */
+    if (cls == BC_VEX && mode != XA_MODE_REAL)
+        return decode_cold_copy(insn, s, COLD_ESCAPE, op, cls, NULL);
+    if (cls == BC_0F) {
+        if (s.pos >= s.limit)
+            return decode_past_end(insn, mode, s.pos);
+        op = s.buf[s.pos++];
+        if (op == 0x38 || op == 0x3A) {
+            s.space = op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
+            if (s.pos >= s.limit)
+                return decode_past_end(insn, mode, s.pos);
+            op = s.buf[s.pos++];
+        } else if (op == 0x0F) {
+            return decode_cold_copy(insn, s, COLD_3DNOW, op, cls, NULL);
+        } else {
+            s.space = XAI_SP_0F;
+        }
+    }
+
+    /* Address size, and the operand size before the instruction's defaults: one look-up
+     * by mode, 66, 67 and REX.W. */
+    unsigned w = (s.rex >> 3) & 1;
+    unsigned sizes = lsizes[mode][((s.pfx >> 3) & 3) | w << 2];
+    unsigned raw_osz = sizes & 0xFF;
+    s.adsize = sizes >> 8;
+    uint32_t root = xai_legacy_roots[s.space][op];
+    if (root & XAI_LEGACY_MODRM) {
+        if (s.pos >= s.limit)
+            return decode_past_end(insn, mode, s.pos);
+        s.modrm = s.buf[s.pos++];
+        s.has_modrm = 1;
+    }
+    /* Most roots are a definition: the walk is then no loop at all. */
+    uint16_t ref = (uint16_t)root;
+    if (ref & XAI_NODE_FLAG)
+        ref = lwalk_tree(&s, ref, raw_osz);
+    if (!ref)
+        return decode_failed(insn, mode, XA_ERR_INVALID, 0);
+    const struct xai_def *def = &xai_defs[ref];
+    uint32_t attrs = def->attrs;
+    if (!(def->fast & XAI_FAST))
+        return decode_cold_copy(insn, s, COLD_DEF, op, 0, def);
+
+    /* Effective operand size. */
+    unsigned opsize = raw_osz;
+    if ((attrs & XAI_A_MP) && LMP(s.pfx) == 1) {
+        opsize = s.mode64 && w ? 64 : mode != XA_MODE_REAL && mode != XA_MODE_16 ? 32 : 16;
+    } else if (s.mode64 && !w) {
+        if (attrs & XAI_A_F64)
+            opsize = (s.vendor == XA_VENDOR_AMD && (s.pfx & XA_PFX_OPSIZE)) ? 16 : 64;
+        else if ((attrs & XAI_A_D64) && !(s.pfx & XA_PFX_OPSIZE))
+            opsize = 64;
+    }
+    unsigned form = def->form[opsize >> 5];
+    if (!form)
+        return decode_cold_copy(insn, s, COLD_DEF, op, 0, def);
+    /* (A definition with a form is not `modreg`.) */
+    unsigned mem = s.has_modrm && (s.modrm >> 6) != 3;
+    if ((s.pfx & XA_PFX_LOCK) && (!(attrs & XAI_A_LOCK) || !mem))
+        return decode_failed(insn, mode, XA_ERR_INVALID, 0);
+    uint32_t pfx = s.pfx;
+    if (attrs & (XAI_A_MP | XAI_A_BND | XAI_A_NOTRACK | XAI_A_HLE))
+        pfx |= prefix_bits(s.pfx, s.seg, def, attrs);
+    /* LEA's address does not use its segment, and 3E on an indirect branch is NOTRACK:
+     * the default segment stands. */
+    unsigned seg_eff = s.seg_eff;
+    if ((def->fast & XAI_FAST_ADDR_ONLY) || ((attrs & XAI_A_NOTRACK) && seg_eff == XA_REG_DS))
+        seg_eff = 0;
+    unsigned needed = 0;
+    st = emit_form(insn, &xai_forms[form], s.buf, s.limit, s.pos, mode, s.adsize, s.space, op,
+                   s.modrm, s.has_modrm, s.rex, pfx, s.seg, seg_eff, 0, 0, &needed);
+    if (st == XA_OK)
+        return XA_OK;
+    return decode_failed(insn, mode, st, needed);
+}
+
+/* C4, C5, 62 or 8F first (after a REX, if any) outside real mode: VEX, EVEX, XOP or
+ * LES/LDS/BOUND/POP, straight to the general path (what decode_cold does with
+ * COLD_ESCAPE, without a legacy path state). at: pos | rex << 8 | op << 16. */
+static NOINLINE xa_status decode_vex(struct xa_insn *insn, const uint8_t *bytes, size_t len,
+                                     unsigned mode, unsigned vendor, unsigned at)
+{
+    struct dec d;
+    memset(&d, 0, sizeof(d));
+    d.buf = bytes;
+    d.len = len;
+    d.pos = at & 0xFF;
+    d.limit = len < XA_MAX_INSN_LENGTH ? (unsigned)len : XA_MAX_INSN_LENGTH;
+    d.mode = (uint8_t)mode;
+    d.vendor = (uint8_t)vendor;
+    d.mode64 = mode == XA_MODE_64;
+    d.rex = (uint8_t)(at >> 8);
+    clear_insn(insn);
+    insn->mode = (uint8_t)mode;
+    xa_status st = decode_escape(&d, insn, (uint8_t)(at >> 16), BC_VEX);
+    if (st == XA_OK)
+        return XA_OK;
+    return decode_failed(insn, mode, st, d.needed);
+}
+
+/*
+ * 64-bit mode with 15 bytes or more after a 66 or an F3 prefix (the common prefixed cases:
+ * long NOPs, SSE2, 16-bit operands, TZCNT, MOVDQU, REP STOS): what decode_prefixed would
+ * do, from xai_hot64_mp. After a 66 up to two more 66 or 2E bytes may follow (NOP
+ * padding: 66 66 2E 0F 1F ...; CS is ignored in 64-bit mode but named as the override).
+ * Anything the table does not decide (no form there, other prefixes, VEX...) goes to
+ * decode_prefixed from the first prefix on.
+ */
+static ALWAYS_INLINE xa_status decode_mp(struct xa_insn *insn, unsigned vendor,
+                                         const uint8_t *bytes, size_t len, int f3)
+{
+    /* (at most 9 bytes are read before the displacement and immediate, 6 after F3: all
+     * are below the limit, 15) */
+    unsigned pos = 1, rex = 0, space = XAI_SP_LEGACY, modrm = 0, seg = 0;
+    unsigned op = bytes[pos++];
+    for (unsigned more = 0; !f3 && more < 2 && (op == 0x66 || op == 0x2E); more++) {
+        if (op == 0x2E)
+            seg = XA_REG_CS;
+        op = bytes[pos++];
+    }
+    unsigned cls = byte_class[op];
+    if (cls == BC_REX) {
+        rex = op;
+        op = bytes[pos++];
+        cls = byte_class[op];
+    }
+    if (cls != BC_OPCODE) {
+        if (cls != BC_0F)
+            goto prefixed;
+        op = bytes[pos++];
+        space = XAI_SP_0F;
+        if (op == 0x38 || op == 0x3A) {
+            space = op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
+            op = bytes[pos++];
+        } else if (op == 0x0F) {
+            goto prefixed;
+        }
+    }
+    const struct xai_hotmp *h = &xai_hot64_mp[f3][space][op];
+    const uint16_t *forms = h->form[(rex >> 3) & 1];
+    const unsigned has_modrm = h->has_modrm;
+    unsigned fi;
+    if (has_modrm) {
+        modrm = bytes[pos++];
+        fi = forms[modrm >= 0xC0];
+    } else {
+        fi = forms[rex & 1];
+    }
+    if (!fi)
+        goto prefixed;
+    const uint32_t pfx = (f3 ? XA_PFX_REP : XA_PFX_OPSIZE) | (rex & XA_PFX_REX) |
+                         (seg ? XA_PFX_SEG : 0) | (fi & XAI_HOTMP_MP ? XA_PFX_MANDATORY : 0) |
+                         (fi & XAI_HOTMP_XRELEASE ? XA_PFX_XRELEASE : 0);
+    unsigned needed = 0;
+    xa_status st =
+        emit_form(insn, &xai_forms[fi & XAI_HOTMP_FORM], bytes, XA_MAX_INSN_LENGTH, pos, XA_MODE_64,
+                  64, space, op, modrm, has_modrm, rex, pfx, seg, 0, f3, 0, &needed);
+    if (st == XA_OK)
+        return XA_OK;
+    return decode_failed(insn, XA_MODE_64, st, needed);
+prefixed:
+    return decode_prefixed(insn, XA_MODE_64, vendor, bytes, len, 1, 0, f3 ? 0xF3 : 0x66);
+}
+
+static NOINLINE xa_status decode_66(struct xa_insn *insn, unsigned vendor, const uint8_t *bytes,
+                                    size_t len)
+{
+    return decode_mp(insn, vendor, bytes, len, 0);
+}
+
+static NOINLINE xa_status decode_f3(struct xa_insn *insn, unsigned vendor, const uint8_t *bytes,
+                                    size_t len)
+{
+    return decode_mp(insn, vendor, bytes, len, 1);
+}
+
+/*
+ * 64-bit mode with 15 bytes or more after a single FS or GS prefix (64, 65: thread-local
+ * data): the decode tree is the one without prefixes, so xai_hot64_roots has the form;
+ * the prefix adds the override. seg: XA_REG_FS or XA_REG_GS. Anything else goes to
+ * decode_prefixed from the prefix on.
+ */
+static NOINLINE xa_status decode_fsgs(struct xa_insn *insn, unsigned vendor, const uint8_t *bytes,
+                                      size_t len, unsigned seg)
+{
+    /* (at most 6 bytes are read before the immediate: all are below the limit, 15) */
+    unsigned pos = 1, rex = 0, space = XAI_SP_LEGACY, modrm = 0;
+    unsigned op = bytes[pos++];
+    unsigned cls = byte_class[op];
+    if (cls == BC_REX) {
+        rex = op;
+        op = bytes[pos++];
+        cls = byte_class[op];
+    }
+    if (cls != BC_OPCODE) {
+        if (cls != BC_0F)
+            goto prefixed;
+        op = bytes[pos++];
+        space = XAI_SP_0F;
+        if (op == 0x38 || op == 0x3A) {
+            space = op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
+            op = bytes[pos++];
+        } else if (op == 0x0F) {
+            goto prefixed;
+        }
+    }
+    const uint64_t word = xai_hot64_roots[space][op];
+    const unsigned has_modrm = ((uint32_t)word / XAI_LEGACY_MODRM) & 1;
+    if (word & XAI_HOT64_ADDR_ONLY)
+        goto prefixed;
+    if (has_modrm)
+        modrm = bytes[pos++];
+    unsigned fi;
+    if (word & XAI_HOT64_GROUP)
+        fi =
+            xai_hot64_groups[word >> 32][(modrm >= 0xC0) << 3 | ((modrm >> 3) & 7)][(rex >> 3) & 1];
+    else
+        fi = (unsigned)(word >> (32 + ((rex & 8) << 1))) & 0xFFFF;
+    if (!fi)
+        goto prefixed;
+    unsigned needed = 0;
+    xa_status st =
+        emit_form(insn, &xai_forms[fi], bytes, XA_MAX_INSN_LENGTH, pos, XA_MODE_64, 64, space, op,
+                  modrm, has_modrm, rex, XA_PFX_SEG | (rex & XA_PFX_REX), seg, seg, 1, 1, &needed);
+    if (st == XA_OK) {
+        insn->seg_override = (uint8_t)seg; /* (the prefilled form has none) */
+        return XA_OK;
+    }
+    return decode_failed(insn, XA_MODE_64, st, needed);
+prefixed:
+    return decode_prefixed(insn, XA_MODE_64, vendor, bytes, len, 1, 0,
+                           seg == XA_REG_FS ? 0x64 : 0x65);
+}
+
+static NOINLINE xa_status bad_argument(struct xa_insn *insn)
+{
+    clear_insn(insn);
+    return XA_ERR_BAD_ARGUMENT;
+}
+
+/* The decode tree without legacy prefixes (no mandatory prefix, L is 0). */
+static ALWAYS_INLINE unsigned fast_walk(unsigned ref, unsigned mode, unsigned vendor,
+                                        unsigned modrm, unsigned rex)
+{
+    while (ref & XAI_NODE_FLAG) {
+        const uint16_t *n = &xai_nodes[ref & ~XAI_NODE_FLAG];
+        unsigned v;
+        switch (n[0]) {
+        case XAI_N_MP: v = 0; break;
+        case XAI_N_MOD: v = (modrm >> 6) == 3; break;
+        case XAI_N_REG: v = (modrm >> 3) & 7; break;
+        case XAI_N_RM: v = modrm & 7; break;
+        case XAI_N_W: v = (rex >> 3) & 1; break;
+        case XAI_N_L: v = 0; break;
+        case XAI_N_MODE: v = mode; break;
+        case XAI_N_OSZ: /* 16, 32, 64: the mode's size, 64 with REX.W */
+        case XAI_N_ASZ: /* 16, 32, 64: the mode's */
+            v = mode == XA_MODE_64 ? (n[0] == XAI_N_OSZ && !(rex & 8) ? 1 : 2) : mode == XA_MODE_32;
+            break;
+        case XAI_N_VENDOR: v = vendor; break;
+        case XAI_N_REXB: v = rex & 1; break;
+        default: return 0;
+        }
+        ref = n[1 + v];
+    }
+    return ref;
+}
+
+/*
+ * xa_decode runs a straight-line path for what real code mostly holds: no legacy prefix
+ * (a REX is fine), the one-byte, 0F, 0F 38 and 0F 3A maps, a definition with a form
+ * (struct xai_form: the output as it starts, built by the generator). The output is the
+ * form plus what the bytes say, written once. Anything else goes on with the bytes read
+ * so far: prefixes to decode_prefixed, the rest to decode_cold. full: limit is
+ * XA_MAX_INSN_LENGTH, so the immediate of a register form fits (at most 5 bytes up to
+ * ModRM and 8 of immediate).
+ */
+static ALWAYS_INLINE xa_status decode_forms(struct xa_insn *insn, unsigned mode, unsigned vendor,
+                                            const uint8_t *bytes, size_t len, unsigned limit,
+                                            int full)
+{
+    unsigned pos = 0, rex = 0, space = XAI_SP_LEGACY, modrm = 0, has_modrm = 0;
+
+    if (!limit)
+        return decode_past_end(insn, mode, 0);
+    unsigned op = bytes[pos++];
+    unsigned cls = byte_class[op];
+    if (cls == BC_REX && mode == XA_MODE_64) {
+        if (pos >= limit)
+            return decode_past_end(insn, mode, pos);
+        rex = op;
+        op = bytes[pos++];
+        cls = byte_class[op];
+    }
+    if (cls != BC_OPCODE) {
+        if (cls == BC_VEX && mode != XA_MODE_REAL)
+            goto escape; /* VEX, EVEX, XOP or LES/LDS/BOUND/POP: no prefix to read */
+        if (cls != BC_0F) {
+            if (full && pos == 1) {
+                if (cls == BC_OSZ)
+                    return decode_66(insn, vendor, bytes, len);
+                if (cls == BC_REP)
+                    return decode_f3(insn, vendor, bytes, len);
+                if ((op & 0xFE) == 0x64)
+                    return decode_fsgs(insn, vendor, bytes, len,
+                                       op == 0x64 ? XA_REG_FS : XA_REG_GS);
+            }
+            goto prefixed;
+        }
+        if (pos >= limit)
+            return decode_past_end(insn, mode, pos);
+        op = bytes[pos++];
+        space = XAI_SP_0F;
+        if (op == 0x38 || op == 0x3A) {
+            space = op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
+            if (pos >= limit)
+                return decode_past_end(insn, mode, pos);
+            op = bytes[pos++];
+        } else if (op == 0x0F) {
+            goto threednow;
+        }
+    }
+    /* In 64-bit mode the root's word mostly has the form (xai_hot64_roots). */
+    uint32_t root;
+    uint64_t word = 0;
+    unsigned fi = 0;
+    if (full) {
+        word = xai_hot64_roots[space][op];
+        root = (uint32_t)word;
+    } else {
+        root = xai_legacy_roots[space][op];
+    }
+    has_modrm = (root / XAI_LEGACY_MODRM) & 1;
+    if (has_modrm) {
+        if (!full && pos >= limit) /* (full: at most 4 bytes were read) */
+            return decode_past_end(insn, mode, pos);
+        modrm = bytes[pos++];
+    }
+    if (full) {
+        if (root & XAI_HOT64_GROUP)
+            fi = xai_hot64_groups[word >> 32][(modrm >= 0xC0) << 3 | ((modrm >> 3) & 7)]
+                                 [(rex >> 3) & 1];
+        else
+            fi = (unsigned)(word >> (32 + ((rex & 8) << 1))) & 0xFFFF;
+    }
+    unsigned ref = root & 0xFFFF;
+    /* Without prefixes the sizes follow the mode: XAI_HOT_* is the mode less one (not
+     * below 0) plus REX.W (only counted in 64-bit mode), the address size 16 << that. */
+    unsigned hot = (unsigned)mode - (mode != XA_MODE_REAL);
+    unsigned needed = 0;
+    xa_status st;
+    if (!fi) {
+        if (ref & XAI_NODE_FLAG)
+            ref = fast_walk(ref, mode, vendor, modrm, rex);
+        if (!ref)
+            return decode_failed(insn, mode, XA_ERR_INVALID, 0);
+        fi = xai_defs[ref].hot[hot + ((rex >> 3) & 1)];
+        if (!fi)
+            goto cold_def;
+        if (full) {
+            /* (the tree's forms are not prefilled) */
+            st = emit_form(insn, &xai_forms[fi], bytes, limit, pos, mode, 16u << hot, space, op,
+                           modrm, has_modrm, rex, rex & XA_PFX_REX, 0, 0, full, 0, &needed);
+            goto emitted;
+        }
+    }
+    /* In 64-bit mode the table's forms are prefilled (mode, address size, map, has_modrm). */
+    st = emit_form(insn, &xai_forms[fi], bytes, limit, pos, mode, 16u << hot, space, op, modrm,
+                   has_modrm, rex, rex & XA_PFX_REX, 0, 0, full, full, &needed);
+emitted:
+    if (st == XA_OK)
+        return XA_OK;
+    return decode_failed(insn, mode, st, needed);
+
+    /* The rest take the legacy path's state. */
+    struct lstate s;
+prefixed:
+    return decode_prefixed(insn, mode, vendor, bytes, len, pos, rex, op);
+threednow:
+    s = (struct lstate){.buf = bytes,
+                        .len = len,
+                        .limit = limit,
+                        .pos = pos,
+                        .mode = mode,
+                        .vendor = vendor,
+                        .mode64 = mode == XA_MODE_64,
+                        .pfx = rex & XA_PFX_REX,
+                        .rex = rex};
+    return decode_cold(insn, &s, COLD_3DNOW, op, BC_0F, NULL);
+escape:
+    return decode_vex(insn, bytes, len, mode, vendor, pos | rex << 8 | op << 16);
+cold_def:
+    s = (struct lstate){.buf = bytes,
+                        .len = len,
+                        .limit = limit,
+                        .pos = pos,
+                        .mode = mode,
+                        .vendor = vendor,
+                        .mode64 = mode == XA_MODE_64,
+                        .pfx = rex & XA_PFX_REX,
+                        .rex = rex,
+                        .space = space,
+                        .modrm = modrm,
+                        .has_modrm = has_modrm};
+    return decode_cold(insn, &s, COLD_DEF, op, 0, &xai_defs[ref]);
+}
+
+xa_status xa_decode(struct xa_insn *insn, enum xa_mode mode, enum xa_vendor vendor,
+                    const uint8_t *bytes, size_t len)
+{
+    /* 64-bit mode with 15 bytes or more, the mode's facts and the limit folded in (the
+     * bytes up to ModRM are then there): most code decoded is 64-bit, in a buffer. Its
+     * checks first: then they are all the arguments' checks. */
+    if (mode == XA_MODE_64 && len >= XA_MAX_INSN_LENGTH && insn && bytes &&
+        (unsigned)vendor <= XA_VENDOR_AMD)
+        return decode_forms(insn, XA_MODE_64, (unsigned)vendor, bytes, len, XA_MAX_INSN_LENGTH, 1);
+    if (!insn)
+        return XA_ERR_BAD_ARGUMENT;
+    if ((!bytes && len) || (unsigned)mode > XA_MODE_64 || (unsigned)vendor > XA_VENDOR_AMD)
+        return bad_argument(insn);
+    return decode_forms(insn, (unsigned)mode, (unsigned)vendor, bytes, len,
+                        len < XA_MAX_INSN_LENGTH ? (unsigned)len : XA_MAX_INSN_LENGTH, 0);
 }

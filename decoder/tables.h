@@ -184,7 +184,49 @@ struct xai_def {
     struct xai_opdef ops[5];
     uint8_t fast;     /* XAI_FAST bits */
     uint16_t tmpl[3]; /* first xai_optmpls entry for operand size 16, 32, 64 */
-    uint8_t pad[14];  /* to 64 bytes: finding a definition is then a shift */
+    /* xai_forms entries (0: none): by operand size 16, 32, 64, and when no legacy prefix
+     * is present by XAI_HOT_* (the mode, and REX.W in 64-bit mode). The definition is
+     * then 64 bytes: finding it is a shift. */
+    uint16_t form[3];
+    uint16_t hot[4];
+};
+
+/* xai_def.hot index: XA_MODE_REAL and XA_MODE_16, XA_MODE_32, XA_MODE_64 without and
+ * with REX.W (the index is the mode minus one, not below 0, plus REX.W). */
+enum { XAI_HOT_16 = 0, XAI_HOT_32, XAI_HOT_64, XAI_HOT_64W };
+
+/* The first 32 bytes of struct xa_insn, field for field (decode.c checks the offsets). */
+struct xai_head {
+    uint16_t mnemonic;
+    uint8_t length, mode, opsize, adsize, encoding, map;
+    uint8_t opcode, modrm, sib, has_modrm, has_sib, operand_count, seg_override, rex;
+    uint8_t vector_length, vvvv, isa_set, disp_offset, disp_size, imm_offset, imm_size, reserved;
+    uint16_t attributes;
+    uint32_t prefixes;
+};
+
+/* How a form's operand takes its register number (the generated shapes). */
+enum {
+    XAI_FR_REX = 1, /* the field plus its REX bit */
+    XAI_FR_BYTE,    /* the same, a byte GPR (AH..BH without REX, SPL..DIL with it) */
+    XAI_FR_NOREX,   /* the field alone (MMX, x87) */
+};
+
+/*
+ * A straight-line form: one fast legacy definition at one operand size (r/m is memory
+ * when ModRM.mod is not 3: no `modreg` definition has a form), as the output
+ * starts (the generator fills head and ops; the decoder adds the bytes' facts). At most
+ * three operands, at most one r/m, one reg, one opcode register and one immediate
+ * (imm[0]). Which of them and where is the shape: a case of the switch the generator
+ * writes (decoder/generated/form_shapes.inc).
+ */
+struct xai_form {
+    struct xai_head head;     /* mnemonic, opsize, operand_count, isa_set, imm_size, attributes */
+    struct xa_operand ops[3]; /* register numbers 0 */
+    struct xa_operand mem_op; /* the r/m operand when it is memory */
+    uint64_t imm_mask;        /* the immediate's bits kept (zero extension to its size) */
+    uint8_t shape;
+    uint8_t pad[7];
 };
 
 /* Opcode spaces: the roots of the decode trees. */
@@ -229,16 +271,60 @@ enum xai_node_kind {
     XAI_N_REXB,   /* REX.B 0, 1 */
 };
 
-extern const struct xai_def xai_defs[];
-extern const struct xai_optmpl xai_optmpls[];
-extern const uint16_t xai_nodes[];
-extern const uint16_t xai_roots[XAI_SP_COUNT][256];
+/* The tables are the library's own: hidden, the decoder addresses them directly rather
+ * than through the GOT in position-independent code. */
+#if defined(__GNUC__) || defined(__clang__)
+#define XAI_TABLE extern __attribute__((visibility("hidden")))
+#else
+#define XAI_TABLE extern
+#endif
+
+XAI_TABLE const struct xai_def xai_defs[];
+XAI_TABLE const struct xai_optmpl xai_optmpls[];
+XAI_TABLE const struct xai_form xai_forms[];
+XAI_TABLE const uint16_t xai_nodes[];
+XAI_TABLE const uint16_t xai_roots[XAI_SP_COUNT][256];
 /* Bit (op & 31) of xai_has_modrm[space][op >> 5]: the opcode takes a ModRM byte. */
-extern const uint32_t xai_has_modrm[XAI_SP_COUNT][8];
+XAI_TABLE const uint32_t xai_has_modrm[XAI_SP_COUNT][8];
 /* The legacy maps (one-byte, 0F, 0F 38, 0F 3A) in one look-up: the root reference in
  * bits 0-15 and "takes a ModRM byte" in bit 16. */
 #define XAI_LEGACY_MODRM (1u << 16)
-extern const uint32_t xai_legacy_roots[4][256];
+XAI_TABLE const uint32_t xai_legacy_roots[4][256];
+/* The same for 64-bit mode without legacy prefixes, with the forms the decode tree
+ * reaches there (xai_def.hot[XAI_HOT_64], [XAI_HOT_64W]) when they depend on little:
+ * on REX.W alone, bits 32-47 the form without it and bits 48-63 with it; on REX.W,
+ * ModRM.reg and whether ModRM.mod is 3, XAI_HOT64_GROUP and in bits 32-63 an index of
+ * xai_hot64_groups: [(mod == 3) << 3 | reg][REX.W]. A form 0 says nothing: the tree
+ * decides. */
+#define XAI_HOT64_GROUP (1u << 17)
+/* Some definition reached is address-only (LEA: a segment override does not apply). */
+#define XAI_HOT64_ADDR_ONLY (1u << 18)
+XAI_TABLE const uint64_t xai_hot64_roots[4][256];
+/* 64-bit mode after a 66 ([0]) or an F3 ([1]) prefix (a REX may follow), by map and
+ * opcode: the form decode_prefixed reaches by REX.W and whether ModRM.mod is 3 (without
+ * a ModRM byte: REX.B), when it depends on nothing else (0 when it does), with the prefix
+ * bits the definition makes of the prefix: XAI_HOTMP_MP (it is a mandatory prefix),
+ * XAI_HOTMP_XRELEASE (F3 is XRELEASE). */
+#define XAI_HOTMP_MP       0x8000u
+#define XAI_HOTMP_XRELEASE 0x4000u
+#define XAI_HOTMP_FORM     0x1FFFu
+struct xai_hotmp {
+    uint16_t form[2][2]; /* [REX.W][mod == 3, or REX.B] */
+    uint8_t has_modrm;
+    uint8_t pad[1];
+};
+XAI_TABLE const struct xai_hotmp xai_hot64_mp[2][4][256];
+XAI_TABLE const uint16_t xai_hot64_groups[][16][2];
+/* The memory operand of 64-bit addressing: xai_modrm64[REX.B][ModRM] (mod 0..2) and,
+ * when sib is set, xai_sib64[mod == 0][REX.X << 1 | REX.B][SIB] for the registers. */
+struct xai_addr64 {
+    uint8_t mem[4];    /* struct xa_mem's seg (SS or DS), base, index, scale */
+    uint8_t disp_size; /* bytes of displacement (ModRM's and SIB's are or-ed) */
+    uint8_t sib;       /* a SIB byte follows */
+    uint8_t pad[2];
+};
+XAI_TABLE const struct xai_addr64 xai_modrm64[2][192];
+XAI_TABLE const struct xai_addr64 xai_sib64[2][4][256];
 extern const char *const xai_mnemonic_names[];
 extern const unsigned xai_mnemonic_count;
 

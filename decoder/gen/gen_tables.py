@@ -4,8 +4,9 @@
 
 Usage: python3 decoder/gen/gen_tables.py [--check]
 
-Writes decoder/generated/tables.c and include/x86assist/mnemonics.h. With
---check, writes nothing and exits 1 when the committed files are not current.
+Writes decoder/generated/tables.c, decoder/generated/form_shapes.inc and
+include/x86assist/mnemonics.h. With --check, writes nothing and exits 1 when the
+committed files are not current.
 The format of the .isa files is described in decoder/isa/README.md.
 """
 import glob
@@ -17,6 +18,7 @@ ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)),
 ISA_DIR = os.path.join(ROOT, "decoder", "isa")
 OUT_C = os.path.join(ROOT, "decoder", "generated", "tables.c")
 OUT_H = os.path.join(ROOT, "include", "x86assist", "mnemonics.h")
+OUT_INC = os.path.join(ROOT, "decoder", "generated", "form_shapes.inc")
 
 
 class IsaError(Exception):
@@ -233,7 +235,73 @@ def legacy_templates(d):
                 nimm += 1
             else:
                 return None
-        out.append(["{{%d, %s, %d, %s, 0, %d, 0}, %d, XAI_TK_%s, %d}" % e for e in t])
+        out.append(t)
+    return out
+
+
+def template_text(e):
+    return "{{%d, %s, %d, %s, 0, %d, 0}, %d, XAI_TK_%s, %d}" % e
+
+
+# Straight-line forms (struct xai_form): a fast definition at one operand size as the
+# decoder's output starts, so that xa_decode copies it and adds only what the bytes say.
+# REGISTER_KINDS: template kind -> (operand role, XAI_FR_*).
+REGISTER_KINDS = {"RM": ("rm", "XAI_FR_REX"), "RM8": ("rm", "XAI_FR_BYTE"),
+                  "RMN": ("rm", "XAI_FR_NOREX"), "REG": ("reg", "XAI_FR_REX"),
+                  "REG8": ("reg", "XAI_FR_BYTE"), "REGN": ("reg", "XAI_FR_NOREX"),
+                  "OPC": ("opc", "XAI_FR_REX"), "OPC8": ("opc", "XAI_FR_BYTE")}
+
+
+def hot_form(d, k, t):
+    """The form of definition d at operand size index k (16, 32, 64) with templates t:
+    (C initialiser without the shape, shape), or None when it does not fit struct
+    xai_form. The shape is a tuple of (role, XAI_FR_* or immediate bytes, operand index)."""
+    if len(t) > 3 or d.space > 3 or "XAI_A_MODREG" in d.attrs:  # legacy maps only
+        return None
+    imm_size = immediate_bytes(d.ops)[k]
+    shape = []
+    mem_op = "{0, 0, 0, 0, 0, 0, 0}"
+    imm_mask = 0
+    ops = []
+    for i, (typ, acc, size, reg, imm_index, mem_size, kind, imm_bytes) in enumerate(t):
+        ops.append("{%d, %s, %d, %s, 0, %d, 0}" % (typ, acc, size, reg, imm_index))
+        if kind == "FIXED":
+            continue
+        role, how = REGISTER_KINDS.get(kind, ("imm", None))
+        if any(r == role for r, _, _ in shape) or imm_index != 0:
+            return None  # two of a kind: the general templates
+        if role == "rm":
+            mem_op = "{%d, %s, %d, 0, 0, 0, 0}" % (2, acc, mem_size)
+        if kind in ("IMM", "REL"):
+            if imm_bytes != imm_size or imm_bytes not in (1, 2, 4, 8):
+                return None
+            how = imm_bytes
+            imm_mask = (1 << 64) - 1 if kind == "REL" or size >= 8 else (1 << (8 * size)) - 1
+        elif kind == "ONE":
+            how = "ONE"
+        shape.append((role, how, i if role != "imm" else None))  # the immediate is imm[0]
+    while len(ops) < 3:
+        ops.append("{0, 0, 0, 0, 0, 0, 0}")
+    public = sorted({PUBLIC_ATTRS[a] for a in d.attrs if a in PUBLIC_ATTRS})
+    head = ("{XA_MNEM_%s, 0, 0, %d, 0, 0, 0, 0, 0, 0, 0, 0, %d, 0, 0, 0, 0, XA_ISA_%s, 0, 0, 0, "
+            "%d, 0, %s, 0}" % (d.mnemonic.upper(), (16, 32, 64)[k], len(d.ops),
+                               d.isa.upper().replace(".", "_"), imm_size,
+                               " | ".join(public) or "0"))
+    return "%s, {%s}, %s, 0x%xu, %%d, {0}" % (head, ", ".join(ops), mem_op,
+                                              imm_mask), tuple(shape)
+
+
+def shape_case(n, shape):
+    """The case of the generated switch that builds the operands of a shape."""
+    names = {"rm": "r/m", "reg": "reg", "opc": "opcode register", "imm": "immediate"}
+    out = ["case %d: /* %s */" % (n, ", ".join(names[r] + ("" if i is None else " in %d" % i)
+                                             for r, _, i in shape) or "nothing to add")]
+    for role, how, i in shape:
+        if role == "imm":
+            out.append("    FORM_ONE();" if how == "ONE" else "    FORM_IMM(%d);" % how)
+        else:
+            out.append("    FORM_%s(%s, %d);" % (role.upper(), how, i))
+    out.append("    break;")
     return out
 
 
@@ -533,6 +601,165 @@ class Builder:
         return copy
 
 
+def hot64_words(b, roots, has_modrm, def_tmpl, prefilled):
+    """xai_hot64_roots and xai_hot64_groups (decoder/tables.h): the decode tree as
+    xa_decode's fast_walk runs it in 64-bit mode without legacy prefixes, resolved ahead
+    for every ModRM, REX.W, REX.B and vendor; the forms as prefilled(form, map, has
+    ModRM) makes them."""
+    def walk(ref, modrm, w, rex_b, vendor):
+        while ref & 0x8000:
+            off = ref & 0x7FFF
+            kind = b.nodes[off]
+            v = {"XAI_N_MP": 0, "XAI_N_MOD": int(modrm >> 6 == 3), "XAI_N_REG": (modrm >> 3) & 7,
+                 "XAI_N_RM": modrm & 7, "XAI_N_W": w, "XAI_N_L": 0, "XAI_N_MODE": 3,
+                 "XAI_N_OSZ": 2 if w else 1, "XAI_N_ASZ": 2, "XAI_N_VENDOR": vendor,
+                 "XAI_N_REXB": rex_b}[kind]
+            ref = b.nodes[off + 1 + v]
+        return ref
+
+    def form(ref, w):
+        return def_tmpl[ref][2][3 + 2 + w] if ref else 0  # hot[XAI_HOT_64 + w]
+
+    words = [[0] * 256 for _ in range(4)]
+    groups, group_index = [], {}
+    for s in range(4):
+        for o in range(256):
+            ref = roots[s][o]
+            modrm = (has_modrm[s][o >> 5] >> (o & 31)) & 1
+            word = ref | modrm << 16
+            # (ModRM.reg, mod is 3) -> {REX.W: the forms reached}
+            seen = {}
+            for m in range(256) if modrm else [0]:
+                for w in range(2):
+                    for rex_b in range(2):
+                        for vendor in range(2):
+                            key = ((m >> 3) & 7, int(m >> 6 == 3))
+                            d = walk(ref, m, w, rex_b, vendor)
+                            seen.setdefault((key, w), set()).add(form(d, w))
+                            if d and "XAI_FAST_ADDR_ONLY" in def_tmpl[d][0]:
+                                word |= 1 << 18  # XAI_HOT64_ADDR_ONLY
+            by_w = [set().union(*(f for (k, w), f in seen.items() if w == x)) for x in range(2)]
+            if all(len(f) == 1 for f in by_w):
+                word |= (prefilled(by_w[0].pop(), s, modrm) << 32 |
+                         prefilled(by_w[1].pop(), s, modrm) << 48)
+            elif all(len(f) == 1 for f in seen.values()):
+                g = tuple((prefilled(next(iter(seen.get(((reg, mod3), 0), {0}))), s, modrm),
+                           prefilled(next(iter(seen.get(((reg, mod3), 1), {0}))), s, modrm))
+                          for mod3 in range(2) for reg in range(8))
+                if any(f for e in g for f in e):
+                    if g not in group_index:
+                        group_index[g] = len(groups)
+                        groups.append(g)
+                    word |= 1 << 17 | group_index[g] << 32
+            words[s][o] = word
+    return words, groups
+
+
+def hot64_mp_entries(b, roots, has_modrm, def_tmpl, f3):
+    """xai_hot64_mp (decoder/tables.h): the forms decode_prefixed reaches in 64-bit mode
+    after a 66 (f3 false) or an F3 prefix (a REX may follow it) when they depend on REX.W
+    and whether ModRM.mod is 3 (REX.B when there is no ModRM) alone."""
+    def walk(ref, modrm, w, rex_b, vendor):
+        while ref & 0x8000:
+            off = ref & 0x7FFF
+            kind = b.nodes[off]
+            v = {"XAI_N_MP": 2 if f3 else 1, "XAI_N_MOD": int(modrm >> 6 == 3),
+                 "XAI_N_REG": (modrm >> 3) & 7, "XAI_N_RM": modrm & 7, "XAI_N_W": w,
+                 "XAI_N_L": 0, "XAI_N_MODE": 3, "XAI_N_OSZ": 2 if w else 1 if f3 else 0,
+                 "XAI_N_ASZ": 2, "XAI_N_VENDOR": vendor, "XAI_N_REXB": rex_b}[kind]
+            ref = b.nodes[off + 1 + v]
+        return ref
+
+    def form(ref, w, vendor):
+        """the form with XAI_HOTMP_* flags: what the prefix makes of the definition"""
+        if not ref or def_tmpl[ref][0] == "0":  # no definition, or not XAI_FAST
+            return 0
+        d = b.defs[ref]
+        if w:
+            opsize = 64
+        elif f3:
+            opsize = 64 if d.attrs & {"XAI_A_F64", "XAI_A_D64"} else 32
+        elif "XAI_A_MP" in d.attrs:
+            opsize = 32
+        elif "XAI_A_F64" in d.attrs:
+            opsize = 16 if vendor == 1 else 64  # AMD keeps 66's 16 bits
+        else:
+            opsize = 16
+        f = def_tmpl[ref][2][opsize >> 5]  # xai_def.form by operand size
+        if not f:
+            return 0
+        if f >= 0x2000:
+            raise IsaError("too many forms for xai_hot64_mp")
+        if "XAI_A_MP" in d.attrs:
+            f |= 0x8000  # XAI_HOTMP_MP
+        if f3 and "XAI_A_HLE" in d.attrs and d.mnemonic in ("xchg", "mov"):
+            f |= 0x4000  # XAI_HOTMP_XRELEASE
+        return f
+
+    entries = [[None] * 256 for _ in range(4)]
+    for s in range(4):
+        for o in range(256):
+            modrm = (has_modrm[s][o >> 5] >> (o & 31)) & 1
+            e = []
+            for w in range(2):
+                for k in range(2):  # mod is 3, or REX.B without ModRM
+                    seen = {form(walk(roots[s][o], m, w, rex_b, vendor), w, vendor)
+                            for m in (range(256) if modrm else [0])
+                            if not modrm or (m >> 6 == 3) == k
+                            for rex_b in (range(2) if modrm else [k]) for vendor in range(2)}
+                    e.append(seen.pop() if len(seen) == 1 else 0)
+            entries[s][o] = tuple(e) + (modrm,)
+    return entries
+
+
+def addr64_tables():
+    """The memory operand of 64-bit addressing (struct xai_addr64, decoder/tables.h) by
+    REX.B and ModRM (mod 0..2), and by mod == 0, REX.X/REX.B and SIB."""
+    disp = (0, 1, 4)
+
+    def entry(seg, base, index, scale, disp_size, sib):
+        return "{{%s, %s, %s, %d}, %d, %d, {0, 0}}" % (seg, base, index, scale, disp_size, sib)
+
+    def gpr(n):
+        return "XA_REG_RAX + %d" % n
+
+    out = ["const struct xai_addr64 xai_modrm64[2][192] = {"]
+    for rex_b in range(2):
+        out.append("    {")
+        for modrm in range(192):
+            mod, rm = modrm >> 6, modrm & 7
+            bs = rm | rex_b << 3
+            if rm == 4:  # a SIB byte follows: xai_sib64 has the registers
+                e = entry(0, 0, 0, 0, disp[mod], 1)
+            elif mod == 0 and rm == 5:
+                e = entry("XA_REG_DS", "XA_REG_RIP", 0, 1, 4, 0)
+            else:
+                e = entry("XA_REG_SS" if bs == 5 else "XA_REG_DS", gpr(bs), 0, 1, disp[mod], 0)
+            out.append("        %s, /* %02X */" % (e, modrm))
+        out.append("    },")
+    out.append("};")
+    out.append("")
+    out.append("const struct xai_addr64 xai_sib64[2][4][256] = {")
+    for mod0 in range(2):
+        out.append("    {")
+        for xb in range(4):
+            out.append("        {")
+            for sib in range(256):
+                idx = (sib >> 3) & 7 | (xb & 2) << 2
+                bs = sib & 7 | (xb & 1) << 3
+                index, scale = (gpr(idx), 1 << (sib >> 6)) if idx != 4 else (0, 1)
+                if sib & 7 == 5 and mod0:  # no base: disp32
+                    e = entry("XA_REG_DS", 0, index, scale, 4, 0)
+                else:
+                    e = entry("XA_REG_SS" if bs in (4, 5) else "XA_REG_DS", gpr(bs), index,
+                              scale, 0, 0)
+                out.append("            %s, /* %02X */" % (e, sib))
+            out.append("        },")
+        out.append("    },")
+    out.append("};")
+    return out
+
+
 def generate():
     lines, isa_sets, mnemonics = parse_files()
     for l in lines:
@@ -572,35 +799,75 @@ def generate():
     tmpl_entries = []
     tmpl_index = {}
     def_tmpl = [None]
+    form_entries = ["{{0}, {{0}}, {0}, 0, 0, {0}}"]  # 0: no form
+    form_index = {}
+    shapes = {(): 0}
     for d in b.defs[1:]:
         ts = legacy_templates(d)
         refs = []
-        for t in ts or []:
-            key = tuple(t)
+        forms = []
+        for k, t in enumerate(ts or []):
+            key = tuple(template_text(e) for e in t)
             if key not in tmpl_index:
                 tmpl_index[key] = len(tmpl_entries)
-                tmpl_entries.extend(t)
+                tmpl_entries.extend(key)
             refs.append(tmpl_index[key])
-        if len(tmpl_entries) >= 0x10000:
-            raise IsaError("too many operand templates")
+            f = hot_form(d, k, t)
+            if f is not None:
+                text, shape = f
+                f = "{" + text % shapes.setdefault(shape, len(shapes)) + "}"
+                if f not in form_index:
+                    form_index[f] = len(form_entries)
+                    form_entries.append(f)
+            forms.append(form_index.get(f, 0))
+        if len(tmpl_entries) >= 0x10000 or len(form_entries) >= 0x10000:
+            raise IsaError("too many operand templates or forms")
         addr_only = (len(d.ops) > 1 and d.ops[1] == ("XAI_LOC_M", "XAI_SZ_0", "XAI_ACC_N"))
         flags = "0" if ts is None else "XAI_FAST" + (" | XAI_FAST_ADDR_ONLY" if addr_only else "")
-        def_tmpl.append((flags, refs or [0, 0, 0]))
+        # XAI_HOT_16, _32, _64 (REX.W clear: f64 and d64 make it 64-bit), _64W
+        wide = bool(d.attrs & {"XAI_A_F64", "XAI_A_D64"})
+        hot = [forms[0], forms[1], forms[2 if wide else 1], forms[2]] if forms else [0] * 4
+        def_tmpl.append((flags, refs or [0, 0, 0], (forms or [0, 0, 0]) + hot))
+
+    def prefilled(f, space, modrm):
+        """Form f with the facts xa_decode's 64-bit path would store filled in: the mode,
+        the address size, the map, has_modrm (and seg_override 0)."""
+        if not f:
+            return 0
+        text = form_entries[f]
+        fields = text[2:].split(", ", 11)  # "{{" then the head's fields
+        fields[2], fields[4], fields[6], fields[10] = "XA_MODE_64", "64", str(space), str(modrm)
+        text = "{{" + ", ".join(fields)
+        if text not in form_index:
+            form_index[text] = len(form_entries)
+            form_entries.append(text)
+        return form_index[text]
+
+    hot_words, groups = hot64_words(b, roots, has_modrm, def_tmpl, prefilled)
+    if len(form_entries) >= 0x8000:
+        raise IsaError("too many forms")
     w("const struct xai_optmpl xai_optmpls[] = {")
     for e in tmpl_entries or ["{{0, 0, 0, 0, 0, 0, 0}, 0, XAI_TK_FIXED, 0}"]:
         w("    %s," % e)
     w("};")
     w("")
+    w("const struct xai_form xai_forms[] = {")
+    for e in form_entries:
+        w("    %s," % e)
+    w("};")
+    w("")
     w("const struct xai_def xai_defs[] = {")
-    w("    {0, 0, 0, 0, 0, {0, 0, 0}, {{0, 0, 0, {0, 0, 0}}}, 0, {0, 0, 0}, {0}},")
-    for d, (fflags, refs) in zip(b.defs[1:], def_tmpl[1:]):
+    w("    {0, 0, 0, 0, 0, {0, 0, 0}, {{0, 0, 0, {0, 0, 0}}}, 0, {0, 0, 0}, {0, 0, 0}, {0, 0, 0, 0}},")
+    for d, (fflags, refs, hot) in zip(b.defs[1:], def_tmpl[1:]):
         attrs = " | ".join(sorted(d.attrs)) or "0"
         public = sorted({PUBLIC_ATTRS[a] for a in d.attrs if a in PUBLIC_ATTRS})
         ops = ", ".join(opdef_text(o) for o in d.ops) or "{0, 0, 0, {0, 0, 0}}"
         imm = ", ".join(str(n) for n in immediate_bytes(d.ops))
-        w("    {XA_MNEM_%s, XA_ISA_%s, %d, %s, %s, {%s}, {%s}, %s, {%d, %d, %d}, {0}}, /* %s */" % (
-            d.mnemonic.upper(), d.isa.upper().replace(".", "_"), len(d.ops), attrs,
-            " | ".join(public) or "0", imm, ops, fflags, refs[0], refs[1], refs[2], d.where))
+        w("    {XA_MNEM_%s, XA_ISA_%s, %d, %s, %s, {%s}, {%s}, %s, {%d, %d, %d}, {%d, %d, %d}, "
+          "{%d, %d, %d, %d}}, /* %s */" % (
+              d.mnemonic.upper(), d.isa.upper().replace(".", "_"), len(d.ops), attrs,
+              " | ".join(public) or "0", imm, ops, fflags, refs[0], refs[1], refs[2], *hot,
+              d.where))
     w("};")
     w("")
     w("const uint16_t xai_nodes[] = {")
@@ -635,7 +902,48 @@ def generate():
                                     for o in range(r, r + 8)) + ",")
         w("    },")
     w("};")
+    w("")
+    # 64-bit mode without legacy prefixes: the root word above with, when the form the
+    # decode tree reaches (xai_def.hot[XAI_HOT_64] or [XAI_HOT_64W]) depends on REX.W
+    # alone, both forms; when it depends on REX.W, ModRM.reg and whether ModRM.mod is 3,
+    # XAI_HOT64_GROUP and the index of 16 pairs of forms in xai_hot64_groups. These
+    # forms are prefilled (above).
+    w("const uint64_t xai_hot64_roots[4][256] = {")
+    for s in range(4):
+        w("    [XAI_SP_%s] = {" % SPACES[s])
+        for r in range(0, 256, 4):
+            w("        " + ", ".join("0x%016xu" % v for v in hot_words[s][r:r + 4]) + ",")
+        w("    },")
+    w("};")
+    w("")
+    w("const struct xai_hotmp xai_hot64_mp[2][4][256] = {")
+    for f3 in range(2):
+        entries = hot64_mp_entries(b, roots, has_modrm, def_tmpl, f3)
+        w("    { /* %s */" % ("F3" if f3 else "66"))
+        for s in range(4):
+            w("        [XAI_SP_%s] = {" % SPACES[s])
+            for r in range(0, 256, 2):
+                w("            " + ", ".join("{{{0x%04x, 0x%04x}, {0x%04x, 0x%04x}}, %d, {0}}" % e
+                                            for e in entries[s][r:r + 2]) + ",")
+            w("        },")
+        w("    },")
+    w("};")
+    w("")
+    w("const uint16_t xai_hot64_groups[][16][2] = {")
+    for g in groups or [[(0, 0)] * 16]:
+        w("    {%s}," % ", ".join("{%d, %d}" % e for e in g))
+    w("};")
+    w("")
+    out.extend(addr64_tables())
     c_text = "\n".join(out) + "\n"
+
+    inc = ["/* SPDX-License-Identifier: BSD-2-Clause */",
+           "/* GENERATED by decoder/gen/gen_tables.py from decoder/isa/ (the .isa files): do not edit."
+           " */",
+           "/* The cases of the switch on struct xai_form.shape in decoder/decode.c (emit_form). */"]
+    for shape, n in sorted(shapes.items(), key=lambda e: e[1]):
+        inc.extend(shape_case(n, shape))
+    inc_text = "\n".join(inc) + "\n"
 
     h = []
     w = h.append
@@ -664,19 +972,19 @@ def generate():
     w("")
     w("#endif")
     h_text = "\n".join(h) + "\n"
-    return c_text, h_text, len(b.defs) - 1, len(b.nodes), len(mnemonics)
+    return c_text, h_text, inc_text, len(b.defs) - 1, len(b.nodes), len(mnemonics)
 
 
 def main():
     check = "--check" in sys.argv[1:]
     try:
-        c_text, h_text, ndefs, nnodes, nmnem = generate()
+        c_text, h_text, inc_text, ndefs, nnodes, nmnem = generate()
     except IsaError as e:
         print("gen_tables: " + str(e), file=sys.stderr)
         return 2
     if check:
         stale = []
-        for path, text in ((OUT_C, c_text), (OUT_H, h_text)):
+        for path, text in ((OUT_C, c_text), (OUT_H, h_text), (OUT_INC, inc_text)):
             try:
                 with open(path) as f:
                     if f.read() != text:
@@ -689,7 +997,7 @@ def main():
             return 1
         return 0
     os.makedirs(os.path.dirname(OUT_C), exist_ok=True)
-    for path, text in ((OUT_C, c_text), (OUT_H, h_text)):
+    for path, text in ((OUT_C, c_text), (OUT_H, h_text), (OUT_INC, inc_text)):
         with open(path, "w") as f:
             f.write(text)
     print("gen_tables: %d definitions, %d node words, %d mnemonics" % (ndefs, nnodes, nmnem))
