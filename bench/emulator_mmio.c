@@ -2,14 +2,16 @@
 /*
  * Benchmark for callgrind: one whole MMIO exit of `mov dword [rax], ebx` in
  * 64-bit mode with 4-level paging (4 KiB pages), as a hypervisor handles it:
- *   emulator_mmio N [ours|unicorn] [nobytes] [noram]
+ *   emulator_mmio N [ours|unicorn] [nobytes] [noram] [lowpt]
  * ours:    xa_assist_mmio: registers (get_regs), fetch (the exit's bytes; with
  *          "nobytes" the fetch walks and reads the code page), decode, the walk
  *          of the data operand, the exit check, emulate, commit (one mem_write to
  *          the device, one set_regs). The hypervisor gives its guest-RAM window
  *          (struct xa_vcpu ram/ram_size: the RAM below the MMIO page), so page-table
  *          entries and code bytes are read from it; with "noram" every such read
- *          goes through the mem_read callback instead;
+ *          goes through the mem_read callback instead; with "lowpt" the page
+ *          tables are at PT_LOW, inside the largest power-of-two prefix of the
+ *          window (1 MiB), where the MMU's hot path reads them (mmu/walk_hot.h);
  * unicorn: the same instruction emulated by unicorn (when built with it): the
  *          registers written into the engine, uc_emu_start for one instruction
  *          (unicorn's flat map, not the guest's page tables), the MMIO page
@@ -34,7 +36,8 @@
 #endif
 
 #define RAM_SIZE (2u << 20)
-#define PT       0x100000u
+#define PT       0x100000u /* page tables (with "lowpt": PT_LOW) */
+#define PT_LOW   0x80000u
 #define CODE     0x10000u
 #define MMIO     0x1f0000u
 
@@ -107,18 +110,18 @@ static void put64(uint8_t *p, uint64_t v)
         p[k] = (uint8_t)(v >> (8 * k));
 }
 
-static void setup(struct guest *g)
+static void setup(struct guest *g, uint64_t pt)
 {
     memset(g, 0, sizeof(*g));
     g->ram = calloc(1, RAM_SIZE);
     if (!g->ram)
         exit(1);
     /* PML4 -> PDPT -> PD -> PT mapping [0, 2 MiB) 1:1 with 4 KiB pages, A and D set. */
-    put64(g->ram + PT, (PT + 0x1000) | 0x67);
-    put64(g->ram + PT + 0x1000, (PT + 0x2000) | 0x67);
-    put64(g->ram + PT + 0x2000, (PT + 0x3000) | 0x67);
+    put64(g->ram + pt, (pt + 0x1000) | 0x67);
+    put64(g->ram + pt + 0x1000, (pt + 0x2000) | 0x67);
+    put64(g->ram + pt + 0x2000, (pt + 0x3000) | 0x67);
     for (unsigned k = 0; k < 512; k++)
-        put64(g->ram + PT + 0x3000 + 8 * k, ((uint64_t)k << 12) | 0x67);
+        put64(g->ram + pt + 0x3000 + 8 * k, ((uint64_t)k << 12) | 0x67);
     g->ram[CODE] = 0x89; /* mov dword [rax], ebx */
     g->ram[CODE + 1] = 0x18;
     g->regs[XA_R_RAX].u64 = MMIO + 4;
@@ -127,7 +130,7 @@ static void setup(struct guest *g)
     g->regs[XA_R_RIP].u64 = CODE;
     g->regs[XA_R_RFLAGS].u64 = 0x2;
     g->regs[XA_R_CR0].u64 = 0x80050033;
-    g->regs[XA_R_CR3].u64 = PT;
+    g->regs[XA_R_CR3].u64 = pt;
     g->regs[XA_R_CR4].u64 = 0x20;
     g->regs[XA_R_EFER].u64 = 0xd00;
     for (unsigned r = XA_R_ES; r <= XA_R_GS; r++) {
@@ -234,14 +237,17 @@ int main(int argc, char **argv)
     long n = argc > 1 ? strtol(argv[1], NULL, 0) : 10000;
     const char *which = argc > 2 ? argv[2] : "ours";
     int give = 1, ram_window = 1;
+    uint64_t pt = PT;
     for (int a = 3; a < argc; a++) {
         if (!strcmp(argv[a], "nobytes"))
             give = 0;
         else if (!strcmp(argv[a], "noram"))
             ram_window = 0;
+        else if (!strcmp(argv[a], "lowpt"))
+            pt = PT_LOW;
     }
     struct guest g;
-    setup(&g);
+    setup(&g, pt);
     int rc;
     if (!strcmp(which, "ours")) {
         rc = run_ours(&g, n, give, ram_window);
@@ -253,7 +259,7 @@ int main(int argc, char **argv)
         rc = 2;
 #endif
     } else {
-        fprintf(stderr, "usage: emulator_mmio N [ours|unicorn] [nobytes] [noram]\n");
+        fprintf(stderr, "usage: emulator_mmio N [ours|unicorn] [nobytes] [noram] [lowpt]\n");
         rc = 1;
     }
     free(g.ram);

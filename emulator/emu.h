@@ -171,7 +171,9 @@ struct xai_handler {
     xai_exec_fn exec;
 };
 
-/* The handler tables (emulator/handlers.h lists them for the core's dispatch). */
+/* The handler tables (emulator/handlers.h lists them for the core's dispatch), made from
+ * the lists of emulator/handler_list.h: each sorted by mnemonic (enum xa_mnemonic order),
+ * ended by {0, NULL}; xai_<name>_handlers_count is the number of entries before the end. */
 extern const struct xai_handler xai_mov_handlers[];    /* emulator/insn_mov.c: MOV family */
 extern const struct xai_handler xai_stack_handlers[];  /* emulator/insn_stack.c: PUSH/POP r/m */
 extern const struct xai_handler xai_alu_handlers[];    /* emulator/insn_alu.c */
@@ -185,5 +187,18 @@ extern const struct xai_handler xai_string_handlers[]; /* emulator/insn_string.c
 extern const struct xai_handler xai_io_handlers[];     /* emulator/insn_io.c: IN/OUT */
 extern const struct xai_handler xai_vec_handlers[];    /* emulator/insn_vec.c: vector moves */
 extern const struct xai_handler xai_store_handlers[]; /* emulator/insn_store.c: MOVDIR*, CLFLUSH* */
+extern const unsigned xai_mov_handlers_count;
+extern const unsigned xai_stack_handlers_count;
+extern const unsigned xai_alu_handlers_count;
+extern const unsigned xai_shift_handlers_count;
+extern const unsigned xai_muldiv_handlers_count;
+extern const unsigned xai_bit_handlers_count;
+extern const unsigned xai_xchg_handlers_count;
+extern const unsigned xai_cc_handlers_count;
+extern const unsigned xai_bmi_handlers_count;
+extern const unsigned xai_string_handlers_count;
+extern const unsigned xai_io_handlers_count;
+extern const unsigned xai_vec_handlers_count;
+extern const unsigned xai_store_handlers_count;
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* ADD OR ADC SBB AND SUB XOR CMP TEST NOT NEG INC DEC. */
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 #include "emulator/flags.h"
 
 /* dst OP src for the two-operand forms; CMP and TEST only set flags. */
@@ -53,12 +54,8 @@ static xa_status exec_unary(struct xai_emu *e)
     return xai_op_write(e, 0, r);
 }
 
-const struct xai_handler xai_alu_handlers[] = {
-    {XA_MNEM_ADD, exec_binary},  {XA_MNEM_OR, exec_binary},
-    {XA_MNEM_ADC, exec_binary},  {XA_MNEM_SBB, exec_binary},
-    {XA_MNEM_AND, exec_binary},  {XA_MNEM_SUB, exec_binary},
-    {XA_MNEM_XOR, exec_binary},  {XA_MNEM_CMP, exec_binary},
-    {XA_MNEM_TEST, exec_binary}, {XA_MNEM_NOT, exec_unary},
-    {XA_MNEM_NEG, exec_unary},   {XA_MNEM_INC, exec_unary},
-    {XA_MNEM_DEC, exec_unary},   {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_ALU). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_alu_handlers[] = {XAI_LIST_ALU(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_alu_handlers_count = sizeof(xai_alu_handlers) / sizeof(xai_alu_handlers[0]) - 1;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* BT BTS BTR BTC; BSF BSR LZCNT TZCNT POPCNT. */
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 #include "emulator/flags.h"
 
 /*
@@ -71,10 +72,8 @@ static xa_status exec_count(struct xai_emu *e)
     return xai_op_write(e, 0, r);
 }
 
-const struct xai_handler xai_bit_handlers[] = {
-    {XA_MNEM_BT, exec_bt},        {XA_MNEM_BTS, exec_bt},
-    {XA_MNEM_BTR, exec_bt},       {XA_MNEM_BTC, exec_bt},
-    {XA_MNEM_BSF, exec_bsf_bsr},  {XA_MNEM_BSR, exec_bsf_bsr},
-    {XA_MNEM_LZCNT, exec_count},  {XA_MNEM_TZCNT, exec_count},
-    {XA_MNEM_POPCNT, exec_count}, {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_BIT). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_bit_handlers[] = {XAI_LIST_BIT(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_bit_handlers_count = sizeof(xai_bit_handlers) / sizeof(xai_bit_handlers[0]) - 1;

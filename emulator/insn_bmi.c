@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* BMI1/BMI2: ANDN BEXTR BLSI BLSMSK BLSR BZHI PDEP PEXT SARX SHLX SHRX RORX MULX. */
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 #include "emulator/flags.h"
 
 /* ANDN d, s1, s2 / PDEP d, s, mask / PEXT d, s, mask: operands 1 and 2 as decoded;
@@ -96,12 +97,8 @@ static xa_status exec_mulx(struct xai_emu *e)
     return xai_op_write(e, 0, hi);
 }
 
-const struct xai_handler xai_bmi_handlers[] = {
-    {XA_MNEM_ANDN, exec_three}, {XA_MNEM_BEXTR, exec_three},
-    {XA_MNEM_BZHI, exec_three}, {XA_MNEM_PDEP, exec_three},
-    {XA_MNEM_PEXT, exec_three}, {XA_MNEM_SHLX, exec_three},
-    {XA_MNEM_SHRX, exec_three}, {XA_MNEM_SARX, exec_three},
-    {XA_MNEM_RORX, exec_three}, {XA_MNEM_BLSI, exec_bls},
-    {XA_MNEM_BLSMSK, exec_bls}, {XA_MNEM_BLSR, exec_bls},
-    {XA_MNEM_MULX, exec_mulx},  {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_BMI). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_bmi_handlers[] = {XAI_LIST_BMI(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_bmi_handlers_count = sizeof(xai_bmi_handlers) / sizeof(xai_bmi_handlers[0]) - 1;

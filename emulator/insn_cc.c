@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* SETcc and CMOVcc: the condition is the low nibble of the opcode (0F 9x, 0F 4x). */
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 #include "emulator/flags.h"
 
 static xa_status exec_setcc(struct xai_emu *e)
@@ -28,16 +29,8 @@ static xa_status exec_cmovcc(struct xai_emu *e)
     return xai_op_write(e, 0, dst);
 }
 
-const struct xai_handler xai_cc_handlers[] = {
-    {XA_MNEM_SETO, exec_setcc},    {XA_MNEM_SETNO, exec_setcc},    {XA_MNEM_SETB, exec_setcc},
-    {XA_MNEM_SETNB, exec_setcc},   {XA_MNEM_SETZ, exec_setcc},     {XA_MNEM_SETNZ, exec_setcc},
-    {XA_MNEM_SETBE, exec_setcc},   {XA_MNEM_SETNBE, exec_setcc},   {XA_MNEM_SETS, exec_setcc},
-    {XA_MNEM_SETNS, exec_setcc},   {XA_MNEM_SETP, exec_setcc},     {XA_MNEM_SETNP, exec_setcc},
-    {XA_MNEM_SETL, exec_setcc},    {XA_MNEM_SETNL, exec_setcc},    {XA_MNEM_SETLE, exec_setcc},
-    {XA_MNEM_SETNLE, exec_setcc},  {XA_MNEM_CMOVO, exec_cmovcc},   {XA_MNEM_CMOVNO, exec_cmovcc},
-    {XA_MNEM_CMOVB, exec_cmovcc},  {XA_MNEM_CMOVNB, exec_cmovcc},  {XA_MNEM_CMOVZ, exec_cmovcc},
-    {XA_MNEM_CMOVNZ, exec_cmovcc}, {XA_MNEM_CMOVBE, exec_cmovcc},  {XA_MNEM_CMOVNBE, exec_cmovcc},
-    {XA_MNEM_CMOVS, exec_cmovcc},  {XA_MNEM_CMOVNS, exec_cmovcc},  {XA_MNEM_CMOVP, exec_cmovcc},
-    {XA_MNEM_CMOVNP, exec_cmovcc}, {XA_MNEM_CMOVL, exec_cmovcc},   {XA_MNEM_CMOVNL, exec_cmovcc},
-    {XA_MNEM_CMOVLE, exec_cmovcc}, {XA_MNEM_CMOVNLE, exec_cmovcc}, {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_CC). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_cc_handlers[] = {XAI_LIST_CC(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_cc_handlers_count = sizeof(xai_cc_handlers) / sizeof(xai_cc_handlers[0]) - 1;

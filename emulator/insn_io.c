@@ -5,6 +5,7 @@
  * 32-bit register (zero-extended into RAX in 64-bit mode).
  */
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 
 /* The port operand (imm8 or DX) and the accumulator operand of IN/OUT. */
 static xa_status io_operands(struct xai_emu *e, unsigned *port, unsigned *acc)
@@ -44,8 +45,8 @@ static xa_status exec_out(struct xai_emu *e)
     return xai_io_out(e, port, size, 1, b);
 }
 
-const struct xai_handler xai_io_handlers[] = {
-    {XA_MNEM_IN, exec_in},
-    {XA_MNEM_OUT, exec_out},
-    {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_IO). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_io_handlers[] = {XAI_LIST_IO(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_io_handlers_count = sizeof(xai_io_handlers) / sizeof(xai_io_handlers[0]) - 1;

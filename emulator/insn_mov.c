@@ -5,6 +5,7 @@
  * not emulated here (XA_ERR_UNSUPPORTED from the operand access).
  */
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 
 /* Registers MOV does not handle here: a segment register as destination (a descriptor
  * load), control and debug registers. Reading a segment register (8C) is fine. */
@@ -63,12 +64,8 @@ static xa_status exec_movbe(struct xai_emu *e)
     return xai_op_write(e, 0, r);
 }
 
-const struct xai_handler xai_mov_handlers[] = {
-    {XA_MNEM_MOV, exec_mov},
-    {XA_MNEM_MOVNTI, exec_mov},
-    {XA_MNEM_MOVZX, exec_movzx},
-    {XA_MNEM_MOVSX, exec_movsx},
-    {XA_MNEM_MOVSXD, exec_movsx},
-    {XA_MNEM_MOVBE, exec_movbe},
-    {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_MOV). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_mov_handlers[] = {XAI_LIST_MOV(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_mov_handlers_count = sizeof(xai_mov_handlers) / sizeof(xai_mov_handlers[0]) - 1;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* MUL, IMUL (one-, two- and three-operand forms), DIV, IDIV. */
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 #include "emulator/flags.h"
 
 /* The accumulator (AL/AX/EAX/RAX) and rDX of an operand size. */
@@ -81,10 +82,9 @@ static xa_status exec_div(struct xai_emu *e)
     return xai_gpr_write(e, dx_reg(size), r);
 }
 
-const struct xai_handler xai_muldiv_handlers[] = {
-    {XA_MNEM_MUL, exec_mul},
-    {XA_MNEM_IMUL, exec_imul},
-    {XA_MNEM_DIV, exec_div},
-    {XA_MNEM_IDIV, exec_div},
-    {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_MULDIV). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_muldiv_handlers[] = {XAI_LIST_MULDIV(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_muldiv_handlers_count =
+    sizeof(xai_muldiv_handlers) / sizeof(xai_muldiv_handlers[0]) - 1;

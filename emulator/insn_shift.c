@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* ROL ROR RCL RCR SHL SAL SHR SAR, SHLD SHRD. */
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 #include "emulator/flags.h"
 
 static enum xai_shift_op shift_op(unsigned mnemonic)
@@ -57,16 +58,9 @@ static xa_status exec_shxd(struct xai_emu *e)
     return write_result(e, r, (unsigned)count & count_mask(size));
 }
 
-const struct xai_handler xai_shift_handlers[] = {
-    {XA_MNEM_ROL, exec_shift},
-    {XA_MNEM_ROR, exec_shift},
-    {XA_MNEM_RCL, exec_shift},
-    {XA_MNEM_RCR, exec_shift},
-    {XA_MNEM_SHL, exec_shift},
-    {XA_MNEM_SAL, exec_shift},
-    {XA_MNEM_SHR, exec_shift},
-    {XA_MNEM_SAR, exec_shift},
-    {XA_MNEM_SHLD, exec_shxd},
-    {XA_MNEM_SHRD, exec_shxd},
-    {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_SHIFT). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_shift_handlers[] = {XAI_LIST_SHIFT(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_shift_handlers_count =
+    sizeof(xai_shift_handlers) / sizeof(xai_shift_handlers[0]) - 1;

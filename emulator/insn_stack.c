@@ -7,6 +7,7 @@
  * written, and the core computes the address then.
  */
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 
 static uint64_t sp_mask(unsigned asz)
 {
@@ -53,8 +54,9 @@ static xa_status exec_pop(struct xai_emu *e)
     return xai_op_write(e, 0, v); /* POP RSP: the popped value wins over the increment */
 }
 
-const struct xai_handler xai_stack_handlers[] = {
-    {XA_MNEM_PUSH, exec_push},
-    {XA_MNEM_POP, exec_pop},
-    {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_STACK). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_stack_handlers[] = {XAI_LIST_STACK(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_stack_handlers_count =
+    sizeof(xai_stack_handlers) / sizeof(xai_stack_handlers[0]) - 1;

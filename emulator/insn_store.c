@@ -8,6 +8,7 @@
  * allows, is a #GP here), prefetches never fault and do nothing here.
  */
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 
 /* MOVDIRI m32/m64, r: one 4- or 8-byte store (the feature is checked before the
  * operand is translated: core/vector.c). */
@@ -60,18 +61,9 @@ static xa_status exec_prefetch(struct xai_emu *e)
     return XA_OK;
 }
 
-const struct xai_handler xai_store_handlers[] = {
-    {XA_MNEM_MOVDIRI, exec_movdiri},
-    {XA_MNEM_MOVDIR64B, exec_movdir64b},
-    {XA_MNEM_CLFLUSH, exec_flush},
-    {XA_MNEM_CLFLUSHOPT, exec_flush},
-    {XA_MNEM_CLWB, exec_flush},
-    {XA_MNEM_PREFETCH, exec_prefetch},
-    {XA_MNEM_PREFETCHNTA, exec_prefetch},
-    {XA_MNEM_PREFETCHT0, exec_prefetch},
-    {XA_MNEM_PREFETCHT1, exec_prefetch},
-    {XA_MNEM_PREFETCHT2, exec_prefetch},
-    {XA_MNEM_PREFETCHW, exec_prefetch},
-    {XA_MNEM_PREFETCHWT1, exec_prefetch},
-    {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_STORE). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_store_handlers[] = {XAI_LIST_STORE(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_store_handlers_count =
+    sizeof(xai_store_handlers) / sizeof(xai_store_handlers[0]) - 1;

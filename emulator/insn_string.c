@@ -5,6 +5,7 @@
  * element size (MOVSD here is the string form: the SSE MOVSD has its own map).
  */
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 #include "emulator/handlers.h"
 
 static xa_status exec_string(struct xai_emu *e)
@@ -48,14 +49,9 @@ static xa_status exec_string(struct xai_emu *e)
     return xai_string(e, op, elem);
 }
 
-const struct xai_handler xai_string_handlers[] = {
-    {XA_MNEM_MOVSB, exec_string}, {XA_MNEM_MOVSW, exec_string}, {XA_MNEM_MOVSD, exec_string},
-    {XA_MNEM_MOVSQ, exec_string}, {XA_MNEM_STOSB, exec_string}, {XA_MNEM_STOSW, exec_string},
-    {XA_MNEM_STOSD, exec_string}, {XA_MNEM_STOSQ, exec_string}, {XA_MNEM_LODSB, exec_string},
-    {XA_MNEM_LODSW, exec_string}, {XA_MNEM_LODSD, exec_string}, {XA_MNEM_LODSQ, exec_string},
-    {XA_MNEM_CMPSB, exec_string}, {XA_MNEM_CMPSW, exec_string}, {XA_MNEM_CMPSD, exec_string},
-    {XA_MNEM_CMPSQ, exec_string}, {XA_MNEM_SCASB, exec_string}, {XA_MNEM_SCASW, exec_string},
-    {XA_MNEM_SCASD, exec_string}, {XA_MNEM_SCASQ, exec_string}, {XA_MNEM_INSB, exec_string},
-    {XA_MNEM_INSW, exec_string},  {XA_MNEM_INSD, exec_string},  {XA_MNEM_OUTSB, exec_string},
-    {XA_MNEM_OUTSW, exec_string}, {XA_MNEM_OUTSD, exec_string}, {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_STRING). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_string_handlers[] = {XAI_LIST_STRING(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_string_handlers_count =
+    sizeof(xai_string_handlers) / sizeof(xai_string_handlers[0]) - 1;

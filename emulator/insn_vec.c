@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 
 static bool is_mem(const struct xa_operand *op)
 {
@@ -203,20 +204,8 @@ static xa_status exec_half(struct xai_emu *e)
     return xai_op_write_bytes(e, 0, v, 16);
 }
 
-const struct xai_handler xai_vec_handlers[] = {
-    {XA_MNEM_MOVDQA, exec_full},    {XA_MNEM_MOVDQU, exec_full},    {XA_MNEM_MOVAPS, exec_full},
-    {XA_MNEM_MOVUPS, exec_full},    {XA_MNEM_MOVAPD, exec_full},    {XA_MNEM_MOVUPD, exec_full},
-    {XA_MNEM_MOVNTDQ, exec_full},   {XA_MNEM_MOVNTPS, exec_full},   {XA_MNEM_MOVNTPD, exec_full},
-    {XA_MNEM_MOVNTDQA, exec_full},  {XA_MNEM_LDDQU, exec_full},     {XA_MNEM_VMOVDQA, exec_full},
-    {XA_MNEM_VMOVDQU, exec_full},   {XA_MNEM_VMOVAPS, exec_full},   {XA_MNEM_VMOVUPS, exec_full},
-    {XA_MNEM_VMOVAPD, exec_full},   {XA_MNEM_VMOVUPD, exec_full},   {XA_MNEM_VMOVNTDQ, exec_full},
-    {XA_MNEM_VMOVNTPS, exec_full},  {XA_MNEM_VMOVNTPD, exec_full},  {XA_MNEM_VMOVNTDQA, exec_full},
-    {XA_MNEM_VLDDQU, exec_full},    {XA_MNEM_VMOVDQA32, exec_full}, {XA_MNEM_VMOVDQA64, exec_full},
-    {XA_MNEM_VMOVDQU8, exec_full},  {XA_MNEM_VMOVDQU16, exec_full}, {XA_MNEM_VMOVDQU32, exec_full},
-    {XA_MNEM_VMOVDQU64, exec_full}, {XA_MNEM_MOVSS, exec_scalar},   {XA_MNEM_MOVSD, exec_scalar},
-    {XA_MNEM_VMOVSS, exec_scalar},  {XA_MNEM_VMOVSD, exec_scalar},  {XA_MNEM_MOVD, exec_movdq},
-    {XA_MNEM_MOVQ, exec_movdq},     {XA_MNEM_VMOVD, exec_movdq},    {XA_MNEM_VMOVQ, exec_movdq},
-    {XA_MNEM_MOVLPS, exec_half},    {XA_MNEM_MOVLPD, exec_half},    {XA_MNEM_MOVHPS, exec_half},
-    {XA_MNEM_MOVHPD, exec_half},    {XA_MNEM_VMOVLPS, exec_half},   {XA_MNEM_VMOVLPD, exec_half},
-    {XA_MNEM_VMOVHPS, exec_half},   {XA_MNEM_VMOVHPD, exec_half},   {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_VEC). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_vec_handlers[] = {XAI_LIST_VEC(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_vec_handlers_count = sizeof(xai_vec_handlers) / sizeof(xai_vec_handlers[0]) - 1;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "emulator/emu.h"
+#include "emulator/handler_list.h"
 #include "emulator/flags.h"
 
 static unsigned acc_reg(unsigned size)
@@ -152,11 +153,9 @@ static xa_status exec_cmpxchg16b(struct xai_emu *e)
     return xai_gpr_write(e, XA_REG_RDX, load_le64(m + 8));
 }
 
-const struct xai_handler xai_xchg_handlers[] = {
-    {XA_MNEM_XCHG, exec_xchg},
-    {XA_MNEM_XADD, exec_xadd},
-    {XA_MNEM_CMPXCHG, exec_cmpxchg},
-    {XA_MNEM_CMPXCHG8B, exec_cmpxchg8b},
-    {XA_MNEM_CMPXCHG16B, exec_cmpxchg16b},
-    {0, NULL},
-};
+/* The entries are in emulator/handler_list.h (XAI_LIST_XCHG). */
+#define ENTRY(t, m, fn) {XA_MNEM_##m, fn},
+const struct xai_handler xai_xchg_handlers[] = {XAI_LIST_XCHG(ENTRY, ENTRY, 0){0, NULL}};
+#undef ENTRY
+const unsigned xai_xchg_handlers_count =
+    sizeof(xai_xchg_handlers) / sizeof(xai_xchg_handlers[0]) - 1;

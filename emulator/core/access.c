@@ -12,30 +12,67 @@
 #define CR4_PKE (UINT64_C(1) << 22)
 #define CR4_PKS (UINT64_C(1) << 24)
 
+/* The walk cache's refill stays out of line: the check of every exit keeps few registers. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CACHE_FILL_ATTR __attribute__((noinline))
+#else
+#define CACHE_FILL_ATTR
+#endif
+
 /* ---- the walker's view of guest memory: the vCPU's callbacks ----------- */
 
+/* The walk context is the vCPU (not the per-call state): the walk cache outlives a call. */
 static int walk_read(void *ctx, uint64_t gpa, void *buf, size_t size)
 {
-    struct xai_emu *e = ctx;
-    return e->v->ops->mem_read(e->v->ctx, gpa, buf, size, XA_MEM_PAGE_WALK) == 0 ? 0 : -1;
+    const struct xa_vcpu *v = ctx;
+    return v->ops->mem_read(v->ctx, gpa, buf, size, XA_MEM_PAGE_WALK) == 0 ? 0 : -1;
 }
 
 static int walk_cmpxchg(void *ctx, uint64_t gpa, const void *expected, const void *desired,
                         size_t size)
 {
-    struct xai_emu *e = ctx;
+    const struct xa_vcpu *v = ctx;
     uint8_t cur[8];
     if (size > sizeof(cur))
         return -1;
     memcpy(cur, expected, size);
-    int r = e->v->ops->mem_cmpxchg(e->v->ctx, gpa, cur, desired, size, XA_MEM_PAGE_WALK);
+    int r = v->ops->mem_cmpxchg(v->ctx, gpa, cur, desired, size, XA_MEM_PAGE_WALK);
     return r == 0 ? 0 : r == 1 ? 1 : -1;
 }
 
 static int walk_write(void *ctx, uint64_t gpa, const void *buf, size_t size)
 {
-    struct xai_emu *e = ctx;
-    return e->v->ops->mem_write(e->v->ctx, gpa, buf, size, XA_MEM_PAGE_WALK) == 0 ? 0 : -1;
+    const struct xa_vcpu *v = ctx;
+    return v->ops->mem_write(v->ctx, gpa, buf, size, XA_MEM_PAGE_WALK) == 0 ? 0 : -1;
+}
+
+/* Makes the walk cache anew from the current state (out of line: the rare case). */
+static CACHE_FILL_ATTR void cache_fill(struct xa_vcpu *v, uint64_t cr0, uint64_t cr3, uint64_t cr4,
+                                       uint64_t efer, uint32_t pkru, uint32_t pkrs, uint64_t model)
+{
+    struct xa_walk_cache *c = &v->walk;
+    c->state = 1;
+    c->owner = v;
+    c->model = model;
+    c->keys = pkru | (uint64_t)pkrs << 32;
+    c->ram = v->ram;
+    c->ram_size = v->ram_size;
+    c->cmpxchg = v->ops->mem_cmpxchg;
+    c->ps.cr0 = cr0;
+    c->ps.cr3 = cr3;
+    c->ps.cr4 = cr4;
+    c->ps.efer = efer;
+    c->ps.pkru = pkru;
+    c->ps.pkrs = pkrs;
+    c->ps.has_pdptes = false;
+    memset(c->ps.pdpte, 0, sizeof(c->ps.pdpte));
+    c->ps.cpu = v->model;
+    c->ops.read = walk_read;
+    c->ops.cmpxchg = v->ops->mem_cmpxchg ? walk_cmpxchg : NULL;
+    c->ops.write = walk_write;
+    /* The hypervisor's RAM window: page-table entries inside it are read directly. */
+    c->ops.ram = v->ram_size ? v->ram : NULL;
+    c->ops.ram_size = v->ram ? v->ram_size : 0;
 }
 
 xa_status xai_paging_setup(struct xai_emu *e)
@@ -44,38 +81,51 @@ xa_status xai_paging_setup(struct xai_emu *e)
     const uint64_t need_bits = (UINT64_C(1) << XA_R_CR0) | (UINT64_C(1) << XA_R_CR3) |
                                (UINT64_C(1) << XA_R_CR4) | (UINT64_C(1) << XA_R_EFER);
     _Static_assert(XA_R_EFER < 64, "the paging registers in the first word");
-    if ((e->v->regs.valid[0] & need_bits) != need_bits) /* normally cached since the start */
+    struct xa_vcpu *v = e->v;
+    if ((v->regs.valid[0] & need_bits) != need_bits) /* normally cached since the start */
         XAI_TRY(xai_regs_fetch(e, need, 4));
-    const union xa_regval *val = e->v->regs.val;
-    struct xa_paging_state *ps = &e->ps;
-    ps->cr0 = val[XA_R_CR0].u64;
-    ps->cr3 = val[XA_R_CR3].u64;
-    ps->cr4 = val[XA_R_CR4].u64;
-    ps->efer = val[XA_R_EFER].u64;
-    ps->pkru = 0;
-    ps->pkrs = 0;
-    ps->has_pdptes = false;
-    ps->cpu = e->v->model;
-    uint64_t v;
-    if ((ps->cr0 >> 31) & 1) {
+    const union xa_regval *val = v->regs.val;
+    uint64_t cr0 = val[XA_R_CR0].u64, cr4 = val[XA_R_CR4].u64, r;
+    uint32_t pkru = 0, pkrs = 0;
+    if ((cr0 >> 31) & 1) {
         /* The protection keys only matter when enabled: fetched on demand. */
-        if (ps->cr4 & CR4_PKE) {
-            XAI_TRY(xai_reg_get(e, XA_R_PKRU, &v));
-            ps->pkru = (uint32_t)v;
+        if (cr4 & CR4_PKE) {
+            XAI_TRY(xai_reg_get(e, XA_R_PKRU, &r));
+            pkru = (uint32_t)r;
         }
-        if (ps->cr4 & CR4_PKS) {
-            XAI_TRY(xai_reg_get(e, XA_R_PKRS, &v));
-            ps->pkrs = (uint32_t)v;
+        if (cr4 & CR4_PKS) {
+            XAI_TRY(xai_reg_get(e, XA_R_PKRS, &r));
+            pkrs = (uint32_t)r;
         }
     }
-    e->mmu_ops.read = walk_read;
-    e->mmu_ops.cmpxchg = e->v->ops->mem_cmpxchg ? walk_cmpxchg : NULL;
-    e->mmu_ops.write = walk_write;
-    /* The hypervisor's RAM window: page-table entries inside it are read directly. */
-    e->mmu_ops.ram = e->v->ram_size ? e->v->ram : NULL;
-    e->mmu_ops.ram_size = e->v->ram ? e->v->ram_size : 0;
+    struct xa_walk_cache *c = &v->walk;
     e->ps_ready = true;
+    /* The cache stands when everything it was made from is the same (the common case:
+     * the guest's paging is the same from one exit to the next): one test of them all. */
+    _Static_assert(sizeof(struct xa_cpu_model) == 8, "every field of the model in the key");
+    uint64_t model =
+        v->model.vendor | (uint64_t)v->model.maxphyaddr << 8 | (uint64_t)v->model.features << 32;
+    uint64_t diff = (c->ps.cr0 ^ cr0) | (c->ps.cr3 ^ val[XA_R_CR3].u64) | (c->ps.cr4 ^ cr4) |
+                    (c->ps.efer ^ val[XA_R_EFER].u64) | (c->keys ^ (pkru | (uint64_t)pkrs << 32)) |
+                    (c->model ^ model) | (uint64_t)(c->owner != v) |
+                    ((uintptr_t)c->ram ^ (uintptr_t)v->ram) | (c->ram_size ^ v->ram_size) |
+                    (uint64_t)(c->cmpxchg != v->ops->mem_cmpxchg);
+    if (diff == 0) {
+        /* Seen twice in a row: worth preparing (a state that changes at every exit, as
+         * CR3 may, keeps the plain walk and never pays for the preparation). */
+        if (c->state == 1)
+            xai_paging_prepare(e);
+        return XA_OK;
+    }
+    cache_fill(v, cr0, val[XA_R_CR3].u64, cr4, val[XA_R_EFER].u64, pkru, pkrs, model);
     return XA_OK;
+}
+
+void xai_paging_prepare(struct xai_emu *e)
+{
+    struct xa_walk_cache *c = &e->v->walk;
+    if (c->state == 1)
+        c->state = xa_mmu_prepare(&c->ps, &c->ops, e->v, &c->prep) == XA_OK ? 2 : 3;
 }
 
 xa_status xai_raise(struct xai_emu *e, unsigned vector, bool has_error_code, uint32_t error_code)
@@ -112,6 +162,14 @@ static bool exit_matches(const struct xai_emu *e, const struct xai_xlat *x)
 static inline xa_status translate_la(struct xai_emu *e, unsigned seg, uint64_t la, uint32_t size,
                                      enum xa_access access, struct xai_xlat *x);
 
+/* xa_is_canonical (mmu.h), inline: bits 63:47 (63:56 with LA57) all equal. */
+static inline bool canonical(uint64_t la, bool la57)
+{
+    unsigned shift = la57 ? 56 : 47;
+    uint64_t top = la >> shift;
+    return top == 0 || top == (UINT64_MAX >> shift);
+}
+
 /* xai_translate, inlined into the operand's path. */
 static inline xa_status translate(struct xai_emu *e, unsigned seg, uint64_t offset,
                                   unsigned addr_size, uint32_t size, enum xa_access access,
@@ -119,9 +177,20 @@ static inline xa_status translate(struct xai_emu *e, unsigned seg, uint64_t offs
 {
     const struct xa_segment *s;
     XAI_TRY(xai_seg_get(e, seg, &s));
+    uint64_t la;
+    if (e->cpumode == XA_CPU_LONG && seg <= XA_SEG_GS && (addr_size == 8 || addr_size == 4) &&
+        size - 1 < 4096u) {
+        /* 64-bit mode, as xa_segment_to_linear computes it (the base of FS and GS only, no
+         * limit or type checks): the common case inline; a non-canonical address takes
+         * the call below, which raises its fault. */
+        uint64_t first = addr_size == 4 ? offset & 0xffffffffu : offset;
+        if (seg == XA_SEG_FS || seg == XA_SEG_GS)
+            first += s->base;
+        if (canonical(first, e->la57) && canonical(first + (size - 1), e->la57))
+            return translate_la(e, seg, first, size, access, x);
+    }
     struct xa_seg_access sa = {e->cpumode, e->cpl, (uint8_t)addr_size, e->la57};
     struct xa_exception exc;
-    uint64_t la;
     xa_status st = xa_segment_to_linear(s, (enum xa_seg)seg, &sa, offset, size, access, &la, &exc);
     if (st == XA_EXCEPTION)
         return raise_exc(e, &exc);
@@ -151,8 +220,7 @@ static inline xa_status translate_la(struct xai_emu *e, unsigned seg, uint64_t l
     if ((la & 0xfff) + size <= 4096) {
         /* One page (nearly every access): one walk, nothing else to assemble. */
         struct xa_walk_result w;
-        st = e->prep ? xa_walk_prepared(e->prep, la, access, flags, &w, &exc)
-                     : xa_walk(&e->ps, &e->mmu_ops, e, la, access, flags, &w, &exc);
+        st = xai_walk(e, la, access, flags, &w, &exc);
         if (st == XA_OK) {
             x->count = 1;
             x->gpa[0] = w.gpa;
@@ -163,7 +231,8 @@ static inline xa_status translate_la(struct xai_emu *e, unsigned seg, uint64_t l
     } else {
         /* Two pages: both walked and checked before any A/D bit is written. */
         struct xa_translation tr;
-        st = xa_translate(&e->ps, &e->mmu_ops, e, la, size, access, flags, &tr, &exc);
+        const struct xa_walk_cache *c = &e->v->walk;
+        st = xa_translate(&c->ps, &c->ops, e->v, la, size, access, flags, &tr, &exc);
         if (st == XA_OK) {
             x->count = tr.count;
             x->gpa[0] = tr.gpa[0];
@@ -178,8 +247,8 @@ static inline xa_status translate_la(struct xai_emu *e, unsigned seg, uint64_t l
      * error, not an instruction the library cannot emulate: say so distinctly. */
     XAI_TRY(st);
     /* #AC comes after the page fault checks (SDM vol. 3 table 6-2 lists it last). */
-    if (access != XA_ACCESS_FETCH && e->cpl == 3 && (e->ps.cr0 & CR0_AM) && (e->rflags0 & XAI_AC) &&
-        size > 1) {
+    if (access != XA_ACCESS_FETCH && e->cpl == 3 && (e->v->walk.ps.cr0 & CR0_AM) &&
+        (e->rflags0 & XAI_AC) && size > 1) {
         uint32_t acs = e->ac_elem ? e->ac_elem : size; /* a string run: per element */
         uint64_t align = acs >= 8 ? 8 : acs >= 4 ? 4 : acs >= 2 ? 2 : 1;
         if (la & (align - 1))

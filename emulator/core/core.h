@@ -66,14 +66,12 @@ struct xai_emu {
     uint8_t cpl;
     bool la57;
     bool locked;        /* LOCK prefix, or XCHG with memory */
-    bool ps_ready;      /* ps and mmu_ops filled */
+    bool ps_ready;      /* v->walk checked against this instruction's registers */
     bool staged_locked; /* some staged write is a LOCK compare-and-exchange */
     int8_t mi;          /* index of the explicit memory operand, or -1 */
     uint64_t rip, next_rip;
     uint64_t rflags;  /* working value (handlers) */
     uint64_t rflags0; /* as fetched */
-    struct xa_paging_state ps;
-    struct xa_mmu_ops mmu_ops;
     struct xai_memop mop;
     unsigned nstaged;
     struct xai_staged staged[XAI_MAX_STAGED];
@@ -85,8 +83,6 @@ struct xai_emu {
     uint8_t ac_elem; /* #AC alignment of a batched run: its element size (0: the access size) */
     bool partial;    /* a failure status after completed REP iterations: commit them first */
     const struct xa_io_exit *io_exit; /* xa_assist_io's exit, or NULL */
-    /* The paging state prepared for many walks (a long REP string), or NULL. */
-    const struct xa_mmu_prepared *prep;
 };
 
 /* ---- regs.c: the register cache -------------------------------------- */
@@ -200,11 +196,23 @@ static inline void xai_bit_clear(uint64_t *bits, unsigned n)
 
 /* ---- access.c: memory ------------------------------------------------ */
 
-/* Fills e->ps (CR0/CR3/CR4/EFER/PKRU/PKRS) and e->mmu_ops once per instruction. */
+/* Checks the vCPU's walk cache (v->walk) against CR0/CR3/CR4/EFER/PKRU/PKRS, the model
+ * and the RAM window once per instruction, and makes it anew when something changed. */
 xa_status xai_paging_setup(struct xai_emu *e);
 static inline xa_status xai_paging_ready(struct xai_emu *e)
 {
     return e->ps_ready ? XA_OK : xai_paging_setup(e);
+}
+/* Prepares the walk cache now, not on its second use (a long REP string: many walks). */
+void xai_paging_prepare(struct xai_emu *e);
+/* One walk with the vCPU's paging state (after xai_paging_ready): xa_walk_prepared when
+ * prepared, else xa_walk; the same results, faults and A/D writes either way. */
+static inline xa_status xai_walk(struct xai_emu *e, uint64_t la, enum xa_access access,
+                                 unsigned flags, struct xa_walk_result *w, struct xa_exception *exc)
+{
+    const struct xa_walk_cache *c = &e->v->walk;
+    return c->state == 2 ? xa_walk_prepared(&c->prep, la, access, flags, w, exc)
+                         : xa_walk(&c->ps, &c->ops, e->v, la, access, flags, w, exc);
 }
 /* Logical -> linear -> guest-physical for one access, with every check (segment,
  * canonical, paging, #AC unless fetch). */

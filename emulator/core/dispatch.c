@@ -1,68 +1,204 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Handler lookup by mnemonic over the tables that are built (see emulator/handlers.h). */
+/*
+ * Handler lookup by mnemonic over the tables that are built (see emulator/handlers.h).
+ * A constant array, built by the compiler from emulator/handler_list.h, gives each
+ * mnemonic the first table that has it; that table (sorted) is then searched by halves.
+ * No state is kept: the library has no global mutable state.
+ */
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "emulator/handler_list.h"
 #include "emulator/handlers.h"
 
-static const struct xai_handler *const tables[] = {
-    xai_mov_handlers,    xai_stack_handlers,
+/* Table indexes, in dispatch order (0: no handler). */
+enum {
+    T_NONE,
+    T_MOV,
+    T_STACK,
+    T_ALU,
+    T_SHIFT,
+    T_MULDIV,
+    T_BIT,
+    T_XCHG,
+    T_CC,
+    T_BMI,
+    T_STRING,
+    T_IO,
+    T_VEC,
+    T_STORE,
+    T_COUNT
+};
+
+struct table {
+    const struct xai_handler *h; /* NULL when its file is not built */
+    const unsigned *count;
+};
+
+#define TABLE(name)                                                                                \
+    {                                                                                              \
+        xai_##name##_handlers, &xai_##name##_handlers_count                                        \
+    }
+
+static const struct table tables[T_COUNT] = {
+    [T_MOV] = TABLE(mov),       [T_STACK] = TABLE(stack),
 #ifdef XA_HAVE_INSN_ALU
-    xai_alu_handlers,
+    [T_ALU] = TABLE(alu),
 #endif
 #ifdef XA_HAVE_INSN_SHIFT
-    xai_shift_handlers,
+    [T_SHIFT] = TABLE(shift),
 #endif
 #ifdef XA_HAVE_INSN_MULDIV
-    xai_muldiv_handlers,
+    [T_MULDIV] = TABLE(muldiv),
 #endif
 #ifdef XA_HAVE_INSN_BIT
-    xai_bit_handlers,
+    [T_BIT] = TABLE(bit),
 #endif
 #ifdef XA_HAVE_INSN_XCHG
-    xai_xchg_handlers,
+    [T_XCHG] = TABLE(xchg),
 #endif
 #ifdef XA_HAVE_INSN_CC
-    xai_cc_handlers,
+    [T_CC] = TABLE(cc),
 #endif
 #ifdef XA_HAVE_INSN_BMI
-    xai_bmi_handlers,
+    [T_BMI] = TABLE(bmi),
 #endif
 #ifdef XA_HAVE_INSN_STRING
-    xai_string_handlers,
+    [T_STRING] = TABLE(string),
 #endif
 #ifdef XA_HAVE_INSN_IO
-    xai_io_handlers,
+    [T_IO] = TABLE(io),
 #endif
 #ifdef XA_HAVE_INSN_VEC
-    xai_vec_handlers,
+    [T_VEC] = TABLE(vec),
 #endif
 #ifdef XA_HAVE_INSN_STORE
-    xai_store_handlers,
+    [T_STORE] = TABLE(store),
 #endif
 };
 
+/* mnemonic -> the first table (dispatch order) that has it. A mnemonic that an earlier
+ * table also has is an S entry of the later list: skipped, so that no index is given
+ * twice; it counts only when that earlier table is not built (MOVSD: string, then vec). */
+#define OF(t, m, fn)   [XA_MNEM_##m] = t,
+#define SKIP(t, m, fn) /* an earlier table has it */
+/* clang-format off */
+static const uint8_t table_of[XA_MNEM_COUNT] = {
+    XAI_LIST_MOV(OF, SKIP, T_MOV)
+    XAI_LIST_STACK(OF, SKIP, T_STACK)
+#ifdef XA_HAVE_INSN_ALU
+    XAI_LIST_ALU(OF, SKIP, T_ALU)
+#endif
+#ifdef XA_HAVE_INSN_SHIFT
+    XAI_LIST_SHIFT(OF, SKIP, T_SHIFT)
+#endif
+#ifdef XA_HAVE_INSN_MULDIV
+    XAI_LIST_MULDIV(OF, SKIP, T_MULDIV)
+#endif
+#ifdef XA_HAVE_INSN_BIT
+    XAI_LIST_BIT(OF, SKIP, T_BIT)
+#endif
+#ifdef XA_HAVE_INSN_XCHG
+    XAI_LIST_XCHG(OF, SKIP, T_XCHG)
+#endif
+#ifdef XA_HAVE_INSN_CC
+    XAI_LIST_CC(OF, SKIP, T_CC)
+#endif
+#ifdef XA_HAVE_INSN_BMI
+    XAI_LIST_BMI(OF, SKIP, T_BMI)
+#endif
+#ifdef XA_HAVE_INSN_STRING
+    XAI_LIST_STRING(OF, SKIP, T_STRING)
+#endif
+#ifdef XA_HAVE_INSN_IO
+    XAI_LIST_IO(OF, SKIP, T_IO)
+#endif
+#if defined(XA_HAVE_INSN_VEC) && defined(XA_HAVE_INSN_STRING)
+    XAI_LIST_VEC(OF, SKIP, T_VEC)
+#elif defined(XA_HAVE_INSN_VEC)
+    XAI_LIST_VEC(OF, OF, T_VEC)
+#endif
+#ifdef XA_HAVE_INSN_STORE
+    XAI_LIST_STORE(OF, SKIP, T_STORE)
+#endif
+};
+/* clang-format on */
+#undef OF
+#undef SKIP
+
+/* The first entry of @p mnemonic in table @p t (sorted), or NULL. */
+static inline const struct xai_handler *find_in(const struct table *t, unsigned mnemonic)
+{
+    const struct xai_handler *h = t->h;
+    if (!h)
+        return NULL;
+    unsigned n = *t->count;
+    while (n > 8) {
+        unsigned half = n / 2;
+        if (h[half - 1].mnemonic < mnemonic) {
+            h += half;
+            n -= half;
+        } else {
+            n = half;
+        }
+    }
+    for (; n; h++, n--)
+        if (h->mnemonic >= mnemonic)
+            return h->mnemonic == mnemonic ? h : NULL;
+    return NULL;
+}
+
 xai_exec_fn xai_find_handler(unsigned mnemonic)
 {
-    if (mnemonic == 0)
+    if (mnemonic == 0 || mnemonic >= XA_MNEM_COUNT)
         return NULL;
-    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
-        for (const struct xai_handler *h = tables[t]; h->mnemonic; h++)
-            if (h->mnemonic == mnemonic)
-                return h->exec;
-    return NULL;
+    const struct xai_handler *h = find_in(&tables[table_of[mnemonic]], mnemonic);
+    return h ? h->exec : NULL;
 }
 
 xai_exec_fn xai_find_handler_after(unsigned mnemonic, xai_exec_fn after)
 {
     bool seen = false;
-    for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
-        for (const struct xai_handler *h = tables[t]; h->mnemonic; h++) {
-            if (h->mnemonic != mnemonic)
-                continue;
+    if (mnemonic == 0 || mnemonic >= XA_MNEM_COUNT)
+        return NULL;
+    for (size_t t = 0; t < T_COUNT; t++) {
+        /* Every entry of the mnemonic, in table order (equal ones are adjacent). */
+        for (const struct xai_handler *h = find_in(&tables[t], mnemonic);
+             h && h->mnemonic == mnemonic; h++) {
             if (seen && h->exec != after)
                 return h->exec;
             seen |= h->exec == after;
         }
+    }
     return NULL;
+}
+
+bool xai_handlers_check(void)
+{
+    for (size_t t = 1; t < T_COUNT; t++) {
+        const struct xai_handler *h = tables[t].h;
+        if (!h)
+            continue;
+        unsigned n = *tables[t].count;
+        if (n == 0 || h[n].mnemonic != 0 || h[n].exec != NULL)
+            return false; /* empty, or the count does not end at the terminator */
+        for (unsigned k = 0; k < n; k++)
+            if (h[k].mnemonic == 0 || !h[k].exec ||
+                (k + 1 < n && h[k].mnemonic > h[k + 1].mnemonic))
+                return false;
+    }
+    /* Every mnemonic: the lookup gives the first entry of the tables in dispatch order. */
+    for (unsigned m = 1; m < XA_MNEM_COUNT; m++) {
+        xai_exec_fn first = NULL;
+        for (size_t t = 1; t < T_COUNT && !first; t++)
+            for (const struct xai_handler *h = tables[t].h; h && h->mnemonic; h++)
+                if (h->mnemonic == m) {
+                    first = h->exec;
+                    break;
+                }
+        if (xai_find_handler(m) != first)
+            return false;
+    }
+    return true;
 }

@@ -28,6 +28,8 @@ xa_status xa_vcpu_init(struct xa_vcpu *vcpu, const struct xa_cpu_ops *ops, void 
     vcpu->rep_budget = 0;
     vcpu->ram = NULL;
     vcpu->ram_size = 0;
+    vcpu->walk.state = 0; /* made on first use: no owner matches */
+    vcpu->walk.owner = NULL;
     xa_vcpu_reset(vcpu);
     return XA_OK;
 }
@@ -59,14 +61,14 @@ static xa_status fetch_batch(struct xai_emu *e, const uint16_t *want, unsigned n
     union xa_regval vals[16];
     if (e->v->ops->get_regs(e->v->ctx, want, n, vals) != 0)
         return XA_ERR_CALLBACK;
-    uint64_t got[sizeof(rc->valid) / sizeof(rc->valid[0])] = {0};
     for (unsigned k = 0; k < n; k++) {
         unsigned r = want[k];
-        xai_reg_copy(&rc->val[r], &vals[k], r);
-        got[r >> 6] |= UINT64_C(1) << (r & 63);
+        if (r < XA_R_ES) /* GPRs, RIP, RFLAGS: the usual batch */
+            rc->val[r].u64 = vals[k].u64;
+        else
+            xai_reg_copy(&rc->val[r], &vals[k], r);
+        rc->valid[r >> 6] |= UINT64_C(1) << (r & 63);
     }
-    for (unsigned w = 0; w < sizeof(got) / sizeof(got[0]); w++)
-        rc->valid[w] |= got[w];
     return XA_OK;
 }
 

@@ -38,7 +38,6 @@ static void emu_init(struct xai_emu *e, struct xa_vcpu *v, struct xa_outcome *ou
     e->ac_elem = 0;
     e->partial = false;
     e->io_exit = NULL;
-    e->prep = NULL;
     out->status = XA_OK;
     out->mnemonic = 0;
     memset(&out->exception, 0, sizeof(out->exception));
@@ -137,6 +136,10 @@ static xa_status fetch_decode(struct xai_emu *e, const uint8_t *xbytes, unsigned
         bytes = xbytes;
     }
     enum xa_mode mode = decode_mode(e);
+    /* No bytes yet: the decoder could only say XA_ERR_TRUNCATED (unless the vendor is not
+     * one it knows, an error it must report before any fetch), so fetch at once. */
+    if (n == 0 && e->v->model.vendor <= XA_VENDOR_AMD)
+        XAI_TRY(fetch_more(e, buf, &n, code_size(mode)));
     for (;;) {
         xa_status st = xa_decode(insn, mode, (enum xa_vendor)e->v->model.vendor, bytes, n);
         if (st == XA_OK)

@@ -145,6 +145,29 @@ struct xa_regcache {
 };
 
 /**
+ * The page walks' paging state, kept from one call to the next (internal to the
+ * library: do not touch). Every call compares what it was made from (CR0, CR3, CR4,
+ * EFER, PKRU and PKRS as get_regs gives them, the CPU model, the RAM window, the
+ * mem_cmpxchg callback, the vCPU's address) with the current values: any change makes
+ * a new one, so it never needs resetting. Prepared for xa_walk_prepared (mmu.h) the
+ * second time in a row the same state is seen, or at once for a long REP string.
+ */
+struct xa_walk_cache {
+    uint8_t state;      /**< 0 empty, 1 ps/ops set, 2 prep valid, 3 prep refused. */
+    const void *owner;  /**< The struct xa_vcpu it was made for (the walk context). */
+    uint64_t model;     /**< The CPU model (vendor, MAXPHYADDR, features), packed. */
+    uint64_t keys;      /**< PKRU | PKRS << 32 (0 when not in force). */
+    const uint8_t *ram; /**< The vCPU's ram, as last seen. */
+    uint64_t ram_size;  /**< The vCPU's ram_size, as last seen. */
+    /** The vCPU's mem_cmpxchg callback, as last seen (may be NULL). */
+    int (*cmpxchg)(void *ctx, uint64_t gpa, void *expected, const void *desired, size_t size,
+                   unsigned flags);
+    struct xa_paging_state ps;   /**< The paging state, as last seen. */
+    struct xa_mmu_ops ops;       /**< The walk callbacks and the RAM window, as last seen. */
+    struct xa_mmu_prepared prep; /**< xa_mmu_prepare(&ps, &ops, owner) (state 2). */
+};
+
+/**
  * Per-vCPU state the hypervisor keeps (allocate it anywhere; no heap is used).
  * Initialise with xa_vcpu_init(); the fields below are read-only for the
  * caller except where stated.
@@ -177,8 +200,9 @@ struct xa_vcpu {
      * it.
      */
     const uint8_t *ram;
-    uint64_t ram_size;       /**< Bytes of the window at @p ram (0 = no window). */
-    struct xa_regcache regs; /**< Internal. */
+    uint64_t ram_size;         /**< Bytes of the window at @p ram (0 = no window). */
+    struct xa_regcache regs;   /**< Internal. */
+    struct xa_walk_cache walk; /**< Internal. */
 };
 
 /**
@@ -193,6 +217,8 @@ xa_status xa_vcpu_init(struct xa_vcpu *vcpu, const struct xa_cpu_ops *ops, void 
  * Forgets every cached register (call it when the hypervisor changed the vCPU's state).
  * xa_emulate, xa_step and xa_assist_mmio also start with it: the cache lives for one
  * instruction (the guest runs between two exits), so a stale register is never used.
+ * The walk cache (struct xa_vcpu walk) is not cleared: every call checks it against
+ * the registers it fetched, so it needs no reset either.
  */
 void xa_vcpu_reset(struct xa_vcpu *vcpu);
 

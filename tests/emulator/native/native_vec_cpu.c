@@ -176,20 +176,24 @@ void nv_load(struct nv_cpu *c, const uint8_t *insn, size_t len)
     b(&e, 0xC3);
 }
 
-int nv_run(struct nv_cpu *c, struct nv_state *s)
+/* Calls generated code (a function pointer made from a data pointer, without a cast). */
+static void call_code(void *code)
 {
     void (*fn)(void);
-    void *code = c->code;
     memcpy(&fn, &code, sizeof(fn));
+    fn();
+}
+
+int nv_run(struct nv_cpu *c, struct nv_state *s)
+{
+    /* No local is changed between sigsetjmp and the longjmp (nothing to be clobbered). */
     *c->state = *s;
     int sig = sigsetjmp(nv_jump, 1);
     if (sig == 0) {
-        fn();
+        call_code(c->code);
         *s = *c->state;
     } else {
-        void *emms = c->code + EMMS_OFF;
-        memcpy(&fn, &emms, sizeof(fn));
-        fn();
+        call_code(c->code + EMMS_OFF); /* leave the x87/MMX state as it was */
     }
     return sig;
 }
