@@ -31,48 +31,22 @@
 
 #include <x86assist/x86assist.h>
 
+#include "flat_hv.h"
+
 #ifdef XA_BENCH_UNICORN
 #include <unicorn/unicorn.h>
 #endif
 
-#define RAM_SIZE (2u << 20)
-#define PT       0x100000u /* page tables (with "lowpt": PT_LOW) */
-#define PT_LOW   0x80000u
-#define CODE     0x10000u
-#define MMIO     0x1f0000u
+#define PT     0x100000u /* page tables (with "lowpt": PT_LOW) */
+#define PT_LOW 0x80000u
+#define CODE   0x10000u
+#define MMIO   0x1f0000u
 
 struct guest {
-    uint8_t *ram;
-    union xa_regval regs[XA_R_COUNT];
+    struct flat_hv hv; /* first: the context of the flat_* callbacks */
     uint8_t device[16];
     unsigned long sink;
 };
-
-static int get_regs(void *ctx, const uint16_t *names, unsigned count, union xa_regval *values)
-{
-    struct guest *g = ctx;
-    for (unsigned i = 0; i < count; i++)
-        memcpy(&values[i], &g->regs[names[i]], sizeof(uint64_t) + sizeof(struct xa_segment));
-    return 0;
-}
-
-static int set_regs(void *ctx, const uint16_t *names, unsigned count, const union xa_regval *values)
-{
-    struct guest *g = ctx;
-    for (unsigned i = 0; i < count; i++)
-        g->regs[names[i]].u64 = values[i].u64;
-    return 0;
-}
-
-static int mem_read(void *ctx, uint64_t gpa, void *buf, size_t size, unsigned flags)
-{
-    struct guest *g = ctx;
-    (void)flags;
-    if (gpa >= RAM_SIZE || size > RAM_SIZE - gpa)
-        return -1;
-    memcpy(buf, g->ram + gpa, size);
-    return 0;
-}
 
 static int mem_write(void *ctx, uint64_t gpa, const void *buf, size_t size, unsigned flags)
 {
@@ -83,9 +57,9 @@ static int mem_write(void *ctx, uint64_t gpa, const void *buf, size_t size, unsi
         g->sink += g->device[0];
         return 0;
     }
-    if (gpa >= RAM_SIZE || size > RAM_SIZE - gpa)
+    if (gpa >= FLAT_RAM_SIZE || size > FLAT_RAM_SIZE - gpa)
         return -1;
-    memcpy(g->ram + gpa, buf, size);
+    memcpy(g->hv.ram + gpa, buf, size);
     return 0;
 }
 
@@ -94,53 +68,30 @@ static int mem_cmpxchg(void *ctx, uint64_t gpa, void *expected, const void *desi
 {
     struct guest *g = ctx;
     (void)flags;
-    if (gpa >= RAM_SIZE || size > RAM_SIZE - gpa)
+    if (gpa >= FLAT_RAM_SIZE || size > FLAT_RAM_SIZE - gpa)
         return -1;
-    if (memcmp(g->ram + gpa, expected, size)) {
-        memcpy(expected, g->ram + gpa, size);
+    if (memcmp(g->hv.ram + gpa, expected, size)) {
+        memcpy(expected, g->hv.ram + gpa, size);
         return 1;
     }
-    memcpy(g->ram + gpa, desired, size);
+    memcpy(g->hv.ram + gpa, desired, size);
     return 0;
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (unsigned k = 0; k < 8; k++)
-        p[k] = (uint8_t)(v >> (8 * k));
 }
 
 static void setup(struct guest *g, uint64_t pt)
 {
     memset(g, 0, sizeof(*g));
-    g->ram = calloc(1, RAM_SIZE);
-    if (!g->ram)
-        exit(1);
-    /* PML4 -> PDPT -> PD -> PT mapping [0, 2 MiB) 1:1 with 4 KiB pages, A and D set. */
-    put64(g->ram + pt, (pt + 0x1000) | 0x67);
-    put64(g->ram + pt + 0x1000, (pt + 0x2000) | 0x67);
-    put64(g->ram + pt + 0x2000, (pt + 0x3000) | 0x67);
-    for (unsigned k = 0; k < 512; k++)
-        put64(g->ram + pt + 0x3000 + 8 * k, ((uint64_t)k << 12) | 0x67);
-    g->ram[CODE] = 0x89; /* mov dword [rax], ebx */
-    g->ram[CODE + 1] = 0x18;
-    g->regs[XA_R_RAX].u64 = MMIO + 4;
-    g->regs[XA_R_RAX + 3].u64 = 0x12345678;
-    g->regs[XA_R_RAX + 4].u64 = 0x8000;
-    g->regs[XA_R_RIP].u64 = CODE;
-    g->regs[XA_R_RFLAGS].u64 = 0x2;
-    g->regs[XA_R_CR0].u64 = 0x80050033;
-    g->regs[XA_R_CR3].u64 = pt;
-    g->regs[XA_R_CR4].u64 = 0x20;
-    g->regs[XA_R_EFER].u64 = 0xd00;
-    for (unsigned r = XA_R_ES; r <= XA_R_GS; r++) {
-        g->regs[r].seg.limit = 0xffffffff;
-        g->regs[r].seg.attr = r == XA_R_CS ? 0xa09b : 0xc093;
-    }
+    flat_setup_long(&g->hv, pt);
+    g->hv.ram[CODE] = 0x89; /* mov dword [rax], ebx */
+    g->hv.ram[CODE + 1] = 0x18;
+    g->hv.regs[XA_R_RAX].u64 = MMIO + 4;
+    g->hv.regs[XA_R_RAX + 3].u64 = 0x12345678;
+    g->hv.regs[XA_R_RAX + 4].u64 = 0x8000;
+    g->hv.regs[XA_R_RIP].u64 = CODE;
 }
 
-static const struct xa_cpu_ops ops = {get_regs,    set_regs, mem_read, mem_write,
-                                      mem_cmpxchg, NULL,     NULL};
+static const struct xa_cpu_ops ops = {flat_get_regs, flat_set_regs, flat_mem_read, mem_write,
+                                      mem_cmpxchg,   NULL,          NULL};
 
 static int run_ours(struct guest *g, long n, int give_bytes, int ram_window)
 {
@@ -148,7 +99,7 @@ static int run_ours(struct guest *g, long n, int give_bytes, int ram_window)
     if (xa_vcpu_init(&vcpu, &ops, g, NULL) != XA_OK)
         return 1;
     if (ram_window) {
-        vcpu.ram = g->ram; /* guest RAM: everything below the MMIO page */
+        vcpu.ram = g->hv.ram; /* guest RAM: everything below the MMIO page */
         vcpu.ram_size = MMIO;
     }
     struct xa_mmio_exit ex;
@@ -163,7 +114,7 @@ static int run_ours(struct guest *g, long n, int give_bytes, int ram_window)
     }
     struct xa_outcome out;
     for (long i = 0; i < n; i++) {
-        g->regs[XA_R_RIP].u64 = CODE; /* the guest runs the same instruction again */
+        g->hv.regs[XA_R_RIP].u64 = CODE; /* the guest runs the same instruction again */
         if (xa_assist_mmio(&vcpu, &ex, &out) != XA_OK) {
             fprintf(stderr, "xa_assist_mmio: %s\n", xa_status_name(out.status));
             return 1;
@@ -202,13 +153,13 @@ static int run_unicorn(struct guest *g, long n)
      * region whose callbacks are the device, as an MMIO exit reaches the hypervisor.
      * Unicorn's 64-bit mode runs with its own flat mapping: the guest's paging is not
      * walked. */
-    if (uc_mem_map_ptr(uc, 0, MMIO, UC_PROT_ALL, g->ram) != UC_ERR_OK ||
+    if (uc_mem_map_ptr(uc, 0, MMIO, UC_PROT_ALL, g->hv.ram) != UC_ERR_OK ||
         uc_mmio_map(uc, MMIO, 0x1000, on_mmio_read, g, on_mmio_write, g) != UC_ERR_OK)
         return 1;
     for (long i = 0; i < n; i++) {
         /* What a hypervisor does per exit: registers in, one instruction, registers out. */
-        uint64_t rax = g->regs[XA_R_RAX].u64, rbx = g->regs[XA_R_RAX + 3].u64, rip = CODE;
-        uint64_t rsp = g->regs[XA_R_RAX + 4].u64, rflags = g->regs[XA_R_RFLAGS].u64;
+        uint64_t rax = g->hv.regs[XA_R_RAX].u64, rbx = g->hv.regs[XA_R_RAX + 3].u64, rip = CODE;
+        uint64_t rsp = g->hv.regs[XA_R_RAX + 4].u64, rflags = g->hv.regs[XA_R_RFLAGS].u64;
         uc_reg_write(uc, UC_X86_REG_RAX, &rax);
         uc_reg_write(uc, UC_X86_REG_RBX, &rbx);
         uc_reg_write(uc, UC_X86_REG_RSP, &rsp);
@@ -221,8 +172,8 @@ static int run_unicorn(struct guest *g, long n)
         }
         uc_reg_read(uc, UC_X86_REG_RIP, &rip);
         uc_reg_read(uc, UC_X86_REG_EFLAGS, &rflags);
-        g->regs[XA_R_RIP].u64 = rip;
-        g->regs[XA_R_RFLAGS].u64 = rflags;
+        g->hv.regs[XA_R_RIP].u64 = rip;
+        g->hv.regs[XA_R_RFLAGS].u64 = rflags;
     }
     printf("unicorn: %ld exits, device %08x\n", n,
            (unsigned)(g->device[4] | g->device[5] << 8 | g->device[6] << 16 |
@@ -262,6 +213,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: emulator_mmio N [ours|unicorn] [nobytes] [noram] [lowpt]\n");
         rc = 1;
     }
-    free(g.ram);
+    free(g.hv.ram);
     return rc;
 }

@@ -26,56 +26,20 @@
 
 #include <x86assist/x86assist.h>
 
-#define RAM_SIZE (2u << 20)
-#define PT       0x100000u
-#define CODE     0x10000u
-#define SRC      0x40000u
-#define DST      0x60000u
-#define COPY     0x10000u /* 64 KiB */
-#define IOBUF    0x80000u
-#define PORT     0x3f8u
+#include "flat_hv.h"
+
+#define PT    0x100000u
+#define CODE  0x10000u
+#define SRC   0x40000u
+#define DST   0x60000u
+#define COPY  0x10000u /* 64 KiB */
+#define IOBUF 0x80000u
+#define PORT  0x3f8u
 
 struct guest {
-    uint8_t *ram;
-    union xa_regval regs[XA_R_COUNT];
+    struct flat_hv hv; /* first: the context of the flat_* callbacks */
     unsigned long port_calls, sink;
 };
-
-static int get_regs(void *ctx, const uint16_t *names, unsigned count, union xa_regval *values)
-{
-    struct guest *g = ctx;
-    for (unsigned i = 0; i < count; i++)
-        memcpy(&values[i], &g->regs[names[i]], sizeof(uint64_t) + sizeof(struct xa_segment));
-    return 0;
-}
-
-static int set_regs(void *ctx, const uint16_t *names, unsigned count, const union xa_regval *values)
-{
-    struct guest *g = ctx;
-    for (unsigned i = 0; i < count; i++)
-        g->regs[names[i]].u64 = values[i].u64;
-    return 0;
-}
-
-static int mem_read(void *ctx, uint64_t gpa, void *buf, size_t size, unsigned flags)
-{
-    struct guest *g = ctx;
-    (void)flags;
-    if (gpa >= RAM_SIZE || size > RAM_SIZE - gpa)
-        return -1;
-    memcpy(buf, g->ram + gpa, size);
-    return 0;
-}
-
-static int mem_write(void *ctx, uint64_t gpa, const void *buf, size_t size, unsigned flags)
-{
-    struct guest *g = ctx;
-    (void)flags;
-    if (gpa >= RAM_SIZE || size > RAM_SIZE - gpa)
-        return -1;
-    memcpy(g->ram + gpa, buf, size);
-    return 0;
-}
 
 static int io_read(void *ctx, uint16_t port, void *buf, unsigned size, unsigned count)
 {
@@ -95,38 +59,15 @@ static int io_write(void *ctx, uint16_t port, const void *buf, unsigned size, un
     return 0;
 }
 
-static const struct xa_cpu_ops ops = {get_regs, set_regs, mem_read, mem_write,
-                                      NULL,     io_read,  io_write};
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    for (unsigned k = 0; k < 8; k++)
-        p[k] = (uint8_t)(v >> (8 * k));
-}
+static const struct xa_cpu_ops ops = {flat_get_regs, flat_set_regs, flat_mem_read, flat_mem_write,
+                                      NULL,          io_read,       io_write};
 
 static void setup(struct guest *g)
 {
     memset(g, 0, sizeof(*g));
-    g->ram = calloc(1, RAM_SIZE);
-    if (!g->ram)
-        exit(1);
-    /* PML4 -> PDPT -> PD -> PT mapping [0, 2 MiB) 1:1 with 4 KiB pages, A and D set. */
-    put64(g->ram + PT, (PT + 0x1000) | 0x67);
-    put64(g->ram + PT + 0x1000, (PT + 0x2000) | 0x67);
-    put64(g->ram + PT + 0x2000, (PT + 0x3000) | 0x67);
-    for (unsigned k = 0; k < 512; k++)
-        put64(g->ram + PT + 0x3000 + 8 * k, ((uint64_t)k << 12) | 0x67);
+    flat_setup_long(&g->hv, PT);
     for (unsigned i = 0; i < COPY; i++)
-        g->ram[SRC + i] = (uint8_t)(i * 7);
-    g->regs[XA_R_RFLAGS].u64 = 0x2;
-    g->regs[XA_R_CR0].u64 = 0x80050033;
-    g->regs[XA_R_CR3].u64 = PT;
-    g->regs[XA_R_CR4].u64 = 0x20;
-    g->regs[XA_R_EFER].u64 = 0xd00;
-    for (unsigned r = XA_R_ES; r <= XA_R_GS; r++) {
-        g->regs[r].seg.limit = 0xffffffff;
-        g->regs[r].seg.attr = r == XA_R_CS ? 0xa09b : 0xc093;
-    }
+        g->hv.ram[SRC + i] = (uint8_t)(i * 7);
 }
 
 static double now(void)
@@ -143,28 +84,28 @@ static int bench_movs(struct guest *g, int runs, int ram_window)
     if (xa_vcpu_init(&vcpu, &ops, g, NULL) != XA_OK)
         return 1;
     if (ram_window) {
-        vcpu.ram = g->ram;
-        vcpu.ram_size = RAM_SIZE;
+        vcpu.ram = g->hv.ram;
+        vcpu.ram_size = FLAT_RAM_SIZE;
     }
-    g->ram[CODE] = 0xf3; /* rep movsb */
-    g->ram[CODE + 1] = 0xa4;
+    g->hv.ram[CODE] = 0xf3; /* rep movsb */
+    g->hv.ram[CODE + 1] = 0xa4;
     struct xa_mmio_exit ex = {SRC, SRC, true, 2, {0xf3, 0xa4}};
     const unsigned iters = (256u << 20) / COPY;
     uint8_t *a = malloc(COPY), *b = malloc(COPY);
     if (!a || !b)
         return 1;
-    memcpy(a, g->ram + SRC, COPY);
+    memcpy(a, g->hv.ram + SRC, COPY);
     for (int run = 0; run < runs; run++) {
         /* Interleaved batches, so that both see the same load of a shared machine. */
         double t_emu = 0, t_cpy = 0, best_emu = 1e9, best_cpy = 1e9;
         for (unsigned i = 0; i < iters; i += 16) {
             double t0 = now();
             for (unsigned k = 0; k < 16; k++) {
-                g->regs[XA_R_RIP].u64 = CODE;
-                g->regs[XA_R_RAX + 1].u64 = COPY;
-                g->regs[XA_R_RAX + 6].u64 = SRC;
-                g->regs[XA_R_RAX + 7].u64 = DST;
-                if (xa_assist_mmio(&vcpu, &ex, &out) != XA_OK || g->regs[XA_R_RAX + 1].u64 != 0)
+                g->hv.regs[XA_R_RIP].u64 = CODE;
+                g->hv.regs[XA_R_RAX + 1].u64 = COPY;
+                g->hv.regs[XA_R_RAX + 6].u64 = SRC;
+                g->hv.regs[XA_R_RAX + 7].u64 = DST;
+                if (xa_assist_mmio(&vcpu, &ex, &out) != XA_OK || g->hv.regs[XA_R_RAX + 1].u64 != 0)
                     return 1;
             }
             double t1 = now();
@@ -186,7 +127,7 @@ static int bench_movs(struct guest *g, int runs, int ram_window)
                run + 1, ram_window ? "" : " (noram)", bytes / t_emu / 1e9, batch / best_emu / 1e9,
                bytes / t_cpy / 1e9, batch / best_cpy / 1e9, t_cpy / t_emu, best_cpy / best_emu);
     }
-    if (memcmp(g->ram + DST, g->ram + SRC, COPY) != 0)
+    if (memcmp(g->hv.ram + DST, g->hv.ram + SRC, COPY) != 0)
         return 1;
     free(a);
     free(b);
@@ -199,19 +140,19 @@ static int bench_io(struct guest *g, long n, int in)
     struct xa_outcome out;
     if (xa_vcpu_init(&vcpu, &ops, g, NULL) != XA_OK)
         return 1;
-    vcpu.ram = g->ram;
-    vcpu.ram_size = RAM_SIZE;
-    g->ram[CODE] = 0xf3; /* rep outsb / rep insb */
-    g->ram[CODE + 1] = in ? 0x6c : 0x6e;
+    vcpu.ram = g->hv.ram;
+    vcpu.ram_size = FLAT_RAM_SIZE;
+    g->hv.ram[CODE] = 0xf3; /* rep outsb / rep insb */
+    g->hv.ram[CODE + 1] = in ? 0x6c : 0x6e;
     struct xa_io_exit ex = {PORT, 1, in != 0, true, true, 2, {0xf3, (uint8_t)(in ? 0x6c : 0x6e)}};
     unsigned long worst = 0;
     for (long i = 0; i < n; i++) {
         unsigned long before = g->port_calls;
-        g->regs[XA_R_RIP].u64 = CODE;
-        g->regs[XA_R_RAX + 1].u64 = 4096;
-        g->regs[XA_R_RAX + 2].u64 = PORT;
-        g->regs[XA_R_RAX + 6].u64 = IOBUF;
-        g->regs[XA_R_RAX + 7].u64 = IOBUF;
+        g->hv.regs[XA_R_RIP].u64 = CODE;
+        g->hv.regs[XA_R_RAX + 1].u64 = 4096;
+        g->hv.regs[XA_R_RAX + 2].u64 = PORT;
+        g->hv.regs[XA_R_RAX + 6].u64 = IOBUF;
+        g->hv.regs[XA_R_RAX + 7].u64 = IOBUF;
         if (xa_assist_io(&vcpu, &ex, &out) != XA_OK)
             return 1;
         if (g->port_calls - before > worst)
@@ -241,6 +182,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s movs [RUNS] [noram] | outs N | ins N\n", argv[0]);
         return 2;
     }
-    free(g.ram);
+    free(g.hv.ram);
     return rc ? (printf("FAILED\n"), 1) : 0;
 }

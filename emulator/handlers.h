@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Dispatch: the core finds an instruction's handler by mnemonic in the tables
- * that emu.h declares (their entries: emulator/handler_list.h). A table is searched
- * only when its file is built: the build defines XA_HAVE_INSN_<NAME> for each
- * emulator/insn_<name>.c that exists (emulator/CMakeLists.txt), so no weak symbols
- * are needed. Not API.
+ * that emu.h declares (their entries: emulator/handler_list.h), one per
+ * emulator/insn_<name>.c. Not API.
  */
 #ifndef XA_EMULATOR_HANDLERS_H
 #define XA_EMULATOR_HANDLERS_H

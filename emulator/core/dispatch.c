@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Handler lookup by mnemonic over the tables that are built (see emulator/handlers.h).
+ * Handler lookup by mnemonic over the handler tables (see emulator/handlers.h).
  * A constant array, built by the compiler from emulator/handler_list.h, gives each
  * mnemonic the first table that has it; that table (sorted) is then searched by halves.
  * No state is kept: the library has no global mutable state.
@@ -32,7 +32,7 @@ enum {
 };
 
 struct table {
-    const struct xai_handler *h; /* NULL when its file is not built */
+    const struct xai_handler *h; /* NULL for T_NONE */
     const unsigned *count;
 };
 
@@ -42,86 +42,33 @@ struct table {
     }
 
 static const struct table tables[T_COUNT] = {
-    [T_MOV] = TABLE(mov),       [T_STACK] = TABLE(stack),
-#ifdef XA_HAVE_INSN_ALU
-    [T_ALU] = TABLE(alu),
-#endif
-#ifdef XA_HAVE_INSN_SHIFT
-    [T_SHIFT] = TABLE(shift),
-#endif
-#ifdef XA_HAVE_INSN_MULDIV
-    [T_MULDIV] = TABLE(muldiv),
-#endif
-#ifdef XA_HAVE_INSN_BIT
-    [T_BIT] = TABLE(bit),
-#endif
-#ifdef XA_HAVE_INSN_XCHG
-    [T_XCHG] = TABLE(xchg),
-#endif
-#ifdef XA_HAVE_INSN_CC
-    [T_CC] = TABLE(cc),
-#endif
-#ifdef XA_HAVE_INSN_BMI
-    [T_BMI] = TABLE(bmi),
-#endif
-#ifdef XA_HAVE_INSN_STRING
-    [T_STRING] = TABLE(string),
-#endif
-#ifdef XA_HAVE_INSN_IO
-    [T_IO] = TABLE(io),
-#endif
-#ifdef XA_HAVE_INSN_VEC
-    [T_VEC] = TABLE(vec),
-#endif
-#ifdef XA_HAVE_INSN_STORE
+    [T_MOV] = TABLE(mov),       [T_STACK] = TABLE(stack),   [T_ALU] = TABLE(alu),
+    [T_SHIFT] = TABLE(shift),   [T_MULDIV] = TABLE(muldiv), [T_BIT] = TABLE(bit),
+    [T_XCHG] = TABLE(xchg),     [T_CC] = TABLE(cc),         [T_BMI] = TABLE(bmi),
+    [T_STRING] = TABLE(string), [T_IO] = TABLE(io),         [T_VEC] = TABLE(vec),
     [T_STORE] = TABLE(store),
-#endif
 };
 
 /* mnemonic -> the first table (dispatch order) that has it. A mnemonic that an earlier
  * table also has is an S entry of the later list: skipped, so that no index is given
- * twice; it counts only when that earlier table is not built (MOVSD: string, then vec). */
+ * twice (MOVSD: string, then vec). */
 #define OF(t, m, fn)   [XA_MNEM_##m] = t,
 #define SKIP(t, m, fn) /* an earlier table has it */
 /* clang-format off */
 static const uint8_t table_of[XA_MNEM_COUNT] = {
     XAI_LIST_MOV(OF, SKIP, T_MOV)
     XAI_LIST_STACK(OF, SKIP, T_STACK)
-#ifdef XA_HAVE_INSN_ALU
     XAI_LIST_ALU(OF, SKIP, T_ALU)
-#endif
-#ifdef XA_HAVE_INSN_SHIFT
     XAI_LIST_SHIFT(OF, SKIP, T_SHIFT)
-#endif
-#ifdef XA_HAVE_INSN_MULDIV
     XAI_LIST_MULDIV(OF, SKIP, T_MULDIV)
-#endif
-#ifdef XA_HAVE_INSN_BIT
     XAI_LIST_BIT(OF, SKIP, T_BIT)
-#endif
-#ifdef XA_HAVE_INSN_XCHG
     XAI_LIST_XCHG(OF, SKIP, T_XCHG)
-#endif
-#ifdef XA_HAVE_INSN_CC
     XAI_LIST_CC(OF, SKIP, T_CC)
-#endif
-#ifdef XA_HAVE_INSN_BMI
     XAI_LIST_BMI(OF, SKIP, T_BMI)
-#endif
-#ifdef XA_HAVE_INSN_STRING
     XAI_LIST_STRING(OF, SKIP, T_STRING)
-#endif
-#ifdef XA_HAVE_INSN_IO
     XAI_LIST_IO(OF, SKIP, T_IO)
-#endif
-#if defined(XA_HAVE_INSN_VEC) && defined(XA_HAVE_INSN_STRING)
     XAI_LIST_VEC(OF, SKIP, T_VEC)
-#elif defined(XA_HAVE_INSN_VEC)
-    XAI_LIST_VEC(OF, OF, T_VEC)
-#endif
-#ifdef XA_HAVE_INSN_STORE
     XAI_LIST_STORE(OF, SKIP, T_STORE)
-#endif
 };
 /* clang-format on */
 #undef OF
@@ -178,8 +125,6 @@ bool xai_handlers_check(void)
 {
     for (size_t t = 1; t < T_COUNT; t++) {
         const struct xai_handler *h = tables[t].h;
-        if (!h)
-            continue;
         unsigned n = *tables[t].count;
         if (n == 0 || h[n].mnemonic != 0 || h[n].exec != NULL)
             return false; /* empty, or the count does not end at the terminator */

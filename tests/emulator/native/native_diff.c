@@ -28,28 +28,11 @@
 
 #include "flat_vcpu.h"
 #include "native_cpu.h"
+#include "native_rng.h"
 
 /* ------------------------------------------------------------------------ */
 /* Random values biased to edges                                            */
 /* ------------------------------------------------------------------------ */
-
-struct rng {
-    uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
-{
-    /* splitmix64 */
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static unsigned rndn(struct rng *r, unsigned n)
-{
-    return (unsigned)(rnd(r) % n);
-}
 
 static uint64_t edge_value(struct rng *r)
 {

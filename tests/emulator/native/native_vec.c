@@ -28,23 +28,7 @@
 
 #include "flat_vcpu.h"
 #include "native_vec_cpu.h"
-
-struct rng {
-    uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
-{
-    uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static unsigned rndn(struct rng *r, unsigned n)
-{
-    return (unsigned)(rnd(r) % n);
-}
+#include "native_rng.h"
 
 /* ---- forms ----------------------------------------------------------------- */
 
