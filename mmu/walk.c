@@ -283,16 +283,34 @@ static XAI_NOINLINE xa_status walk_prepared_other(const struct xa_mmu_prepared *
     return walk_prepared_slow(p, la, access, flags, out, exc);
 }
 
+/* A walk the inline hot path did not decide, with the rule's index @p i in place of the
+ * access kind (xa_walk_prepared). */
+static XAI_NOINLINE xa_status walk_prepared_undecided(const struct xa_mmu_prepared *p, uint64_t la,
+                                                      unsigned i, unsigned flags,
+                                                      struct xa_walk_result *out,
+                                                      struct xa_exception *exc)
+{
+    return walk_prepared_other(p, la, (enum xa_access)(i - (flags & 15u) * 3), flags, out, exc);
+}
+
 xa_status xa_walk_prepared(const struct xa_mmu_prepared *p, uint64_t la, enum xa_access access,
                            unsigned flags, struct xa_walk_result *out, struct xa_exception *exc)
 {
     /* The hot path inline, every other case out of line with the same arguments: few
-     * live values here, so that the common case saves few registers. hot4_limit folds
-     * the checks of the access kind and of the prepared kind into one compare; placed
-     * between the tests of out and exc, it also keeps gcc from merging those two into
-     * flag arithmetic (five more instructions). */
-    if (p && out && (unsigned)access < p->hot4_limit && exc &&
-        walk_prepared_hot(p, la, access, flags, out, 4))
+     * live values here, so that the common case saves no register at all. hot4_limit
+     * folds the checks of the access kind and of the prepared kind into one compare;
+     * placed between the tests of out and exc, it also keeps gcc from merging those two
+     * into flag arithmetic (five more instructions). */
+    uint64_t acc, leaf;
+    if (!p || !out || (unsigned)access >= p->hot4_limit || !exc ||
+        !xai_hot_read(&p->hc, 4, la, &acc, &leaf))
+        return walk_prepared_other(p, la, access, flags, out, exc);
+    /* The rule's index only now, when the reads no longer need the registers. It takes
+     * the place of access (the barrier keeps access from staying live beside it): a walk
+     * that the rule does not accept gets access back from it, out of line. */
+    uint64_t i = (flags & 15u) * 3 + (unsigned)access;
+    XAI_HOT_OPAQUE(i);
+    if (xai_hot_decide(acc, leaf, p->need[i], p->want[i], p->okkeys[i], 4, false, la, out))
         return XA_OK;
-    return walk_prepared_other(p, la, access, flags, out, exc);
+    return walk_prepared_undecided(p, la, (unsigned)i, flags, out, exc);
 }

@@ -169,21 +169,56 @@ static inline void xai_rule_init(struct xai_rule *r, const struct xa_paging_stat
     r->want = (uint32_t)want;
 }
 
-/* The rights (enum xa_rights) of an accepted walk from its acc (see xai_rule_init): acc's
- * bits 1 (some R/W clear), 2 (some U/S clear), 63 (some XD set) and 6 (the leaf's D
- * clear), shifted down by one (to bits 0, 1, 62 and 5), are moved to bits 60, 61, 62 and
- * 63 by one multiply (by 2^60 for the first two, 1, 2^58); the other products land
- * below bit 60 and cannot carry into it (2^58 + 2^59 + 2^5 + 3 < 2^60) or above bit
- * 63. Inverted, bits 63:60 are XA_RIGHT_DIRTY, _EXEC, _USER and _WRITE. */
+/* Compiler barriers, no instruction; the hot path depends on them only for its speed.
+ * XAI_HOT_OPAQUE(x): x is computed by here and unknown to the compiler after it (no
+ * folding of the expressions on either side into one). XAI_HOT_RELOAD(): the compiler
+ * must assume memory changed, so the constants are read again where used, as memory
+ * operands, rather than held in registers. */
+#if defined(__GNUC__) || defined(__clang__)
+#define XAI_HOT_OPAQUE(x) __asm__("" : "+r"(x))
+#define XAI_HOT_RELOAD()  __asm__("" ::: "memory")
+#else
+#define XAI_HOT_OPAQUE(x) ((void)0)
+#define XAI_HOT_RELOAD()  ((void)0)
+#endif
+
+/* The rights (enum xa_rights) of an accepted walk, by the low byte of its acc (see
+ * xai_rule_init) rotated left by one: bit 0 is acc's 63 (some XD set), 2 its 1 (some R/W
+ * clear), 3 its 2 (some U/S clear) and 7 its 6 (the leaf's D clear); the others are
+ * ignored. A read-only table, so the rights are a rotate, a zero-extension and a load. */
+#define HOT_R1(x)                                                                                  \
+    (uint8_t)((((x)&4) ? 0 : XA_RIGHT_WRITE) | (((x)&8) ? 0 : XA_RIGHT_USER) |                     \
+              (((x)&1) ? 0 : XA_RIGHT_EXEC) | (((x)&0x80) ? 0 : XA_RIGHT_DIRTY))
+#define HOT_R4(x)  HOT_R1(x), HOT_R1((x) + 1), HOT_R1((x) + 2), HOT_R1((x) + 3)
+#define HOT_R16(x) HOT_R4(x), HOT_R4((x) + 4), HOT_R4((x) + 8), HOT_R4((x) + 12)
+#define HOT_R64(x) HOT_R16(x), HOT_R16((x) + 16), HOT_R16((x) + 32), HOT_R16((x) + 48)
+static const uint8_t hot_rights_tab[256] = {HOT_R64(0), HOT_R64(64), HOT_R64(128), HOT_R64(192)};
+#undef HOT_R64
+#undef HOT_R16
+#undef HOT_R4
+#undef HOT_R1
+
 static inline uint32_t hot_rights(uint64_t acc)
 {
-    const uint64_t bits = (acc >> 1) & ((1ull << 62) | (1ull << 5) | 3);
-    return (uint32_t)((bits * ((1ull << 60) | (1ull << 58) | 1)) >> 60) ^ 0xfu;
+    uint64_t r = acc << 1 | acc >> 63;
+    XAI_HOT_OPAQUE(r); /* else narrowed to a byte: two shifts and an OR */
+    return hot_rights_tab[r & 0xff];
 }
 
-/* One level below the root: the entry indexed by LA bits shift+8:shift in the table
- * that @p t (an entry ^ XAI_HOT_FLIP) points to, its address masked into the span. */
-#define HOT_NEXT(t, shift) xai_le64(ram + (((t)&wmask) | ((la >> ((shift)-3)) & 0xff8)))
+/* The entry at LA bits shift+8:shift in the table at @p tab (a table address in the
+ * span). The table's host address is formed first (ram + tab, ram re-read as a memory
+ * operand) and the load adds the index, so that neither ram nor the masks need a
+ * register of their own: the hot path of xa_walk_prepared then fits in the registers
+ * that need no saving. */
+#define HOT_NEXT(tab, shift) hot_entry(h, (tab), (la >> ((shift)-3)) & 0xff8)
+static inline uint64_t hot_entry(const struct xa_mmu_hot *h, uint64_t tab, uint64_t offset)
+{
+    const uint8_t *table = h->ram + tab;
+    XAI_HOT_OPAQUE(table);
+    const uint64_t e = xai_le64(table + offset);
+    XAI_HOT_RELOAD();
+    return e;
+}
 
 /* The hot path's reads, with @p top = 4 or 5 levels: false for a non-canonical @p la
  * (the fast path raises the fault), else true with *acc (see xai_rule_init) and *leaf. */
@@ -194,22 +229,24 @@ static XAI_ALWAYS_INLINE bool xai_hot_read(const struct xa_mmu_hot *h, unsigned 
     const unsigned width = top == 5 ? 57 : 48;
     if ((la + (1ull << (width - 1))) >> width)
         return false;
-    const uint8_t *const ram = h->ram;
-    const uint64_t wmask = h->wmask;
     /* t: the entry ^ XAI_HOT_FLIP, which also points to the next table (the flipped
      * bits are below bit 12). */
-    uint64_t t = xai_le64(ram + (h->root | ((la >> (9 * top)) & 0xff8))) ^ XAI_HOT_FLIP;
+    uint64_t t = HOT_NEXT(h->root, 9 * top + 3) ^ XAI_HOT_FLIP;
     uint64_t a = t;
     if (top == 5) {
-        t = HOT_NEXT(t, 39) ^ XAI_HOT_FLIP;
+        t = HOT_NEXT(t & h->wmask, 39) ^ XAI_HOT_FLIP;
         a |= t;
     }
-    t = HOT_NEXT(t, 30) ^ XAI_HOT_FLIP;
+    /* Each entry is ORed into a before the next address is formed from it (the
+     * barriers), so that t is then free to become that address. */
+    t = HOT_NEXT(t & h->wmask, 30) ^ XAI_HOT_FLIP;
     a |= t;
-    t = HOT_NEXT(t, 21) ^ XAI_HOT_FLIP;
-    a |= t;
-    const uint64_t l = HOT_NEXT(t, 12);
-    *acc = (a & ~XAI_PTE_D) | ((l & h->leaf_keep) ^ (XAI_HOT_FLIP | XAI_PTE_D | XAI_HOT_ONE));
+    XAI_HOT_OPAQUE(a);
+    t = HOT_NEXT(t & h->wmask, 21) ^ XAI_HOT_FLIP;
+    a = (a | t) & ~XAI_PTE_D; /* bit 6 is D only in the leaf */
+    XAI_HOT_OPAQUE(a);
+    const uint64_t l = HOT_NEXT(t & h->wmask, 12);
+    *acc = a | ((l & h->leaf_keep) ^ (XAI_HOT_FLIP | XAI_PTE_D | XAI_HOT_ONE));
     *leaf = l;
     return true;
 }
