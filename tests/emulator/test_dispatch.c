@@ -39,9 +39,13 @@ static void test_tables_sorted(void **state)
     assert_true(xai_handlers_check());
 }
 
+/* A page-table entry in guest (little-endian) byte order, whatever the host's. */
 static void put64(uint64_t gpa, uint64_t v)
 {
-    th_put(T, gpa, &v, 8);
+    uint8_t b[8];
+    for (unsigned i = 0; i < 8; i++)
+        b[i] = (uint8_t)(v >> (8 * i));
+    th_put(T, gpa, b, 8);
 }
 
 /* mov dword [rax], ebx at TH_CODE, RAX = @p la, one xa_step: the GPA written. */
