@@ -127,17 +127,16 @@ static inline xa_status need_bytes(struct dec *d, unsigned n, unsigned total)
 }
 
 /* Little-endian read of n (1, 2, 4 or 8; any n up to 8) bytes at p, sign-extended.
- * The fixed sizes are spelled out so the compiler emits one load. */
+ * The fixed sizes are spelled out so the compiler emits one sign-extending load (the
+ * conversions to the narrower signed types wrap, as in gcc and clang). */
 static inline int64_t le_signed(const uint8_t *p, unsigned n)
 {
     switch (n) {
-    case 1: return ((int64_t)p[0] ^ 0x80) - 0x80;
-    case 2: return ((int64_t)(p[0] | (unsigned)p[1] << 8) ^ 0x8000) - 0x8000;
+    case 1: return (int8_t)p[0];
+    case 2: return (int16_t)(uint16_t)(p[0] | (unsigned)p[1] << 8);
     case 4:
-        return ((int64_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                          (uint32_t)p[3] << 24) ^
-                INT64_C(0x80000000)) -
-               INT64_C(0x80000000);
+        return (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                         (uint32_t)p[3] << 24);
     case 8:
         return (int64_t)((uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 |
                          (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 | (uint64_t)p[5] << 40 |
@@ -1343,7 +1342,8 @@ static ALWAYS_INLINE xa_status memory_operand(struct xa_insn *insn, const uint8_
         if (disp_size) {
             insn->disp_offset = (uint8_t)p;
             insn->disp_size = (uint8_t)disp_size;
-            insn->mem.disp = le_signed(buf + p, disp_size);
+            /* (64-bit addressing has disp8 or disp32) */
+            insn->mem.disp = disp_size == 1 ? le_signed(buf + p, 1) : le_signed(buf + p, 4);
             p += disp_size;
         }
         *pos = p;
@@ -1536,6 +1536,14 @@ static inline uint32_t prefix_bits(uint32_t pfx, unsigned seg, const struct xai_
     return bits;
 }
 
+/* The ModRM value of the form paths when the opcode takes no ModRM byte: not below 0xC0
+ * (so r/m is not memory), and every field of ModRM reads 0 from it as from 0 (mod: 4,
+ * not 3), so that the decode tree and the shapes see what they would see with 0. The
+ * byte stored is 0. */
+#define NO_MODRM 0x100u
+_Static_assert((NO_MODRM & 0xFF) == 0 && ((NO_MODRM >> 3) & 7) == 0 && (NO_MODRM >> 6) != 3,
+               "NO_MODRM does not read as 0");
+
 /* The register number a form's operand adds to its template (XAI_FR_*). */
 static ALWAYS_INLINE unsigned form_reg(unsigned how, unsigned field, unsigned rexbit, unsigned rex)
 {
@@ -1550,7 +1558,7 @@ static ALWAYS_INLINE unsigned form_reg(unsigned how, unsigned field, unsigned re
  * last segment prefix, seg_eff: the segment override of the memory operand or 0, fits:
  * the immediate is known to fit when r/m is not memory; prefilled: the form has the mode,
  * address size, map, has_modrm and seg_override already, as the generator makes those of
- * xai_hot64_roots and xai_hot64_groups).
+ * xai_hot64_roots and xai_hot64_groups). modrm is NO_MODRM when there is no ModRM byte.
  */
 static ALWAYS_INLINE xa_status emit_form(struct xa_insn *restrict insn,
                                          const struct xai_form *restrict f, const uint8_t *bytes,
@@ -1560,7 +1568,7 @@ static ALWAYS_INLINE xa_status emit_form(struct xa_insn *restrict insn,
                                          uint32_t pfx, unsigned seg, unsigned seg_eff, int fits,
                                          int prefilled, unsigned *needed)
 {
-    const unsigned mem = has_modrm & (modrm < 0xC0);
+    const unsigned mem = modrm < 0xC0;
     const unsigned imm_bytes = f->head.imm_size, shape = f->shape;
     xa_status st;
 
@@ -1845,7 +1853,8 @@ static NOINLINE xa_status decode_prefixed(struct xa_insn *insn, unsigned mode, u
         seg_eff = 0;
     unsigned needed = 0;
     st = emit_form(insn, &xai_forms[form], s.buf, s.limit, s.pos, mode, s.adsize, s.space, op,
-                   s.modrm, s.has_modrm, s.rex, pfx, s.seg, seg_eff, 0, 0, &needed);
+                   s.has_modrm ? s.modrm : NO_MODRM, s.has_modrm, s.rex, pfx, s.seg, seg_eff, 0, 0,
+                   &needed);
     if (st == XA_OK)
         return XA_OK;
     return decode_failed(insn, mode, st, needed);
@@ -1888,7 +1897,7 @@ static ALWAYS_INLINE xa_status decode_mp(struct xa_insn *insn, unsigned vendor,
 {
     /* (at most 9 bytes are read before the displacement and immediate, 6 after F3: all
      * are below the limit, 15) */
-    unsigned pos = 1, rex = 0, space = XAI_SP_LEGACY, modrm = 0, seg = 0;
+    unsigned pos = 1, rex = 0, space = XAI_SP_LEGACY, modrm = NO_MODRM, seg = 0;
     unsigned op = bytes[pos++];
     for (unsigned more = 0; !f3 && more < 2 && (op == 0x66 || op == 0x2E); more++) {
         if (op == 0x2E)
@@ -1961,7 +1970,7 @@ static NOINLINE xa_status decode_fsgs(struct xa_insn *insn, unsigned vendor, con
                                       size_t len, unsigned seg)
 {
     /* (at most 6 bytes are read before the immediate: all are below the limit, 15) */
-    unsigned pos = 1, rex = 0, space = XAI_SP_LEGACY, modrm = 0;
+    unsigned pos = 1, rex = 0, space = XAI_SP_LEGACY, modrm = NO_MODRM;
     unsigned op = bytes[pos++];
     unsigned cls = byte_class[op];
     if (cls == BC_REX) {
@@ -2056,7 +2065,9 @@ static ALWAYS_INLINE xa_status decode_forms(struct xa_insn *insn, unsigned mode,
                                             const uint8_t *bytes, size_t len, unsigned limit,
                                             int full)
 {
-    unsigned pos = 0, rex = 0, space = XAI_SP_LEGACY, modrm = 0, has_modrm = 0;
+    /* (whether there is a ModRM byte is modrm != NO_MODRM: one value fewer to keep) */
+    unsigned pos = 0, rex = 0, space = XAI_SP_LEGACY, modrm = NO_MODRM;
+    unsigned wshift = 32; /* where xai_hot64_roots has the form: 48 with REX.W */
 
     if (!limit)
         return decode_past_end(insn, mode, 0);
@@ -2066,6 +2077,7 @@ static ALWAYS_INLINE xa_status decode_forms(struct xa_insn *insn, unsigned mode,
         if (pos >= limit)
             return decode_past_end(insn, mode, pos);
         rex = op;
+        wshift = 32 + ((rex & 8) << 1);
         op = bytes[pos++];
         cls = byte_class[op];
     }
@@ -2107,8 +2119,7 @@ static ALWAYS_INLINE xa_status decode_forms(struct xa_insn *insn, unsigned mode,
     } else {
         root = xai_legacy_roots[space][op];
     }
-    has_modrm = (root / XAI_LEGACY_MODRM) & 1;
-    if (has_modrm) {
+    if (root & XAI_LEGACY_MODRM) {
         if (!full && pos >= limit) /* (full: at most 4 bytes were read) */
             return decode_past_end(insn, mode, pos);
         modrm = bytes[pos++];
@@ -2118,7 +2129,7 @@ static ALWAYS_INLINE xa_status decode_forms(struct xa_insn *insn, unsigned mode,
             fi = xai_hot64_groups[word >> 32][(modrm >= 0xC0) << 3 | ((modrm >> 3) & 7)]
                                  [(rex >> 3) & 1];
         else
-            fi = (unsigned)(word >> (32 + ((rex & 8) << 1))) & 0xFFFF;
+            fi = (unsigned)(word >> wshift) & 0xFFFF;
     }
     unsigned ref = root & 0xFFFF;
     /* Without prefixes the sizes follow the mode: XAI_HOT_* is the mode less one (not
@@ -2137,13 +2148,13 @@ static ALWAYS_INLINE xa_status decode_forms(struct xa_insn *insn, unsigned mode,
         if (full) {
             /* (the tree's forms are not prefilled) */
             st = emit_form(insn, &xai_forms[fi], bytes, limit, pos, mode, 16u << hot, space, op,
-                           modrm, has_modrm, rex, rex & XA_PFX_REX, 0, 0, full, 0, &needed);
+                           modrm, modrm != NO_MODRM, rex, rex & XA_PFX_REX, 0, 0, full, 0, &needed);
             goto emitted;
         }
     }
     /* In 64-bit mode the table's forms are prefilled (mode, address size, map, has_modrm). */
     st = emit_form(insn, &xai_forms[fi], bytes, limit, pos, mode, 16u << hot, space, op, modrm,
-                   has_modrm, rex, rex & XA_PFX_REX, 0, 0, full, full, &needed);
+                   modrm != NO_MODRM, rex, rex & XA_PFX_REX, 0, 0, full, full, &needed);
 emitted:
     if (st == XA_OK)
         return XA_OK;
@@ -2177,8 +2188,8 @@ cold_def:
                         .pfx = rex & XA_PFX_REX,
                         .rex = rex,
                         .space = space,
-                        .modrm = modrm,
-                        .has_modrm = has_modrm};
+                        .modrm = modrm & 0xFF,
+                        .has_modrm = modrm != NO_MODRM};
     return decode_cold(insn, &s, COLD_DEF, op, 0, &xai_defs[ref]);
 }
 
