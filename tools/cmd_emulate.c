@@ -86,8 +86,10 @@ static int reg_io(struct state *st, unsigned r, union xa_regval *v, bool set)
         return 0;
     } else if (r >= XA_R_K0 && r <= XA_R_K7)
         p = &st->k[r - XA_R_K0];
+    else if (r >= XA_R_MM0 && r <= XA_R_MM7)
+        p = &st->mm[r - XA_R_MM0];
     else
-        return -1; /* MMX registers: not in a STATE */
+        return -1;
     if (set)
         *p = v->u64;
     else
@@ -298,6 +300,11 @@ static json_t *changed_regs(const struct state *a, const struct state *b)
         if (a->k[i] != b->k[i]) {
             snprintf(name, sizeof(name), "k%d", i);
             json_set_hex(o, name, b->k[i]);
+        }
+    for (int i = 0; i < 8; i++)
+        if (a->mm[i] != b->mm[i]) {
+            snprintf(name, sizeof(name), "mm%d", i);
+            json_set_hex(o, name, b->mm[i]);
         }
     return o;
 }

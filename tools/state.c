@@ -387,6 +387,9 @@ static int parse_regs(const json_t *regs, struct state *st, char *err, size_t er
             }
             if (key[0] == 'k' && key[1] >= '0' && key[1] <= '7' && !key[2]) {
                 dst = &st->k[key[1] - '0'];
+            } else if (key[0] == 'm' && key[1] == 'm' && key[2] >= '0' && key[2] <= '7' &&
+                       !key[3]) {
+                dst = &st->mm[key[2] - '0'];
             } else if (!strcmp(key, "rip")) {
                 dst = &st->rip;
             } else if (!strcmp(key, "rflags")) {

@@ -74,6 +74,7 @@ struct state {
     struct state_segment seg[SEG_COUNT];
     uint8_t zmm[32][64]; /* xmmN/ymmN/zmmN are the low 16/32/64 bytes */
     uint64_t k[8];
+    uint64_t mm[8]; /* MMX registers (u64) */
     struct state_mem mem;
     struct state_port *ports;
     size_t nports;
