@@ -1885,6 +1885,34 @@ static NOINLINE xa_status decode_vex(struct xa_insn *insn, const uint8_t *bytes,
 }
 
 /*
+ * After the prefix of decode_mp / decode_fsgs (64-bit mode, 15 bytes or more, so no
+ * length check): an optional REX, then the opcode with its 0F / 0F 38 / 0F 3A escape.
+ * False for anything else (another prefix, VEX/EVEX/XOP, 3DNow!): decode_prefixed then.
+ */
+static ALWAYS_INLINE bool read_rex_opcode64(const uint8_t *bytes, unsigned *pos, unsigned *rex,
+                                            unsigned *space, unsigned *op)
+{
+    unsigned cls = byte_class[*op];
+    if (cls == BC_REX) {
+        *rex = *op;
+        *op = bytes[(*pos)++];
+        cls = byte_class[*op];
+    }
+    if (cls == BC_OPCODE)
+        return true;
+    if (cls != BC_0F)
+        return false;
+    *op = bytes[(*pos)++];
+    *space = XAI_SP_0F;
+    if (*op == 0x38 || *op == 0x3A) {
+        *space = *op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
+        *op = bytes[(*pos)++];
+        return true;
+    }
+    return *op != 0x0F;
+}
+
+/*
  * 64-bit mode with 15 bytes or more after a 66 or an F3 prefix (the common prefixed cases:
  * long NOPs, SSE2, 16-bit operands, TZCNT, MOVDQU, REP STOS): what decode_prefixed would
  * do, from xai_hot64_mp. After a 66 up to two more 66 or 2E bytes may follow (NOP
@@ -1904,24 +1932,8 @@ static ALWAYS_INLINE xa_status decode_mp(struct xa_insn *insn, unsigned vendor,
             seg = XA_REG_CS;
         op = bytes[pos++];
     }
-    unsigned cls = byte_class[op];
-    if (cls == BC_REX) {
-        rex = op;
-        op = bytes[pos++];
-        cls = byte_class[op];
-    }
-    if (cls != BC_OPCODE) {
-        if (cls != BC_0F)
-            goto prefixed;
-        op = bytes[pos++];
-        space = XAI_SP_0F;
-        if (op == 0x38 || op == 0x3A) {
-            space = op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
-            op = bytes[pos++];
-        } else if (op == 0x0F) {
-            goto prefixed;
-        }
-    }
+    if (!read_rex_opcode64(bytes, &pos, &rex, &space, &op))
+        goto prefixed;
     const struct xai_hotmp *h = &xai_hot64_mp[f3][space][op];
     const uint16_t *forms = h->form[(rex >> 3) & 1];
     const unsigned has_modrm = h->has_modrm;
@@ -1972,24 +1984,8 @@ static NOINLINE xa_status decode_fsgs(struct xa_insn *insn, unsigned vendor, con
     /* (at most 6 bytes are read before the immediate: all are below the limit, 15) */
     unsigned pos = 1, rex = 0, space = XAI_SP_LEGACY, modrm = NO_MODRM;
     unsigned op = bytes[pos++];
-    unsigned cls = byte_class[op];
-    if (cls == BC_REX) {
-        rex = op;
-        op = bytes[pos++];
-        cls = byte_class[op];
-    }
-    if (cls != BC_OPCODE) {
-        if (cls != BC_0F)
-            goto prefixed;
-        op = bytes[pos++];
-        space = XAI_SP_0F;
-        if (op == 0x38 || op == 0x3A) {
-            space = op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
-            op = bytes[pos++];
-        } else if (op == 0x0F) {
-            goto prefixed;
-        }
-    }
+    if (!read_rex_opcode64(bytes, &pos, &rex, &space, &op))
+        goto prefixed;
     const uint64_t word = xai_hot64_roots[space][op];
     const unsigned has_modrm = ((uint32_t)word / XAI_LEGACY_MODRM) & 1;
     if (word & XAI_HOT64_ADDR_ONLY)
