@@ -22,32 +22,43 @@ static void nat_on_signal(int sig)
 #define STATE_OFF 4096u
 #define DATA_OFF  8192u
 
-int nat_init(struct nat_cpu *c)
+uint8_t *nat_map_low(size_t size)
 {
-    memset(c, 0, sizeof(*c));
-    c->region_size = DATA_OFF + NAT_DATA_SIZE;
-    void *p = mmap(NULL, c->region_size, PROT_READ | PROT_WRITE | PROT_EXEC,
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE | PROT_EXEC,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
     if (p == MAP_FAILED)
-        return -1;
-    if ((uintptr_t)p + c->region_size >= 0x80000000u) {
-        munmap(p, c->region_size);
-        return -1;
+        return NULL;
+    if ((uintptr_t)p + size >= 0x80000000u) {
+        munmap(p, size);
+        return NULL;
     }
-    c->region = p;
-    c->code = c->region;
-    c->state = (struct nat_state *)(void *)(c->region + STATE_OFF);
-    c->data = c->region + DATA_OFF;
+    return p;
+}
 
+void nat_catch_signals(void (*handler)(int))
+{
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = nat_on_signal;
+    sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_NODEFER;
     sigaction(SIGFPE, &sa, NULL);
     sigaction(SIGILL, &sa, NULL);
     sigaction(SIGSEGV, &sa, NULL);
     sigaction(SIGBUS, &sa, NULL);
+}
+
+int nat_init(struct nat_cpu *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->region_size = DATA_OFF + NAT_DATA_SIZE;
+    c->region = nat_map_low(c->region_size);
+    if (!c->region)
+        return -1;
+    c->code = c->region;
+    c->state = (struct nat_state *)(void *)(c->region + STATE_OFF);
+    c->data = c->region + DATA_OFF;
+    nat_catch_signals(nat_on_signal);
     return 0;
 }
 

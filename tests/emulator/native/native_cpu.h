@@ -28,6 +28,13 @@ struct nat_cpu {
     uint8_t *data;           /* NAT_DATA_SIZE bytes for memory operands */
 };
 
+/* Maps @p size bytes readable, writable and executable below 2 GiB (MAP_32BIT: absolute
+ * 32-bit addresses reach them); NULL when the host cannot. */
+uint8_t *nat_map_low(size_t size);
+/* Sends SIGFPE, SIGILL, SIGSEGV and SIGBUS (the faults of a tested instruction) to
+ * @p handler, which leaves by siglongjmp. */
+void nat_catch_signals(void (*handler)(int));
+
 /* Maps the region. Returns 0, or -1 when the host cannot run generated code. */
 int nat_init(struct nat_cpu *c);
 void nat_fini(struct nat_cpu *c);

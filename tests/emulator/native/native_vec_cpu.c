@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #define _GNU_SOURCE
 #include "native_vec_cpu.h"
+#include "native_cpu.h"
 
 #if defined(__x86_64__) && defined(__linux__)
 
@@ -47,29 +48,16 @@ int nv_init(struct nv_cpu *c)
 {
     memset(c, 0, sizeof(*c));
     c->region_size = DATA_OFF + NV_DATA_SIZE;
-    void *p = mmap(NULL, c->region_size, PROT_READ | PROT_WRITE | PROT_EXEC,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
-    if (p == MAP_FAILED)
+    c->region = nat_map_low(c->region_size);
+    if (!c->region)
         return -1;
-    if ((uintptr_t)p + c->region_size >= 0x80000000u) {
-        munmap(p, c->region_size);
-        return -1;
-    }
-    c->region = p;
     c->code = c->region;
     c->state = (struct nv_state *)(void *)(c->region + STATE_OFF);
     c->data = c->region + DATA_OFF;
     c->code[EMMS_OFF] = 0x0F;
     c->code[EMMS_OFF + 1] = 0x77;
     c->code[EMMS_OFF + 2] = 0xC3;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = nv_on_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_NODEFER;
-    sigaction(SIGILL, &sa, NULL);
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGBUS, &sa, NULL);
+    nat_catch_signals(nv_on_signal);
     return 0;
 }
 
