@@ -2,7 +2,7 @@
 /*
  * Benchmark for callgrind: one whole MMIO exit of `mov dword [rax], ebx` in
  * 64-bit mode with 4-level paging (4 KiB pages), as a hypervisor handles it:
- *   emulator_mmio N [ours|unicorn] [nobytes] [noram] [lowpt]
+ *   emulator_mmio N [ours|unicorn] [nobytes] [noram] [lowpt] [regfile] [add]
  * ours:    xa_assist_mmio: registers (get_regs), fetch (the exit's bytes; with
  *          "nobytes" the fetch walks and reads the code page), decode, the walk
  *          of the data operand, the exit check, emulate, commit (one mem_write to
@@ -10,8 +10,13 @@
  *          (struct xa_vcpu ram/ram_size: the RAM below the MMIO page), so page-table
  *          entries and code bytes are read from it; with "noram" every such read
  *          goes through the mem_read callback instead; with "lowpt" the page
- *          tables are at PT_LOW, inside the largest power-of-two prefix of the
- *          window (1 MiB), where the MMU's hot path reads them (mmu/walk_hot.h);
+ *          tables are at PT_LOW instead (inside the largest power-of-two prefix
+ *          of the window, where the MMU's hot path read them before it took
+ *          tables anywhere in the window: now the same cost);
+ *          with "regfile" the hypervisor also gives its register array as the
+ *          vCPU's register window (struct xa_vcpu regfile): no get_regs; with
+ *          "add" the instruction is add dword [rax], ebx instead (a read-modify-write:
+ *          the general path after the front, ours only);
  * unicorn: the same instruction emulated by unicorn (when built with it): the
  *          registers written into the engine, uc_emu_start for one instruction
  *          (unicorn's flat map, not the guest's page tables), the MMIO page
@@ -93,7 +98,7 @@ static void setup(struct guest *g, uint64_t pt)
 static const struct xa_cpu_ops ops = {flat_get_regs, flat_set_regs, flat_mem_read, mem_write,
                                       mem_cmpxchg,   NULL,          NULL};
 
-static int run_ours(struct guest *g, long n, int give_bytes, int ram_window)
+static int run_ours(struct guest *g, long n, int give_bytes, int ram_window, int regfile, int add)
 {
     struct xa_vcpu vcpu;
     if (xa_vcpu_init(&vcpu, &ops, g, NULL) != XA_OK)
@@ -102,6 +107,8 @@ static int run_ours(struct guest *g, long n, int give_bytes, int ram_window)
         vcpu.ram = g->hv.ram; /* guest RAM: everything below the MMIO page */
         vcpu.ram_size = MMIO;
     }
+    if (regfile)
+        vcpu.regfile = g->hv.regs; /* the registers as the hypervisor keeps them */
     struct xa_mmio_exit ex;
     memset(&ex, 0, sizeof(ex));
     ex.gpa = MMIO + 4;
@@ -109,7 +116,7 @@ static int run_ours(struct guest *g, long n, int give_bytes, int ram_window)
     ex.gva_valid = true;
     if (give_bytes) {
         ex.nbytes = 2;
-        ex.bytes[0] = 0x89;
+        ex.bytes[0] = add ? 0x01 : 0x89;
         ex.bytes[1] = 0x18;
     }
     struct xa_outcome out;
@@ -187,7 +194,7 @@ int main(int argc, char **argv)
 {
     long n = argc > 1 ? strtol(argv[1], NULL, 0) : 10000;
     const char *which = argc > 2 ? argv[2] : "ours";
-    int give = 1, ram_window = 1;
+    int give = 1, ram_window = 1, regfile = 0, add = 0;
     uint64_t pt = PT;
     for (int a = 3; a < argc; a++) {
         if (!strcmp(argv[a], "nobytes"))
@@ -196,12 +203,18 @@ int main(int argc, char **argv)
             ram_window = 0;
         else if (!strcmp(argv[a], "lowpt"))
             pt = PT_LOW;
+        else if (!strcmp(argv[a], "regfile"))
+            regfile = 1;
+        else if (!strcmp(argv[a], "add"))
+            add = 1;
     }
     struct guest g;
     setup(&g, pt);
+    if (add)
+        g.hv.ram[CODE] = 0x01; /* add dword [rax], ebx: the general path (a read-modify-write) */
     int rc;
     if (!strcmp(which, "ours")) {
-        rc = run_ours(&g, n, give, ram_window);
+        rc = run_ours(&g, n, give, ram_window, regfile, add);
     } else if (!strcmp(which, "unicorn")) {
 #ifdef XA_BENCH_UNICORN
         rc = run_unicorn(&g, n);
@@ -210,7 +223,9 @@ int main(int argc, char **argv)
         rc = 2;
 #endif
     } else {
-        fprintf(stderr, "usage: emulator_mmio N [ours|unicorn] [nobytes] [noram] [lowpt]\n");
+        fprintf(
+            stderr,
+            "usage: emulator_mmio N [ours|unicorn] [nobytes] [noram] [lowpt] [regfile] [add]\n");
         rc = 1;
     }
     free(g.hv.ram);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Benchmark for callgrind: 4-level paging, 4 KiB pages, a supervisor write.
- *   mmu_walk_bench N [set] [prep|empty] [cb]
+ *   mmu_walk_bench N [set] [prep|empty] [cb] [high] [la57]
  * N translations of LA 0x7f12_3400_0010 + k*4096 (k = 0..511 in turn) with xa_walk.
  *   set    every walk sets A in all four entries and D in the PTE (four cmpxchg calls;
  *          the loop re-clears the bits first); without it they are already set
@@ -8,6 +8,11 @@
  *   empty  the baseline: the same loop (and the same re-clearing with "set") calling a
  *          do-nothing stub with xa_walk's arguments instead of a walk
  *   cb     no RAM window: every entry is read through the read callback
+ *   high   a RAM window of 0x3f000 bytes (not a power of two) with the tables in its
+ *          last pages, above its largest power-of-two prefix (0x20000), the page
+ *          table in the very last page; without it the window is 0x40000 bytes and
+ *          the tables are at 0x1000-0x4000
+ *   la57   5-level paging (the PML5 table below the PML4 table, LA bits 56:48 zero)
  * Per-iteration cost = (Ir(2N) - Ir(N)) / N, e.g.
  *   valgrind --tool=callgrind --callgrind-out-file=cg.1 ./mmu_walk_bench 100000
  *   valgrind --tool=callgrind --callgrind-out-file=cg.2 ./mmu_walk_bench 200000
@@ -23,7 +28,8 @@
 
 #include <x86assist/mmu.h>
 
-#define RAM_SIZE (64u * 4096u)
+#define RAM_SIZE  (64u * 4096u)
+#define HIGH_SIZE 0x3f000u
 
 struct guest {
     uint8_t *ram;
@@ -101,22 +107,36 @@ int main(int argc, char **argv)
     int set_ad = has_arg(argc, argv, "set");
     int prep = has_arg(argc, argv, "prep");
     int empty = has_arg(argc, argv, "empty");
+    const int high = has_arg(argc, argv, "high");
+    const int la57 = has_arg(argc, argv, "la57");
     static uint8_t ram[RAM_SIZE] __attribute__((aligned(8)));
-    struct guest g = {ram, RAM_SIZE};
+    const uint64_t ram_size = high ? HIGH_SIZE : RAM_SIZE;
+    struct guest g = {ram, ram_size};
     const uint64_t flags = set_ad ? 0x7 : 0x67; /* P RW US (+ A D) */
-    /* LA 0x7f12_3400_0000 + i*4096: PML4 0x1000, PDPT 0x2000, PD 0x3000, PT 0x4000 */
+    /* LA 0x7f12_3400_0000 + i*4096: the tables of levels 5 (la57) to 1, top-down, at
+     * t[5], t[4], ... t[1]: 0x5000 (PML5), 0x1000 (PML4), 0x2000 (PDPT), 0x3000 (PD),
+     * 0x4000 (PT), or with "high" 0x3a000, 0x3b000, ... 0x3e000 (the PT in the last page
+     * of the window) */
+    const uint64_t t[6] = {0,
+                           high ? 0x3e000 : 0x4000,
+                           high ? 0x3d000 : 0x3000,
+                           high ? 0x3c000 : 0x2000,
+                           high ? 0x3b000 : 0x1000,
+                           high ? 0x3a000 : 0x5000};
     const uint64_t base = 0x00007f1234000000ull;
-    put64(ram + 0x1000 + ((base >> 39) & 0x1ff) * 8, 0x2000 | flags);
-    put64(ram + 0x2000 + ((base >> 30) & 0x1ff) * 8, 0x3000 | flags);
-    put64(ram + 0x3000 + ((base >> 21) & 0x1ff) * 8, 0x4000 | flags);
+    if (la57)
+        put64(ram + t[5] + ((base >> 48) & 0x1ff) * 8, t[4] | flags);
+    put64(ram + t[4] + ((base >> 39) & 0x1ff) * 8, t[3] | flags);
+    put64(ram + t[3] + ((base >> 30) & 0x1ff) * 8, t[2] | flags);
+    put64(ram + t[2] + ((base >> 21) & 0x1ff) * 8, t[1] | flags);
     for (int i = 0; i < 512; i++)
-        put64(ram + 0x4000 + (uint64_t)i * 8, (0x100000ull + (uint64_t)i * 4096) | flags);
+        put64(ram + t[1] + (uint64_t)i * 8, (0x100000ull + (uint64_t)i * 4096) | flags);
 
     struct xa_paging_state ps;
     memset(&ps, 0, sizeof(ps));
     ps.cr0 = 0x80010011;
-    ps.cr3 = 0x1000;
-    ps.cr4 = 0x20;
+    ps.cr3 = la57 ? t[5] : t[4];
+    ps.cr4 = la57 ? 0x1020 : 0x20;
     ps.efer = 0xd00;
     ps.cpu.maxphyaddr = 46;
     ps.cpu.features = XA_FEAT_ALL;
@@ -125,7 +145,7 @@ int main(int argc, char **argv)
     const struct xa_mmu_ops ops = {.read = bench_read,
                                    .cmpxchg = bench_cmpxchg,
                                    .ram = use_cb ? NULL : ram,
-                                   .ram_size = use_cb ? 0 : RAM_SIZE};
+                                   .ram_size = use_cb ? 0 : ram_size};
     struct xa_mmu_prepared prepared;
     if (xa_mmu_prepare(&ps, &ops, &g, &prepared) != XA_OK)
         return 1;
@@ -139,10 +159,12 @@ int main(int argc, char **argv)
         if (set_ad) {
             /* clear A/D again, so that every walk sets A in all four entries and D in
              * the PTE (four 8-byte stores, counted in the result) */
-            put64(ram + 0x1000 + ((base >> 39) & 0x1ff) * 8, 0x2000 | flags);
-            put64(ram + 0x2000 + ((base >> 30) & 0x1ff) * 8, 0x3000 | flags);
-            put64(ram + 0x3000 + ((base >> 21) & 0x1ff) * 8, 0x4000 | flags);
-            put64(ram + 0x4000 + (uint64_t)k * 8, (0x100000ull + (uint64_t)k * 4096) | flags);
+            if (la57)
+                put64(ram + t[5] + ((base >> 48) & 0x1ff) * 8, t[4] | flags);
+            put64(ram + t[4] + ((base >> 39) & 0x1ff) * 8, t[3] | flags);
+            put64(ram + t[3] + ((base >> 30) & 0x1ff) * 8, t[2] | flags);
+            put64(ram + t[2] + ((base >> 21) & 0x1ff) * 8, t[1] | flags);
+            put64(ram + t[1] + (uint64_t)k * 8, (0x100000ull + (uint64_t)k * 4096) | flags);
         }
         const uint64_t la = base + ((uint64_t)k << 12) + 0x10;
         xa_status st = prep ? pwalk(&prepared, la, XA_ACCESS_WRITE, 0, &r, &e)

@@ -307,6 +307,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ex.gpa &= (how & 8) ? 0xfffffffffull : 0x3fffull;
         ex.gva_valid = (how & 16) != 0;
         take_bytes(&f, &ex.gva, 8);
+        /* The register window (the fuzzer's registers as they are) and a RAM window (page
+         * tables and code read from there): the MMIO front's quick paths. */
+        static uint8_t ram[0x4000];
+        uint8_t windows = take(&f);
+        if (windows & 1)
+            vcpu.regfile = f.regs;
+        if (windows & 2) {
+            take_bytes(&f, ram, sizeof(ram));
+            vcpu.ram = ram;
+            vcpu.ram_size = sizeof(ram);
+            if (windows & 4) /* the tables and the code in the window */
+                f.regs[XA_R_CR3].u64 &= 0x3000, f.regs[XA_R_RIP].u64 &= 0x3fff;
+        }
         s = xa_assist_mmio(&vcpu, &ex, &out);
     }
     CHECK(s == out.status);

@@ -180,15 +180,14 @@ xa_status xa_walk(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops
         /* The hot path with this call's constants (xa_walk_prepared keeps them), then
          * the fast path, which makes the canonical check. */
         struct xa_mmu_hot h;
-        uint64_t span;
-        if (xai_hot_setup(&h, &span, ps, ops, m)) {
+        if (xai_hot_setup(&h, ps, ops, m)) {
             uint64_t acc, leaf;
             const unsigned top = (ps->cr4 & XAI_CR4_LA57) ? 5 : 4;
             if (top == 5 ? xai_hot_read(&h, 5, la, &acc, &leaf)
                          : xai_hot_read(&h, 4, la, &acc, &leaf)) {
                 /* The rule only now, when the reads no longer need the registers. */
                 struct xai_rule r;
-                xai_rule_init(&r, ps, span, (unsigned)access, flags);
+                xai_rule_init(&r, ps, m, (unsigned)access, flags);
                 const bool keys = (ps->cr4 & (XAI_CR4_PKE | XAI_CR4_PKS)) != 0;
                 if (xai_hot_decide(acc, leaf, r.need, r.want, r.okkeys, top, keys, la, out))
                     return XA_OK;
@@ -213,8 +212,7 @@ xa_status xa_mmu_prepare(const struct xa_paging_state *ps, const struct xa_mmu_o
     out->ctx = ctx;
     out->valid = true;
     struct xa_mmu_hot h;
-    uint64_t span;
-    if ((ps->efer & XAI_EFER_LMA) && xai_hot_setup(&h, &span, ps, ops, m)) {
+    if ((ps->efer & XAI_EFER_LMA) && xai_hot_setup(&h, ps, ops, m)) {
         out->hc = h;
         out->hot = (uint8_t)(((ps->cr4 & XAI_CR4_LA57) ? 5 : 4) |
                              ((ps->cr4 & (XAI_CR4_PKE | XAI_CR4_PKS)) ? 8 : 0));
@@ -223,7 +221,7 @@ xa_status xa_mmu_prepare(const struct xa_paging_state *ps, const struct xa_mmu_o
         for (unsigned f = 0; f < 16; f++) {
             for (unsigned a = 0; a <= XA_ACCESS_FETCH; a++) {
                 struct xai_rule r;
-                xai_rule_init(&r, &out->ps, span, a, f);
+                xai_rule_init(&r, &out->ps, m, a, f);
                 out->need[f * 3 + a] = r.need;
                 out->want[f * 3 + a] = r.want;
                 out->okkeys[f * 3 + a] = r.okkeys;

@@ -1,68 +1,54 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* The hot path of 4-level and 5-level paging: the one case a running guest meets nearly
- * always (a 4 KiB page, every entry in the RAM window, present, free of reserved bits,
- * A set, D set for a write, rights and keys allowing the access), decided in a straight
- * line: one load per level, then a single test of combined masks. It only ever answers
- * "accepted, here is the result, nothing to write"; for anything else it answers "not
- * mine" and the caller runs the fast path (walk_fast.h), which runs the general walk
- * for what it does not handle. So the hot path can only be wrong by accepting what the
- * general walk would not: every condition below is a condition of the general walk.
+ * always (a 4 KiB page, every table in a page of the RAM window, entries present, free
+ * of reserved bits, A set, D set for a write, rights and keys allowing the access),
+ * decided in a nearly straight line: one load and one bounds compare per level, then a
+ * single test of combined masks. It only ever answers "accepted, here is the result,
+ * nothing to write"; for anything else it answers "not mine" and the caller runs the
+ * fast path (walk_fast.h), which runs the general walk for what it does not handle. So
+ * the hot path can only be wrong by accepting what the general walk would not: every
+ * condition below is a condition of the general walk.
  *
  * Why checking late is safe: the entries are read before any of them is checked, so an
  * entry under a not-present or reserved entry may be read. Such reads are plain loads
- * from the RAM window, kept inside it by a mask, invisible to the guest (no callback),
- * and their values are dropped: the combined test then fails and the walk is redone
- * from the top by the fast path, which reads in architectural order. Included by
- * walk.c. */
+ * from the RAM window, kept inside it by the compare of each table's address with the
+ * window's end, invisible to the guest (no callback), and their values are dropped: the
+ * combined test then fails and the walk is redone from the top by the fast path, which
+ * reads in architectural order. Included by walk.c. */
 #ifndef XA_MMU_WALK_HOT_H
 #define XA_MMU_WALK_HOT_H
 
 #include "mmu/mmu_internal.h"
 
-/* The largest power of two <= x (0 for 0). */
-static inline uint64_t pow2_floor(uint64_t x)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    return x ? 1ull << (63 - __builtin_clzll(x)) : 0;
-#else
-    x |= x >> 1;
-    x |= x >> 2;
-    x |= x >> 4;
-    x |= x >> 8;
-    x |= x >> 16;
-    x |= x >> 32;
-    return x - (x >> 1);
-#endif
-}
-
 /* The constants of the hot path for paging state @p ps and window @p ops (MAXPHYADDR
- * @p maxphy), into *h, with *span the part of the RAM window the hot path reads tables
- * from: [0, span), the largest power of two inside the window and at most 2^MAXPHYADDR,
- * so that masking a table address with wmask keeps every read in the window without a
- * bounds check (an address that masking changes is caught by the test: its bits are in
- * need, xai_rule_init). False when unusable: no window, one under 8 KiB (bit 12 is
- * XAI_HOT_ONE's), or the root table outside the span. */
-static inline bool xai_hot_setup(struct xa_mmu_hot *h, uint64_t *span,
-                                 const struct xa_paging_state *ps, const struct xa_mmu_ops *ops,
-                                 unsigned maxphy)
+ * @p maxphy), into *h. The hot path reads a table only when its whole 4 KiB page lies
+ * in the RAM window and below 2^MAXPHYADDR: a table address t (bits 51:12 of an entry,
+ * so 4 KiB aligned) with t < limit = min(ram_size, 2^M) - 4095, i.e. t + 4096 <= both.
+ * Each table address taken from an entry is compared with limit before its table is
+ * read (xai_hot_read), so the tables may lie anywhere in the window. A table whose page
+ * the window holds only in part (ram_size not a multiple of 4 KiB) is left to the fast
+ * path, which reads the entries inside the window from it and the others by callback;
+ * an address with a reserved bit (51:M) set is never read either, as in the walk.
+ * False when unusable: no window, none holding a whole page, or the root table
+ * outside it. */
+static inline bool xai_hot_setup(struct xa_mmu_hot *h, const struct xa_paging_state *ps,
+                                 const struct xa_mmu_ops *ops, unsigned maxphy)
 {
-    const uint64_t size = ops->ram ? ops->ram_size : 0;
-    if (size < 8192)
-        return false;
     const uint64_t phys_top = 1ull << maxphy;
-    uint64_t s = pow2_floor(size);
-    if (s > phys_top)
-        s = phys_top;
-    if (ps->cr3 & (phys_top - s)) /* CR3 bits M-1 down to the span's: the root is outside */
+    uint64_t size = ops->ram ? ops->ram_size : 0;
+    if (size > phys_top)
+        size = phys_top;
+    if (size < 4096)
+        return false;
+    /* The root as the fast path takes it: CR3 bits M-1:12. */
+    const uint64_t root = ps->cr3 & (phys_top - 1) & ~0xfffull;
+    const uint64_t limit = size - 4095;
+    if (root >= limit)
         return false;
     h->ram = ops->ram;
-    h->wmask = XAI_PTE_ADDR & (s - 1);
-    h->root = ps->cr3 & (s - 1) & ~0xfffull;
-    /* A leaf's address bits M-1:12 are free, its bit 7 is PAT (a 4 KiB page) and its
-     * bit 8 is G (forbidden above the leaf on AMD, see xai_rule_init); bits 51:M and 63
-     * are tested like those of the other entries. */
-    h->leaf_keep = ~(XAI_PTE_PS | (1ull << 8) | ((phys_top - 1) & ~0xfffull));
-    *span = s;
+    h->wmask = XAI_PTE_ADDR;
+    h->root = ops->ram + root;
+    h->limit = limit;
     return true;
 }
 
@@ -89,10 +75,15 @@ static inline uint32_t keys_allowed(uint32_t keys, bool wd_applies)
  * hot path accumulates the OR of (entry ^ XAI_HOT_FLIP), which holds the inverted AND
  * in these bits and the OR in every other one. The leaf is also flipped in D. */
 #define XAI_HOT_FLIP (XAI_PTE_P | XAI_PTE_RW | XAI_PTE_US | XAI_PTE_A)
-/* A bit that the leaf's term always sets in acc: bit 12, a leaf's address bit (not
- * looked at) and, with a span of 8 KiB or more, no table address bit the rules test. A
- * rule that needs it clear never accepts. */
+/* A bit that the leaf's term always sets in acc: bit 12, an address bit, which no rule
+ * tests (they test address bits only from MAXPHYADDR up, 32 or more). A rule that needs
+ * it clear never accepts. */
 #define XAI_HOT_ONE (1ull << 12)
+/* The bits of the leaf that go into acc: all but bit 7 (PAT in a PTE), bit 8 (G, which
+ * AMD reserves above the leaf only, see xai_rule_init) and XAI_HOT_ONE (set instead).
+ * Its address bits M-1:12 go in too, and no rule looks at them; bits 51:M and 63 are
+ * tested like those of the other entries. */
+#define XAI_HOT_LEAF_KEEP (~(XAI_PTE_PS | (1ull << 8) | XAI_HOT_ONE))
 
 /* What the hot path requires of one access kind (see xai_rule_init; struct
  * xa_mmu_prepared keeps them as the arrays need, want and okkeys). */
@@ -102,21 +93,21 @@ struct xai_rule {
     uint32_t okkeys; /* bit k: supervisor-page key k allowed; bit 16+k: user-page key k */
 };
 
-/* The rule of one access under paging state @p ps with table span @p span
- * (xai_hot_setup), in the terms of the hot test: accepted iff (acc & need) == want and
- * the leaf's key is in okkeys, where acc is the OR of every non-leaf entry ^
- * XAI_HOT_FLIP without bit 6, and of (leaf & leaf_keep) ^ (XAI_HOT_FLIP | D | XAI_HOT_ONE).
+/* The rule of one access under paging state @p ps (MAXPHYADDR @p maxphy), in the terms
+ * of the hot test: accepted iff (acc & need) == want and the leaf's key is in okkeys,
+ * where acc is the OR of every non-leaf entry ^ XAI_HOT_FLIP without bit 6, and of
+ * (leaf & XAI_HOT_LEAF_KEEP) ^ (XAI_HOT_FLIP | D | XAI_HOT_ONE).
  * In acc, P/R/W/U/S/A are set when some entry has the bit clear, D when the leaf's is
  * clear, bit 12 always, every other bit when some entry has it set. Each requirement
  * is one of rights.h or of the walk (P, reserved bits, PS, A, D). */
 static inline void xai_rule_init(struct xai_rule *r, const struct xa_paging_state *ps,
-                                 uint64_t span, unsigned access, unsigned flags)
+                                 unsigned maxphy, unsigned access, unsigned flags)
 {
     /* Reserved at every level: 51:M, and 63 without NXE. PS: reserved in PML5E/PML4E,
-     * a large page in a PDPTE/PDE; either way not the hot path's case. Table address
-     * bits at or above the span (at most 2^M): masked off by the hot path, so they must
-     * be clear. Together with 51:M, that is every bit from the span's up to 51. */
-    uint64_t need = (0x000fffffffffffffull & ~(span - 1)) | XAI_PTE_PS | XAI_PTE_P | XAI_PTE_A;
+     * a large page in a PDPTE/PDE; either way not the hot path's case. The table
+     * addresses themselves are checked against the window as they are read. */
+    uint64_t need =
+        (0x000fffffffffffffull & ~((1ull << maxphy) - 1)) | XAI_PTE_PS | XAI_PTE_P | XAI_PTE_A;
     uint64_t want = 0;
     if (!(ps->efer & XAI_EFER_NXE))
         need |= XAI_PTE_XD;
@@ -205,20 +196,32 @@ static inline uint32_t hot_rights(uint64_t acc)
     return hot_rights_tab[r & 0xff];
 }
 
-/* The entry at LA bits shift+8:shift in the table at @p tab (a table address in the
- * span). The table's host address is formed first (ram + tab, ram re-read as a memory
- * operand) and the load adds the index, so that neither ram nor the masks need a
- * register of their own: the hot path of xa_walk_prepared then fits in the registers
- * that need no saving. */
-#define HOT_NEXT(tab, shift) hot_entry(h, (tab), (la >> ((shift)-3)) & 0xff8)
-static inline uint64_t hot_entry(const struct xa_mmu_hot *h, uint64_t tab, uint64_t offset)
+/* The entry at LA bits shift+8:shift in the table at host address @p table (the root,
+ * or ram + a table address below limit: a whole table in the window). The table's host
+ * address is formed first (ram re-read as a memory operand) and the load adds the
+ * index, so that neither ram nor the masks need a register of their own: the hot path
+ * of xa_walk_prepared then fits in the registers that need no saving. */
+#define HOT_NEXT(table, shift) hot_entry((table), (la >> ((shift)-3)) & 0xff8)
+static inline uint64_t hot_entry(const uint8_t *table, uint64_t offset)
 {
-    const uint8_t *table = h->ram + tab;
     XAI_HOT_OPAQUE(table);
     const uint64_t e = xai_le64(table + offset);
     XAI_HOT_RELOAD();
     return e;
 }
+
+/* Makes t, an entry ^ XAI_HOT_FLIP, the address of the table it points to (its bits
+ * 51:12), or leaves a table whose page is not wholly in the window (an address at or
+ * above limit) to the fast path, which reads it, if at all, in architectural order.
+ * That compare is the only check made before a read: everything else is tested after
+ * the reads, all at once. (The barrier: gcc then needs no copy of acc.) */
+#define HOT_TABLE()                                                                                \
+    do {                                                                                           \
+        t &= h->wmask;                                                                             \
+        if (t >= h->limit)                                                                         \
+            return false;                                                                          \
+        XAI_HOT_OPAQUE(t);                                                                         \
+    } while (0)
 
 /* The hot path's reads, with @p top = 4 or 5 levels: false for a non-canonical @p la
  * (the fast path raises the fault), else true with *acc (see xai_rule_init) and *leaf. */
@@ -230,23 +233,27 @@ static XAI_ALWAYS_INLINE bool xai_hot_read(const struct xa_mmu_hot *h, unsigned 
     if ((la + (1ull << (width - 1))) >> width)
         return false;
     /* t: the entry ^ XAI_HOT_FLIP, which also points to the next table (the flipped
-     * bits are below bit 12). */
+     * bits are below bit 12); HOT_TABLE makes it that table's address. */
     uint64_t t = HOT_NEXT(h->root, 9 * top + 3) ^ XAI_HOT_FLIP;
     uint64_t a = t;
     if (top == 5) {
-        t = HOT_NEXT(t & h->wmask, 39) ^ XAI_HOT_FLIP;
+        HOT_TABLE();
+        t = HOT_NEXT(h->ram + t, 39) ^ XAI_HOT_FLIP;
         a |= t;
     }
     /* Each entry is ORed into a before the next address is formed from it (the
      * barriers), so that t is then free to become that address. */
-    t = HOT_NEXT(t & h->wmask, 30) ^ XAI_HOT_FLIP;
+    HOT_TABLE();
+    t = HOT_NEXT(h->ram + t, 30) ^ XAI_HOT_FLIP;
     a |= t;
     XAI_HOT_OPAQUE(a);
-    t = HOT_NEXT(t & h->wmask, 21) ^ XAI_HOT_FLIP;
+    HOT_TABLE();
+    t = HOT_NEXT(h->ram + t, 21) ^ XAI_HOT_FLIP;
     a = (a | t) & ~XAI_PTE_D; /* bit 6 is D only in the leaf */
     XAI_HOT_OPAQUE(a);
-    const uint64_t l = HOT_NEXT(t & h->wmask, 12);
-    *acc = a | ((l & h->leaf_keep) ^ (XAI_HOT_FLIP | XAI_PTE_D | XAI_HOT_ONE));
+    HOT_TABLE();
+    const uint64_t l = HOT_NEXT(h->ram + t, 12);
+    *acc = a | ((l & XAI_HOT_LEAF_KEEP) ^ (XAI_HOT_FLIP | XAI_PTE_D | XAI_HOT_ONE));
     *leaf = l;
     return true;
 }
@@ -274,5 +281,6 @@ static XAI_ALWAYS_INLINE bool xai_hot_decide(uint64_t acc, uint64_t leaf, uint64
 }
 
 #undef HOT_NEXT
+#undef HOT_TABLE
 
 #endif

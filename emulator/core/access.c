@@ -75,6 +75,25 @@ static CACHE_FILL_ATTR void cache_fill(struct xa_vcpu *v, uint64_t cr0, uint64_t
     c->ops.ram_size = v->ram ? v->ram_size : 0;
 }
 
+void xai_walk_cache_update(struct xa_vcpu *v, bool current, uint64_t cr0, uint64_t cr3,
+                           uint64_t cr4, uint64_t efer, uint32_t pkru, uint32_t pkrs)
+{
+    if (!current) {
+        cache_fill(v, cr0, cr3, cr4, efer, pkru, pkrs, xai_model_key(v));
+        return;
+    }
+    /* Seen twice in a row: worth preparing (a state that changes at every exit, as CR3
+     * may, keeps the plain walk and never pays for the preparation). */
+    xai_walk_cache_prepare(v);
+}
+
+void xai_walk_cache_prepare(struct xa_vcpu *v)
+{
+    struct xa_walk_cache *c = &v->walk;
+    if (c->state == 1)
+        c->state = xa_mmu_prepare(&c->ps, &c->ops, v, &c->prep) == XA_OK ? 2 : 3;
+}
+
 xa_status xai_paging_setup(struct xai_emu *e)
 {
     static const uint16_t need[] = {XA_R_CR0, XA_R_CR3, XA_R_CR4, XA_R_EFER};
@@ -85,7 +104,8 @@ xa_status xai_paging_setup(struct xai_emu *e)
     if ((v->regs.valid[0] & need_bits) != need_bits) /* normally cached since the start */
         XAI_TRY(xai_regs_fetch(e, need, 4));
     const union xa_regval *val = v->regs.val;
-    uint64_t cr0 = val[XA_R_CR0].u64, cr4 = val[XA_R_CR4].u64, r;
+    uint64_t cr0 = val[XA_R_CR0].u64, cr3 = val[XA_R_CR3].u64, cr4 = val[XA_R_CR4].u64;
+    uint64_t efer = val[XA_R_EFER].u64, r;
     uint32_t pkru = 0, pkrs = 0;
     if ((cr0 >> 31) & 1) {
         /* The protection keys only matter when enabled: fetched on demand. */
@@ -98,34 +118,16 @@ xa_status xai_paging_setup(struct xai_emu *e)
             pkrs = (uint32_t)r;
         }
     }
-    struct xa_walk_cache *c = &v->walk;
     e->ps_ready = true;
-    /* The cache stands when everything it was made from is the same (the common case:
-     * the guest's paging is the same from one exit to the next): one test of them all. */
-    _Static_assert(sizeof(struct xa_cpu_model) == 8, "every field of the model in the key");
-    uint64_t model =
-        v->model.vendor | (uint64_t)v->model.maxphyaddr << 8 | (uint64_t)v->model.features << 32;
-    uint64_t diff = (c->ps.cr0 ^ cr0) | (c->ps.cr3 ^ val[XA_R_CR3].u64) | (c->ps.cr4 ^ cr4) |
-                    (c->ps.efer ^ val[XA_R_EFER].u64) | (c->keys ^ (pkru | (uint64_t)pkrs << 32)) |
-                    (c->model ^ model) | (uint64_t)(c->owner != v) |
-                    ((uintptr_t)c->ram ^ (uintptr_t)v->ram) | (c->ram_size ^ v->ram_size) |
-                    (uint64_t)(c->cmpxchg != v->ops->mem_cmpxchg);
-    if (diff == 0) {
-        /* Seen twice in a row: worth preparing (a state that changes at every exit, as
-         * CR3 may, keeps the plain walk and never pays for the preparation). */
-        if (c->state == 1)
-            xai_paging_prepare(e);
-        return XA_OK;
-    }
-    cache_fill(v, cr0, val[XA_R_CR3].u64, cr4, val[XA_R_EFER].u64, pkru, pkrs, model);
+    bool current = xai_walk_cache_current(v, cr0, cr3, cr4, efer, pkru | (uint64_t)pkrs << 32);
+    if (!current || v->walk.state == 1)
+        xai_walk_cache_update(v, current, cr0, cr3, cr4, efer, pkru, pkrs);
     return XA_OK;
 }
 
 void xai_paging_prepare(struct xai_emu *e)
 {
-    struct xa_walk_cache *c = &e->v->walk;
-    if (c->state == 1)
-        c->state = xa_mmu_prepare(&c->ps, &c->ops, e->v, &c->prep) == XA_OK ? 2 : 3;
+    xai_walk_cache_prepare(e->v);
 }
 
 xa_status xai_raise(struct xai_emu *e, unsigned vector, bool has_error_code, uint32_t error_code)

@@ -8,7 +8,9 @@
 #define XA_EMULATOR_CORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "emulator/emu.h"
 
@@ -87,6 +89,9 @@ struct xai_emu {
 
 /* ---- regs.c: the register cache -------------------------------------- */
 
+/* The last register name the register window (struct xa_vcpu regfile) holds. */
+#define XAI_REGFILE_LAST XA_R_EFER
+
 /* Makes sure the named registers are cached: one get_regs for the missing ones. */
 xa_status xai_regs_fetch(struct xai_emu *e, const uint16_t *names, unsigned count);
 /* One get_regs for @p count (at most 16) distinct registers none of which is cached
@@ -114,11 +119,19 @@ static inline xa_status xai_seg_get(struct xai_emu *e, unsigned seg, const struc
     return XA_OK;
 }
 
-/* Maps an enum xa_reg GPR to its register name, byte shift and size; false if not a GPR. */
-_Static_assert(XA_REG_R15 - XA_REG_RAX == 15 && XA_REG_R15D - XA_REG_EAX == 15 &&
-                   XA_REG_R15W - XA_REG_AX == 15 && XA_REG_BH - XA_REG_AL == 7 &&
-                   XA_REG_R15B - XA_REG_SPL == 11,
-               "enum xa_reg: GPR groups are contiguous");
+/* enum xa_reg -> its general register (regs.c): bit 7 set, bits 3:0 its number, bit 4 for
+ * AH, CH, DH, BH (bits 15:8), bits 6:5 log2 of its size; 0 for anything else. */
+#define XAI_GPR_TABLE_SIZE 256 /* every uint8_t register field: no bounds check */
+_Static_assert(XA_REG_R15 < XAI_GPR_TABLE_SIZE, "enum xa_reg fits the table");
+extern const uint8_t xai_gpr_table[XAI_GPR_TABLE_SIZE];
+
+static inline unsigned xai_gpr_code(uint8_t r)
+{
+    return xai_gpr_table[r];
+}
+
+/* Maps an enum xa_reg GPR to its register name, byte shift and size; false if not a GPR
+ * (the branches find the common 64- and 32-bit registers sooner than xai_gpr_code). */
 static inline bool xai_gpr_info(unsigned r, unsigned *name, unsigned *shift, unsigned *size)
 {
     *shift = 0;
@@ -199,6 +212,50 @@ static inline void xai_bit_clear(uint64_t *bits, unsigned n)
 /* Checks the vCPU's walk cache (v->walk) against CR0/CR3/CR4/EFER/PKRU/PKRS, the model
  * and the RAM window once per instruction, and makes it anew when something changed. */
 xa_status xai_paging_setup(struct xai_emu *e);
+
+/* The CPU model as one word (a key of the walk cache). */
+static inline uint64_t xai_model_key(const struct xa_vcpu *v)
+{
+    /* The struct's bytes (only ever compared with another key), its padding (bytes 2
+     * and 3) masked off: one load instead of three. */
+    _Static_assert(sizeof(struct xa_cpu_model) == 8 && offsetof(struct xa_cpu_model, features) == 4,
+                   "every field of the model in the key");
+    uint64_t key;
+    memcpy(&key, &v->model, sizeof(key));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return key & UINT64_C(0xffff0000ffffffff);
+#else
+    return key & UINT64_C(0xffffffff0000ffff);
+#endif
+}
+/* Whether the walk cache was made from these registers (keys: PKRU | PKRS << 32, 0 when
+ * not in force) and the vCPU's current model, RAM window and callbacks: one test of all
+ * (the common case: the guest's paging is the same from one exit to the next). */
+static inline bool xai_walk_cache_current(const struct xa_vcpu *v, uint64_t cr0, uint64_t cr3,
+                                          uint64_t cr4, uint64_t efer, uint64_t keys)
+{
+    const struct xa_walk_cache *c = &v->walk;
+    uint64_t diff = (c->ps.cr0 ^ cr0) | (c->ps.cr3 ^ cr3) | (c->ps.cr4 ^ cr4) |
+                    (c->ps.efer ^ efer) | (c->keys ^ keys) | (c->model ^ xai_model_key(v)) |
+                    (uint64_t)(c->owner != v) | ((uintptr_t)c->ram ^ (uintptr_t)v->ram) |
+                    (c->ram_size ^ v->ram_size) | (uint64_t)(c->cmpxchg != v->ops->mem_cmpxchg);
+    return diff == 0;
+}
+/* After xai_walk_cache_current: makes the cache anew when it is not current, else
+ * prepares it when it was seen once before (state 1). Out of line: the rare case. */
+void xai_walk_cache_update(struct xa_vcpu *v, bool current, uint64_t cr0, uint64_t cr3,
+                           uint64_t cr4, uint64_t efer, uint32_t pkru, uint32_t pkrs);
+/* Prepares a state-1 walk cache for xa_walk_prepared (state 2, or 3 when refused). */
+void xai_walk_cache_prepare(struct xa_vcpu *v);
+/* One walk with the vCPU's walk cache (current): prepared when it can be. */
+static inline xa_status xai_walk_cached(struct xa_vcpu *v, uint64_t la, enum xa_access access,
+                                        unsigned flags, struct xa_walk_result *w,
+                                        struct xa_exception *exc)
+{
+    const struct xa_walk_cache *c = &v->walk;
+    return c->state == 2 ? xa_walk_prepared(&c->prep, la, access, flags, w, exc)
+                         : xa_walk(&c->ps, &c->ops, v, la, access, flags, w, exc);
+}
 static inline xa_status xai_paging_ready(struct xai_emu *e)
 {
     return e->ps_ready ? XA_OK : xai_paging_setup(e);
@@ -210,9 +267,7 @@ void xai_paging_prepare(struct xai_emu *e);
 static inline xa_status xai_walk(struct xai_emu *e, uint64_t la, enum xa_access access,
                                  unsigned flags, struct xa_walk_result *w, struct xa_exception *exc)
 {
-    const struct xa_walk_cache *c = &e->v->walk;
-    return c->state == 2 ? xa_walk_prepared(&c->prep, la, access, flags, w, exc)
-                         : xa_walk(&c->ps, &c->ops, e->v, la, access, flags, w, exc);
+    return xai_walk_cached(e->v, la, access, flags, w, exc);
 }
 /* Logical -> linear -> guest-physical for one access, with every check (segment,
  * canonical, paging, #AC unless fetch). */

@@ -9,6 +9,28 @@
 
 #include "emulator/core/core.h"
 
+/* xai_gpr_table (core.h): each class of enum xa_reg is contiguous, in encoding order. */
+_Static_assert(XA_REG_R15 - XA_REG_RAX == 15 && XA_REG_R15D - XA_REG_EAX == 15 &&
+                   XA_REG_R15W - XA_REG_AX == 15 && XA_REG_BH - XA_REG_AL == 7 &&
+                   XA_REG_R15B - XA_REG_SPL == 11,
+               "enum xa_reg: GPR groups are contiguous");
+#define GPR(n, log2size, high) ((uint8_t)(0x80 | (log2size) << 5 | (high) << 4 | (n)))
+#define GPR4(r, n, lg, hi)                                                                         \
+    [(r)] = GPR((n), lg, hi), [(r) + 1] = GPR((n) + 1, lg, hi), [(r) + 2] = GPR((n) + 2, lg, hi),  \
+    [(r) + 3] = GPR((n) + 3, lg, hi)
+#define GPR16(r, lg)                                                                               \
+    GPR4(r, 0, lg, 0), GPR4((r) + 4, 4, lg, 0), GPR4((r) + 8, 8, lg, 0), GPR4((r) + 12, 12, lg, 0)
+const uint8_t xai_gpr_table[XAI_GPR_TABLE_SIZE] = {
+    GPR4(XA_REG_AL, 0, 0, 0),       /* AL CL DL BL */
+    GPR4(XA_REG_AH, 0, 0, 1),       /* AH CH DH BH: bits 15:8 */
+    GPR4(XA_REG_SPL, 4, 0, 0),      /* SPL BPL SIL DIL */
+    GPR4(XA_REG_SPL + 4, 8, 0, 0),  /* R8B..R11B */
+    GPR4(XA_REG_SPL + 8, 12, 0, 0), /* R12B..R15B */
+    GPR16(XA_REG_AX, 1),
+    GPR16(XA_REG_EAX, 2),
+    GPR16(XA_REG_RAX, 3),
+};
+
 xa_status xa_vcpu_init(struct xa_vcpu *vcpu, const struct xa_cpu_ops *ops, void *ctx,
                        const struct xa_cpu_model *model)
 {
@@ -28,6 +50,7 @@ xa_status xa_vcpu_init(struct xa_vcpu *vcpu, const struct xa_cpu_ops *ops, void 
     vcpu->rep_budget = 0;
     vcpu->ram = NULL;
     vcpu->ram_size = 0;
+    vcpu->regfile = NULL;
     vcpu->walk.state = 0; /* made on first use: no owner matches */
     vcpu->walk.owner = NULL;
     xa_vcpu_reset(vcpu);
@@ -59,6 +82,25 @@ static xa_status fetch_batch(struct xai_emu *e, const uint16_t *want, unsigned n
 {
     struct xa_regcache *rc = &e->v->regs;
     union xa_regval vals[16];
+    const union xa_regval *window = e->v->regfile;
+    uint16_t rest[16];
+    if (window) {
+        /* What the register window holds is copied from there; the rest is asked for. */
+        unsigned m = 0;
+        for (unsigned k = 0; k < n; k++) {
+            unsigned r = want[k];
+            if (r <= XAI_REGFILE_LAST) {
+                xai_reg_copy(&rc->val[r], &window[r], r);
+                rc->valid[r >> 6] |= UINT64_C(1) << (r & 63);
+            } else {
+                rest[m++] = (uint16_t)r;
+            }
+        }
+        if (m == 0)
+            return XA_OK;
+        want = rest;
+        n = m;
+    }
     if (e->v->ops->get_regs(e->v->ctx, want, n, vals) != 0)
         return XA_ERR_CALLBACK;
     for (unsigned k = 0; k < n; k++) {

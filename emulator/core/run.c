@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "emulator/core/core.h"
+#include "emulator/core/fast.h"
 #include "emulator/handlers.h"
 
 #define CR4_LA57 (UINT64_C(1) << 12)
@@ -63,14 +64,37 @@ static enum xa_mode decode_mode(const struct xai_emu *e)
     return e->dmode;
 }
 
+/* The mode from the cached mode registers (load_mode, or the fast path's batch). */
+static void derive_mode(struct xai_emu *e)
+{
+    const union xa_regval *val = e->v->regs.val;
+    e->rip = val[XA_R_RIP].u64;
+    e->rflags = e->rflags0 = val[XA_R_RFLAGS].u64;
+    e->cpumode =
+        xa_cpu_mode_of(val[XA_R_CR0].u64, val[XA_R_EFER].u64, e->rflags, val[XA_R_CS].seg.attr);
+    if (e->cpumode == XA_CPU_REAL)
+        e->cpl = 0;
+    else if (e->cpumode == XA_CPU_V86)
+        e->cpl = 3;
+    else
+        e->cpl = (uint8_t)((val[XA_R_SS].seg.attr >> XA_SEG_ATTR_DPL_SHIFT) & 3);
+    e->la57 = (val[XA_R_CR4].u64 & CR4_LA57) != 0;
+    e->dmode = mode_of(e);
+}
+
 static xa_status load_mode(struct xai_emu *e)
 {
     /* The cache was just reset: one get_regs, no need to look for what is cached; each
      * value goes to its slot (the list is fixed: no per-register dispatch). */
     struct xa_vcpu *v = e->v;
     union xa_regval got[sizeof(mode_regs) / sizeof(mode_regs[0])];
-    if (v->ops->get_regs(v->ctx, mode_regs, sizeof(mode_regs) / sizeof(mode_regs[0]), got) != 0)
+    if (v->regfile) {
+        for (unsigned k = 0; k < sizeof(mode_regs) / sizeof(mode_regs[0]); k++)
+            xai_reg_copy(&got[k], &v->regfile[mode_regs[k]], mode_regs[k]);
+    } else if (v->ops->get_regs(v->ctx, mode_regs, sizeof(mode_regs) / sizeof(mode_regs[0]), got) !=
+               0) {
         return XA_ERR_CALLBACK;
+    }
     union xa_regval *val = v->regs.val;
     val[XA_R_RIP].u64 = got[0].u64;
     val[XA_R_RFLAGS].u64 = got[1].u64;
@@ -85,18 +109,7 @@ static xa_status load_mode(struct xai_emu *e)
                         (UINT64_C(1) << XA_R_CR0) | (UINT64_C(1) << XA_R_EFER) |
                         (UINT64_C(1) << XA_R_CS) | (UINT64_C(1) << XA_R_SS) |
                         (UINT64_C(1) << XA_R_CR3) | (UINT64_C(1) << XA_R_CR4);
-    e->rip = val[XA_R_RIP].u64;
-    e->rflags = e->rflags0 = val[XA_R_RFLAGS].u64;
-    e->cpumode =
-        xa_cpu_mode_of(val[XA_R_CR0].u64, val[XA_R_EFER].u64, e->rflags, val[XA_R_CS].seg.attr);
-    if (e->cpumode == XA_CPU_REAL)
-        e->cpl = 0;
-    else if (e->cpumode == XA_CPU_V86)
-        e->cpl = 3;
-    else
-        e->cpl = (uint8_t)((val[XA_R_SS].seg.attr >> XA_SEG_ATTR_DPL_SHIFT) & 3);
-    e->la57 = (val[XA_R_CR4].u64 & CR4_LA57) != 0;
-    e->dmode = mode_of(e);
+    derive_mode(e);
     return XA_OK;
 }
 
@@ -382,15 +395,24 @@ xa_status xa_emulate(struct xa_vcpu *vcpu, const struct xa_insn *insn, struct xa
     return finish(&e, st);
 }
 
-/* Fetch, decode, emulate and commit one instruction; both exits are NULL for xa_step. */
+/* Fetch, decode, emulate and commit one instruction; both exits are NULL for xa_step.
+ * @p ready (enum xai_fast_ready): what the MMIO fast path already did. */
 static xa_status assist(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
-                        const struct xa_io_exit *io_exit, struct xa_outcome *out)
+                        const struct xa_io_exit *io_exit, struct xa_outcome *out, unsigned ready)
 {
     struct xai_emu e;
-    xa_vcpu_reset(vcpu);
+    bool fetched = ready == XAI_FAST_REGS || ready == XAI_FAST_DECODED;
+    if (!fetched)
+        xa_vcpu_reset(vcpu);
     emu_init(&e, vcpu, out);
-    xa_status st = load_mode(&e);
-    if (st == XA_OK) {
+    xa_status st = XA_OK;
+    if (!fetched)
+        st = load_mode(&e);
+    else
+        derive_mode(&e);
+    bool decoded =
+        ready == XAI_FAST_DECODED || (ready == XAI_FAST_DECODED64 && decode_mode(&e) == XA_MODE_64);
+    if (st == XA_OK && !decoded) {
         const uint8_t *bytes = exit ? exit->bytes : io_exit ? io_exit->bytes : NULL;
         unsigned n = exit ? exit->nbytes : io_exit ? io_exit->nbytes : 0;
         st = fetch_decode(&e, bytes, n, &out->insn);
@@ -412,19 +434,19 @@ xa_status xa_step(struct xa_vcpu *vcpu, struct xa_outcome *out)
         out->status = XA_ERR_BAD_ARGUMENT;
         return XA_ERR_BAD_ARGUMENT;
     }
-    return assist(vcpu, NULL, NULL, out);
+    return assist(vcpu, NULL, NULL, out, XAI_FAST_NOTHING);
 }
 
-xa_status xa_assist_mmio(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
-                         struct xa_outcome *out)
+xa_status xai_assist_mmio_from(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
+                               struct xa_outcome *out, unsigned ready)
 {
-    if (!out)
-        return XA_ERR_BAD_ARGUMENT;
-    if (!vcpu || !vcpu->ops || !exit || exit->nbytes > XA_MAX_INSN_LENGTH) {
-        out->status = XA_ERR_BAD_ARGUMENT;
-        return XA_ERR_BAD_ARGUMENT;
-    }
-    return assist(vcpu, exit, NULL, out);
+    return assist(vcpu, exit, NULL, out, ready);
+}
+
+xa_status xai_assist_mmio_general(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
+                                  struct xa_outcome *out)
+{
+    return assist(vcpu, exit, NULL, out, XAI_FAST_NOTHING);
 }
 
 xa_status xa_assist_io(struct xa_vcpu *vcpu, const struct xa_io_exit *exit, struct xa_outcome *out)
@@ -436,7 +458,7 @@ xa_status xa_assist_io(struct xa_vcpu *vcpu, const struct xa_io_exit *exit, stru
         out->status = XA_ERR_BAD_ARGUMENT;
         return XA_ERR_BAD_ARGUMENT;
     }
-    return assist(vcpu, NULL, exit, out);
+    return assist(vcpu, NULL, exit, out, XAI_FAST_NOTHING);
 }
 
 /* ---- the handler interface's facts (emu.h) ------------------------------- */

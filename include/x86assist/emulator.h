@@ -200,7 +200,20 @@ struct xa_vcpu {
      * it.
      */
     const uint8_t *ram;
-    uint64_t ram_size;         /**< Bytes of the window at @p ram (0 = no window). */
+    uint64_t ram_size; /**< Bytes of the window at @p ram (0 = no window). */
+    /**
+     * Optional register window, caller-writable (xa_vcpu_init sets NULL): when non-NULL,
+     * regfile[name] holds the vCPU's current value of every register name up to and
+     * including XA_R_EFER (GPRs, RIP, RFLAGS, the segment registers with their caches,
+     * TR, LDTR, CR0, CR2, CR3, CR4, CR8, EFER: what an exit's saved state holds), and
+     * the library reads those from there instead of calling get_regs; the others (XCR0,
+     * PKRU, PKRS, vector, mask and MMX registers) still come through get_regs. For a
+     * hypervisor that keeps its vCPU state in memory in this layout (the regs array of
+     * bench/flat_hv.h, say): no copy per register. Writes still go through set_regs
+     * (once, on success); the library never writes the window. It must stay valid and
+     * unchanged during the call.
+     */
+    const union xa_regval *regfile;
     struct xa_regcache regs;   /**< Internal. */
     struct xa_walk_cache walk; /**< Internal. */
 };
@@ -265,8 +278,10 @@ struct xa_outcome {
  *
  * Common to the three entry points:
  * - Registers: one get_regs for CR0, CR3, CR4, EFER, RFLAGS, RIP, CS and SS;
- *   one for the registers the operands name; then one per register a handler
- *   needs on top (PKRU/PKRS only when CR4.PKE/PKS). set_regs once, at the end,
+ *   one for the registers the operands name (xa_assist_mmio, given the instruction's
+ *   bytes, asks for both in one call); then one per register a handler
+ *   needs on top (PKRU/PKRS only when CR4.PKE/PKS); none for what the register window
+ *   (struct xa_vcpu regfile) holds. set_regs once, at the end,
  *   with the registers written, RIP, and RFLAGS when it changed (RF cleared).
  * - Commit order: staged memory writes in instruction order (a LOCKed one
  *   first), then set_regs (string instructions write memory as they run, see
@@ -335,6 +350,14 @@ struct xa_mmio_exit {
  * a memory operand addresses the exit's GPA (and GVA) — XA_RETRY when not, as
  * when another vCPU rewrote the instruction or the page tables — emulates and
  * commits. Returns out->status.
+ *
+ * The common exit takes a shorter way with the same results (emulator/core/fast.c): in
+ * 64-bit mode, the exit's bytes are decoded before any register is read, so that one
+ * get_regs brings the mode registers with those a MOV names (without bytes: the
+ * instruction is fetched from the RAM window); a MOV between a general register or an
+ * immediate and memory then makes one mem_write or mem_read and one set_regs. Its walks
+ * never write A/D bits: a walk that would, a fault, #AC, a page-crossing operand, FS/GS,
+ * protection keys and every other instruction continue in the general path.
  */
 xa_status xa_assist_mmio(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
                          struct xa_outcome *out);

@@ -215,10 +215,10 @@ xa_status xa_walk(const struct xa_paging_state *ps, const struct xa_mmu_ops *ops
 
 /** Internal to struct xa_mmu_prepared (treat as opaque): the hot path's constants. */
 struct xa_mmu_hot {
-    const uint8_t *ram; /**< ops.ram. */
-    uint64_t wmask;     /**< The table-address mask that keeps reads in the window. */
-    uint64_t root;      /**< The root table's address (CR3). */
-    uint64_t leaf_keep; /**< The leaf bits that the test looks at. */
+    const uint8_t *ram;  /**< ops.ram. */
+    uint64_t wmask;      /**< The table-address mask of an entry (bits 51:12). */
+    const uint8_t *root; /**< The root table (CR3's) in the window. */
+    uint64_t limit;      /**< min(ram_size, 2^MAXPHYADDR) - 4095: tables below it are read. */
 };
 
 /**
@@ -265,10 +265,11 @@ xa_status xa_mmu_prepare(const struct xa_paging_state *ps, const struct xa_mmu_o
 /**
  * Exactly xa_walk(&p->ps, &p->ops, p->ctx, la, access, flags, out, exc), with the same
  * results, faults, callbacks and A/D writes, only faster: the common case (4- or
- * 5-level paging, a 4 KiB page, every entry in the RAM window, present, free of
- * reserved bits, A set, D set for a write, rights and keys allowing the access) is
- * decided with the constants of @p p and a few combined mask tests; anything else
- * takes xa_walk's own path.
+ * 5-level paging, a 4 KiB page, every page table in a 4 KiB page that lies wholly in the
+ * RAM window (anywhere in it), entries present, free of reserved bits, A set, D set for
+ * a write, rights and keys allowing the access) is decided with the constants of @p p,
+ * one bounds compare per table and a few combined mask tests; anything else takes
+ * xa_walk's own path.
  *
  * Returns as xa_walk; XA_ERR_BAD_ARGUMENT also for a NULL @p p or a @p p that
  * xa_mmu_prepare did not accept.

@@ -18,7 +18,23 @@ void describe_case(const struct mmu_case *c, char *buf, size_t len)
              c->acc.shstk, c->acc.ssref);
 }
 
+/* The RAM windows of check_case: all of memory; one that ends inside the tables (entries
+ * on both sides of its end); and, for the tables at 0x1000-0x5000 of the enumeration,
+ * two whose largest power-of-two prefix (0x4000) leaves the tables at 0x4000 and up
+ * outside it: one holding all of them, one ending 3 bytes into the page at 0x5000 (not
+ * a multiple of 4 KiB or of 8). */
+static const uint64_t default_windows[] = {TM_SIZE, 0x3008, 0x6000, 0x5003};
+
 int check_case(struct testmem *m, const struct mmu_case *c, char *msg, size_t msglen)
+{
+    return check_case_windows(m, c, default_windows,
+                              sizeof(default_windows) / sizeof(default_windows[0]), NULL, NULL, msg,
+                              msglen);
+}
+
+int check_case_windows(struct testmem *m, const struct mmu_case *c, const uint64_t *windows,
+                       int nwindows, check_window_fn window, void *window_arg, char *msg,
+                       size_t msglen)
 {
     struct model_out mo;
     model_translate(&c->cpu, tm_model_read, m, c->la, &c->acc, &mo);
@@ -52,23 +68,23 @@ int check_case(struct testmem *m, const struct mmu_case *c, char *msg, size_t ms
     struct xa_walk_result r;
     struct xa_exception e;
 
-    /* The same walk through the RAM window, checking only (memory untouched), must
-     * give the very same answer: once with all of memory in the window, once with a
-     * window that ends inside the tables (entries on both sides of its end). */
-    /* Walks 2 and 3 take the same windows through the prepared entry point
-     * (xa_mmu_prepare + xa_walk_prepared), which must agree as well. */
-    static const uint64_t windows[4] = {TM_SIZE, 0x3008, TM_SIZE, 0x3008};
-    struct xa_walk_result rw[4];
-    struct xa_exception ew[4];
-    xa_status stw[4];
-    for (int i = 0; i < 4; i++) {
+    /* The same walk through each RAM window, checking only (memory untouched), must
+     * give the very same answer, by xa_walk (walk 2k) and by the prepared entry point
+     * (walk 2k+1: xa_mmu_prepare + xa_walk_prepared). */
+    struct xa_walk_result rw[2 * CHECK_MAX_WINDOWS];
+    struct xa_exception ew[2 * CHECK_MAX_WINDOWS];
+    xa_status stw[2 * CHECK_MAX_WINDOWS];
+    if (nwindows > CHECK_MAX_WINDOWS)
+        nwindows = CHECK_MAX_WINDOWS;
+    const int nwalks = 2 * nwindows;
+    for (int i = 0; i < nwalks; i++) {
         struct xa_mmu_ops wops = ops;
-        wops.ram = m->bytes;
-        wops.ram_size = windows[i];
+        wops.ram = window ? window(window_arg, windows[i / 2]) : m->bytes;
+        wops.ram_size = windows[i / 2];
         memset(&rw[i], 0, sizeof(rw[i]));
         memset(&ew[i], 0, sizeof(ew[i]));
         m->nlog = 0;
-        if (i < 2) {
+        if (i % 2 == 0) {
             stw[i] = xa_walk(&ps, &wops, m, c->la, access, flags | XA_WALK_NO_AD, &rw[i], &ew[i]);
         } else {
             struct xa_mmu_prepared prep;
@@ -78,7 +94,8 @@ int check_case(struct testmem *m, const struct mmu_case *c, char *msg, size_t ms
                     xa_walk_prepared(&prep, c->la, access, flags | XA_WALK_NO_AD, &rw[i], &ew[i]);
         }
         if (m->nlog != 0) {
-            snprintf(msg, msglen, "RAM window %d: a check-only walk wrote memory", i);
+            snprintf(msg, msglen, "RAM window %#llx%s: a check-only walk wrote memory",
+                     (unsigned long long)windows[i / 2], i % 2 ? " (prepared)" : "");
             return 1;
         }
     }
@@ -87,7 +104,7 @@ int check_case(struct testmem *m, const struct mmu_case *c, char *msg, size_t ms
     memset(&e, 0, sizeof(e));
     m->nlog = 0;
     xa_status st = xa_walk(&ps, &ops, m, c->la, access, flags, &r, &e);
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < nwalks; i++) {
         int same = stw[i] == st;
         if (same && st == XA_OK) {
             same = rw[i].gpa == r.gpa && rw[i].page_size == r.page_size &&
@@ -103,7 +120,8 @@ int check_case(struct testmem *m, const struct mmu_case *c, char *msg, size_t ms
                    ew[i].error_code == e.error_code && ew[i].cr2 == e.cr2;
         }
         if (!same) {
-            snprintf(msg, msglen, "RAM window %d: walker %s, with callbacks only %s", i,
+            snprintf(msg, msglen, "RAM window %#llx%s: walker %s, with callbacks only %s",
+                     (unsigned long long)windows[i / 2], i % 2 ? " (prepared)" : "",
                      xa_status_name(stw[i]), xa_status_name(st));
             return 1;
         }

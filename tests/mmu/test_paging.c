@@ -675,6 +675,62 @@ static void test_hot_window(void **state)
                      XA_ERR_BAD_ARGUMENT);
 }
 
+/* The hot path with the tables anywhere in the window: at the top of the test memory,
+ * above the window's largest power-of-two prefix, the last one ending with the window
+ * or partly past its end (window sizes not multiples of 4 KiB or of 8), 4- and
+ * 5-level. */
+static void test_hot_window_high(void **state)
+{
+    (void)state;
+    setup_4level();
+    const uint64_t top = TM_SIZE; /* 0x40000 */
+    const uint64_t la = 0x00ab7f1234567010ull;
+    /* 5-level: PML5 at top - 0x5000, then PML4, PDPT, PD, PT, the PT in the last page */
+    uint64_t t[6];
+    for (int level = 5; level >= 1; level--)
+        t[level] = top - 0x1000 * (uint64_t)level;
+    for (int pass = 0; pass < 2; pass++) {
+        const int levels = pass ? 5 : 4;
+        const uint64_t la_used = pass ? la : la & 0x0000ffffffffffffull;
+        if (pass)
+            ps.cr4 |= 1u << 12;
+        ps.cr3 = t[levels] | 0x18;
+        for (int level = levels; level > 1; level--)
+            tm_put(&mem, t[level] + idx(la_used, level) * 8, t[level - 1] | ALL | D, 8);
+        tm_put(&mem, t[1] + idx(la_used, 1) * 8, 0x123456000ull | ALL | D | (9ull << 59), 8);
+        expect_ok(la_used, XA_ACCESS_WRITE, 0, 0x123456010ull);
+        assert_int_equal(res.levels, levels);
+        assert_int_equal(res.pkey, 9);
+        static const uint64_t sizes[] = {TM_SIZE,          TM_SIZE - 1,      TM_SIZE - 3,
+                                         TM_SIZE - 8,      TM_SIZE - 0x800,  TM_SIZE - 0x1000,
+                                         TM_SIZE - 0xfff,  TM_SIZE - 0x1001, TM_SIZE / 2 + 0x1000,
+                                         0x3c000 + 0x1000, 0x3b000 + 0x1000, 0x3b000 + 0xfff};
+        for (unsigned k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++)
+            for (unsigned kind = 0; kind < 3; kind++)
+                expect_window_same(sizes[k], la_used, (enum xa_access)kind, 0);
+        /* the PT's entry in the window's last 8 bytes, the window one byte short of it */
+        const uint64_t la_last = (la_used & ~0x1ff000ull) | 0x1ff000ull;
+        for (int level = levels; level > 1; level--)
+            tm_put(&mem, t[level] + idx(la_last, level) * 8, t[level - 1] | ALL | D, 8);
+        tm_put(&mem, t[1] + 0xff8, 0x777000ull | ALL | D, 8);
+        expect_ok(la_last, XA_ACCESS_READ, 0, 0x777000ull | (la_last & 0xfff));
+        expect_window_same(TM_SIZE, la_last, XA_ACCESS_READ, 0);
+        expect_window_same(TM_SIZE - 1, la_last, XA_ACCESS_READ, 0);
+        expect_window_same(TM_SIZE - 7, la_last, XA_ACCESS_READ, 0);
+        expect_window_same(TM_SIZE - 8, la_last, XA_ACCESS_READ, 0);
+        /* a table pointer past the window's end, and one past MAXPHYADDR */
+        tm_put(&mem, t[2] + idx(la_used, 2) * 8, (top + 0x1000) | ALL | D, 8);
+        expect_window_same(TM_SIZE, la_used, XA_ACCESS_READ, 0);
+        tm_put(&mem, t[2] + idx(la_used, 2) * 8, (1ull << 46) | t[1] | ALL | D, 8);
+        expect_pf(la_used, XA_ACCESS_READ, 0, PF_P | PF_RSVD);
+        expect_window_same(TM_SIZE, la_used, XA_ACCESS_READ, 0);
+        tm_put(&mem, t[2] + idx(la_used, 2) * 8, t[1] | ALL | D, 8);
+        /* the root past the window: no hot path, the same answer */
+        expect_window_same(t[levels] + 0xfff, la_used, XA_ACCESS_WRITE, 0);
+        expect_window_same(t[levels] + 0x1000, la_used, XA_ACCESS_WRITE, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -703,6 +759,7 @@ int main(void)
         cmocka_unit_test(test_hostile_tables),
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_hot_window),
+        cmocka_unit_test(test_hot_window_high),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,460 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * xa_assist_mmio, and its front for the common exit: a vCPU in 64-bit mode. With the
+ * instruction's bytes in the exit they are decoded first, so one get_regs brings the
+ * mode registers and the registers the operands name together (none with the
+ * register window); without them the instruction is fetched from the RAM window
+ * through the walk cache. MOV between a general register or an immediate and memory
+ * then finishes here, straight-line: the effective address, the walk, the exit check,
+ * one mem_write or mem_read, one set_regs. Anything else, and every case the front
+ * does not decide (a fault, #AC, a page-crossing or non-canonical operand, FS/GS,
+ * protection keys, A/D bits to set, an exit that does not match, code outside the
+ * window), goes on in the general path (run.c) with the registers cached and the
+ * instruction decoded: the general path makes every check itself, so what the front
+ * decides is only ever the plain success, and it changes nothing guest-visible
+ * before deciding it (its walks never write A/D bits: XA_WALK_NO_AD).
+ */
+#include <string.h>
+
+#include "emulator/core/core.h"
+#include "emulator/core/fast.h"
+
+#define CR0_PE   (UINT64_C(1) << 0)
+#define CR0_AM   (UINT64_C(1) << 18)
+#define CR4_LA57 (UINT64_C(1) << 12)
+#define CR4_PKE  (UINT64_C(1) << 22)
+#define CR4_PKS  (UINT64_C(1) << 24)
+#define EFER_LMA (UINT64_C(1) << 10)
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FRONT_INLINE inline __attribute__((always_inline))
+#else
+#define FRONT_INLINE inline
+#endif
+
+/* The mode registers first (their slots in got[] are fixed), then the operands'. */
+static const uint16_t mode_names[XAI_FAST_MODE_REGS] = {XA_R_RIP, XA_R_RFLAGS, XA_R_CR0, XA_R_EFER,
+                                                        XA_R_CS,  XA_R_SS,     XA_R_CR3, XA_R_CR4};
+enum { G_RIP, G_RFLAGS, G_CR0, G_EFER, G_CS, G_SS, G_CR3, G_CR4 };
+
+/* Room in names[] for a MOV's registers: the register operand, base, index. */
+#define MAX_NAMES (XAI_FAST_MODE_REGS + 3)
+
+/* The registers to ask for: the mode registers, then a MOV's GPRs (@p have: which, and
+ * @p slot: where in names[] and so in get_regs' values). */
+struct name_list {
+    uint16_t names[MAX_NAMES];
+    unsigned n;
+    uint32_t have;
+    uint8_t slot[16];
+};
+
+/* Adds GPR name @p r unless it is there; returns its slot. */
+static FRONT_INLINE unsigned add_name(struct name_list *l, unsigned r)
+{
+    if (!(l->have & (1u << r))) {
+        l->have |= 1u << r;
+        l->slot[r] = (uint8_t)l->n;
+        l->names[l->n++] = (uint16_t)r;
+    }
+    return l->slot[r];
+}
+
+/* A MOV the front finishes. Register codes are xai_gpr_table's (0: none). */
+struct mov_plan {
+    bool ok;       /* a MOV this path finishes */
+    bool store;    /* memory is the destination */
+    bool imm;      /* the source is an immediate (a store) */
+    unsigned size; /* operand size in bytes: 1, 2, 4, 8 */
+    unsigned reg;  /* the register operand's code, when not imm */
+    bool old;      /* its value is read (a store, or a load of 1 or 2 bytes) */
+    unsigned base; /* the base's and the index's codes */
+    unsigned index;
+    unsigned s_reg; /* with get_regs: the slots of the register operand, base, index */
+    unsigned s_base;
+    unsigned s_index;
+};
+
+/* A general register or an immediate to memory, memory to a general register; memory
+ * through DS or SS (no base in 64-bit mode). */
+static FRONT_INLINE struct mov_plan mov_plan(const struct xa_insn *insn)
+{
+    struct mov_plan p;
+    p.s_reg = p.s_base = p.s_index = 0;
+    unsigned mi = insn->ops[0].type == XA_OP_MEM ? 0 : 1;
+    const struct xa_operand *mem = &insn->ops[mi], *other = &insn->ops[mi ^ 1];
+    p.store = mi == 0;
+    p.size = mem->size;
+    p.imm = other->type == XA_OP_IMM;
+    p.reg = other->type == XA_OP_REG ? xai_gpr_code(other->reg) : 0;
+    p.old = p.store || p.size < 4;
+    p.base = xai_gpr_code(insn->mem.base);
+    p.index = xai_gpr_code(insn->mem.index);
+    p.ok = insn->mnemonic == XA_MNEM_MOV && insn->operand_count == 2 &&
+           !(insn->prefixes & XA_PFX_LOCK) && mem->type == XA_OP_MEM &&
+           insn->mem.seg != XA_REG_FS && insn->mem.seg != XA_REG_GS &&
+           (p.imm ? p.store && other->size == p.size
+                  : p.reg != 0 && (1u << ((p.reg >> 5) & 3)) == p.size);
+    return p;
+}
+
+/* The names of the registers the plan reads, after the mode registers; their slots. */
+static FRONT_INLINE void plan_names(struct mov_plan *p, struct name_list *l)
+{
+    if (p->reg && p->old)
+        p->s_reg = add_name(l, p->reg & 15);
+    if (p->base)
+        p->s_base = add_name(l, p->base & 15);
+    if (p->index)
+        p->s_index = add_name(l, p->index & 15);
+}
+
+/* Bits 63:47 (63:56 with LA57) all equal: one add and one shift by a constant. */
+static FRONT_INLINE bool canonical(uint64_t la, bool la57)
+{
+    if (la57)
+        return ((la + (UINT64_C(1) << 56)) >> 57) == 0;
+    return ((la + (UINT64_C(1) << 47)) >> 48) == 0;
+}
+
+static void put_le64(uint8_t *buf, uint64_t v)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(buf, &v, 8);
+#else
+    for (unsigned k = 0; k < 8; k++)
+        buf[k] = (uint8_t)(v >> (8 * k));
+#endif
+}
+
+static uint64_t get_le64(const uint8_t *buf)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, buf, 8);
+    return v;
+#else
+    uint64_t v = 0;
+    for (unsigned k = 8; k-- > 0;)
+        v = (v << 8) | buf[k];
+    return v;
+#endif
+}
+
+/* The exit's @p n bytes (1..15), then zeros, in @p bytes[16]: two 8-byte loads (bytes
+ * 0-7 and 7-14) and a mask, not a variable-length copy. */
+static FRONT_INLINE void pad_bytes(uint8_t *bytes, const uint8_t *src, unsigned n)
+{
+    uint64_t lo = get_le64(src), hi = get_le64(src + 7) >> 8;
+    if (n < 8) {
+        lo &= (UINT64_C(1) << (8 * n)) - 1;
+        hi = 0;
+    } else {
+        hi &= (UINT64_C(1) << (8 * (n - 8))) - 1; /* n - 8 < 8 */
+    }
+    put_le64(bytes, lo);
+    put_le64(bytes + 8, hi);
+}
+
+/* Hands what was fetched to the general path: the vCPU's register cache then holds
+ * exactly the mode registers and the GPRs names[8..n) name, from got[] by slot or from
+ * the register window (@p window) by name. Each value to its slot (no per-register
+ * dispatch: the mode registers are a fixed list, the others GPRs). */
+static FRONT_INLINE void to_cache(struct xa_vcpu *v, const uint16_t *names,
+                                  const union xa_regval *got, unsigned n, const bool window)
+{
+    union xa_regval *val = v->regs.val;
+    const union xa_regval *W = v->regfile;
+#define FROM(name, slot) (window ? &W[name] : &got[slot])
+    val[XA_R_RIP].u64 = FROM(XA_R_RIP, G_RIP)->u64;
+    val[XA_R_RFLAGS].u64 = FROM(XA_R_RFLAGS, G_RFLAGS)->u64;
+    val[XA_R_CR0].u64 = FROM(XA_R_CR0, G_CR0)->u64;
+    val[XA_R_EFER].u64 = FROM(XA_R_EFER, G_EFER)->u64;
+    val[XA_R_CS].seg = FROM(XA_R_CS, G_CS)->seg;
+    val[XA_R_SS].seg = FROM(XA_R_SS, G_SS)->seg;
+    val[XA_R_CR3].u64 = FROM(XA_R_CR3, G_CR3)->u64;
+    val[XA_R_CR4].u64 = FROM(XA_R_CR4, G_CR4)->u64;
+#undef FROM
+    _Static_assert(XA_R_CR4 < 64 && XA_R_EFER < 64 && sizeof(v->regs.valid) == 16,
+                   "the mode registers in the first word of two");
+    uint64_t valid = (UINT64_C(1) << XA_R_RIP) | (UINT64_C(1) << XA_R_RFLAGS) |
+                     (UINT64_C(1) << XA_R_CR0) | (UINT64_C(1) << XA_R_EFER) |
+                     (UINT64_C(1) << XA_R_CS) | (UINT64_C(1) << XA_R_SS) |
+                     (UINT64_C(1) << XA_R_CR3) | (UINT64_C(1) << XA_R_CR4);
+    for (unsigned k = XAI_FAST_MODE_REGS; k < n; k++) {
+        unsigned r = names[k] & 15; /* a GPR */
+        val[r].u64 = window ? W[r].u64 : got[k].u64;
+        valid |= UINT64_C(1) << r;
+    }
+    v->regs.valid[0] = valid;
+    v->regs.valid[1] = 0;
+    v->regs.dirty[0] = 0;
+    v->regs.dirty[1] = 0;
+}
+
+static xa_status done(struct xa_outcome *out, xa_status st, unsigned mnemonic)
+{
+    out->status = st;
+    out->mnemonic = (uint16_t)mnemonic;
+    memset(&out->exception, 0, sizeof(out->exception));
+    return st;
+}
+
+/* Makes the vCPU's walk cache current for these registers (keys not in force): made
+ * anew when the paging state changed, prepared when seen twice. Once per exit. */
+static FRONT_INLINE void walk_cache_ready(struct xa_vcpu *v, uint64_t cr0, uint64_t cr3,
+                                          uint64_t cr4, uint64_t efer)
+{
+    bool current = xai_walk_cache_current(v, cr0, cr3, cr4, efer, 0);
+    if (!current || v->walk.state == 1)
+        xai_walk_cache_update(v, current, cr0, cr3, cr4, efer, 0, 0);
+}
+
+/* The walk with the vCPU's walk cache (current: walk_cache_ready), never writing A/D bits: WALK_OK;
+ * WALK_GENERAL when it faults or has some to set (the general path walks again); WALK_FAILED when a
+ * callback failed (the instruction ends there). */
+enum { WALK_OK, WALK_GENERAL, WALK_FAILED };
+static FRONT_INLINE unsigned walk(struct xa_vcpu *v, uint64_t la, enum xa_access access,
+                                  unsigned flags, uint64_t *gpa)
+{
+    struct xa_walk_result w;
+    struct xa_exception exc;
+    xa_status st = xai_walk_cached(v, la, access, flags | XA_WALK_NO_AD, &w, &exc);
+    if (st != XA_OK || w.nwrites != 0)
+        return st == XA_ERR_CALLBACK ? WALK_FAILED : WALK_GENERAL;
+    *gpa = w.gpa;
+    return WALK_OK;
+}
+
+/* @p window: the register window (struct xa_vcpu regfile), or get_regs (a constant: the
+ * function is compiled once for each). */
+static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_exit *ex,
+                                       struct xa_outcome *out, unsigned *ready, const bool window)
+{
+    const union xa_regval *W = v->regfile;
+    struct name_list l;
+    union xa_regval got[MAX_NAMES];
+    l.n = XAI_FAST_MODE_REGS;
+    l.have = 0;
+    if (!window)
+        memcpy(l.names, mode_names, sizeof(mode_names));
+    struct xa_insn *insn = &out->insn;
+    uint8_t bytes[16];
+    const unsigned nbytes = ex->nbytes;
+    struct mov_plan p = {false, false, false, 0, 0, false, 0, 0, 0, 0, 0};
+
+    /* With the exit's bytes, out->insn is the MOV decoded from them (front()): its
+     * registers come with the mode registers, in one get_regs. */
+    if (nbytes) {
+        p = mov_plan(insn);
+        if (!p.ok) {
+            /* Not a MOV the front finishes: the general path fetches what it needs. */
+            *ready = XAI_FAST_DECODED64;
+            return XAI_FAST_DECLINED;
+        }
+        if (!window)
+            plan_names(&p, &l);
+    }
+    if (!window && v->ops->get_regs(v->ctx, l.names, l.n, got) != 0)
+        return done(out, XA_ERR_CALLBACK, 0);
+    const union xa_regval *R = window ? W : got;
+    unsigned i_rip = window ? XA_R_RIP : G_RIP, i_rflags = window ? XA_R_RFLAGS : G_RFLAGS;
+    unsigned i_cr0 = window ? XA_R_CR0 : G_CR0, i_cr3 = window ? XA_R_CR3 : G_CR3;
+    unsigned i_cr4 = window ? XA_R_CR4 : G_CR4, i_efer = window ? XA_R_EFER : G_EFER;
+    unsigned i_cs = window ? XA_R_CS : G_CS, i_ss = window ? XA_R_SS : G_SS;
+    uint64_t rip = R[i_rip].u64, rflags = R[i_rflags].u64, cr0 = R[i_cr0].u64;
+    uint64_t cr3 = R[i_cr3].u64, cr4 = R[i_cr4].u64, efer = R[i_efer].u64;
+    if (!(cr0 & CR0_PE) || !(efer & EFER_LMA) || !(R[i_cs].seg.attr & XA_SEG_ATTR_L)) {
+        /* Not 64-bit mode: decoded in the wrong mode, if at all; the registers stand. */
+        to_cache(v, l.names, got, l.n, window);
+        *ready = XAI_FAST_REGS;
+        return XAI_FAST_DECLINED;
+    }
+    unsigned cpl = (R[i_ss].seg.attr >> XA_SEG_ATTR_DPL_SHIFT) & 3;
+    unsigned user = cpl == 3 ? XA_WALK_USER : 0;
+    const bool la57 = (cr4 & CR4_LA57) != 0;
+    bool cache_ready = false;
+    if (cr4 & (CR4_PKE | CR4_PKS)) {
+        /* The walks need the keys: the general path's. */
+        if (nbytes)
+            goto decoded;
+        goto regs_only;
+    }
+
+    /* Without the exit's bytes: fetched at RIP (64-bit mode: no segment base or limit) to
+     * the end of its page, from the RAM window, then decoded (one more get_regs for the
+     * operands' registers). */
+    if (!nbytes) {
+        uint64_t code;
+        unsigned avail = 4096 - (unsigned)(rip & 0xfff);
+        if (avail > XA_MAX_INSN_LENGTH)
+            avail = XA_MAX_INSN_LENGTH;
+        if (!canonical(rip, la57))
+            goto regs_only;
+        walk_cache_ready(v, cr0, cr3, cr4, efer);
+        cache_ready = true;
+        unsigned got_code = walk(v, rip, XA_ACCESS_FETCH, user, &code);
+        if (got_code == WALK_FAILED)
+            return done(out, XA_ERR_CALLBACK, 0);
+        if (got_code != WALK_OK || !v->ram || code >= v->ram_size || avail > v->ram_size - code)
+            goto regs_only;
+        memset(bytes, 0, sizeof(bytes));
+        memcpy(bytes, v->ram + code, avail);
+        if (xa_decode(insn, XA_MODE_64, (enum xa_vendor)v->model.vendor, bytes,
+                      XA_MAX_INSN_LENGTH) != XA_OK ||
+            insn->length > avail)
+            goto regs_only;
+        p = mov_plan(insn);
+        if (!p.ok)
+            goto decoded;
+        if (!window) {
+            unsigned first = l.n;
+            plan_names(&p, &l);
+            if (l.n > first &&
+                v->ops->get_regs(v->ctx, l.names + first, l.n - first, got + first) != 0)
+                return done(out, XA_ERR_CALLBACK, insn->mnemonic);
+        }
+    }
+    if (!p.ok)
+        goto decoded;
+
+        /* A general register's value: by name in the window, by slot in got[]. */
+#define GPR_VALUE(code, slot) (window ? W[(code)&15].u64 : got[slot].u64)
+
+    /* The operand: effective address, linear address (no segment base), one page. */
+    const struct xa_mem *m = &insn->mem;
+    uint64_t next_rip = rip + insn->length;
+    uint64_t ea = (uint64_t)m->disp;
+    if (p.base)
+        ea += GPR_VALUE(p.base, p.s_base);
+    else if (m->base == XA_REG_RIP || m->base == XA_REG_EIP)
+        ea += next_rip;
+    if (p.index)
+        ea += GPR_VALUE(p.index, p.s_index) * m->scale;
+    if (insn->adsize == 32)
+        ea &= 0xffffffffu;
+    if ((ea & 0xfff) + p.size > 4096 || !canonical(ea, la57))
+        goto decoded;
+    if (cpl == 3 && (cr0 & CR0_AM) && (rflags & XAI_AC) && (ea & (p.size - 1)))
+        goto decoded; /* #AC (after the walk's faults): the general path raises it */
+
+    _Static_assert(XAI_AC >> 16 == XA_WALK_AC, "EFLAGS.AC >> 16 is XA_WALK_AC");
+    unsigned flags =
+        user | ((unsigned)(rflags >> 16) & XA_WALK_AC) | (m->seg == XA_REG_SS ? XA_WALK_SS_REF : 0);
+    uint64_t gpa;
+    if (!cache_ready)
+        walk_cache_ready(v, cr0, cr3, cr4, efer);
+    unsigned walked = walk(v, ea, p.store ? XA_ACCESS_WRITE : XA_ACCESS_READ, flags, &gpa);
+    if (walked == WALK_FAILED)
+        return done(out, XA_ERR_CALLBACK, insn->mnemonic);
+    if (walked != WALK_OK)
+        goto decoded; /* a fault, or A/D to set: the general path walks again */
+    /* The exit's GPA (and GVA) inside the operand, else the general path's XA_RETRY. */
+    if (ex->gpa - gpa >= p.size || (ex->gva_valid && ex->gva - ea >= p.size))
+        goto decoded;
+
+    /* The access, then the registers: the loaded register, RIP, RFLAGS when RF clears
+     * (in register-name order, as the general path's commit lists them). */
+    uint8_t buf[8];
+    uint16_t set_names[3];
+    union xa_regval set_vals[3];
+    unsigned ns = 0, shift = (p.reg >> 1) & 8;
+    if (p.store) {
+        uint64_t val = p.imm ? (uint64_t)insn->imm[insn->ops[1].imm_index & 1]
+                             : GPR_VALUE(p.reg, p.s_reg) >> shift;
+        put_le64(buf, val);
+        if (v->ops->mem_write(v->ctx, gpa, buf, p.size, XA_MEM_DATA) != 0)
+            return done(out, XA_ERR_CALLBACK, insn->mnemonic);
+    } else {
+        if (v->ops->mem_read(v->ctx, gpa, buf, p.size, XA_MEM_DATA) != 0)
+            return done(out, XA_ERR_CALLBACK, insn->mnemonic);
+        uint64_t val = get_le64(buf);
+        if (p.size >= 4) {
+            val = p.size == 4 ? val & 0xffffffffu : val;
+        } else {
+            uint64_t mask = ((UINT64_C(1) << (8 * p.size)) - 1) << shift;
+            val = (GPR_VALUE(p.reg, p.s_reg) & ~mask) | ((val << shift) & mask);
+        }
+        set_names[ns] = (uint16_t)(p.reg & 15);
+        set_vals[ns++].u64 = val;
+    }
+#undef GPR_VALUE
+    set_names[ns] = XA_R_RIP;
+    set_vals[ns++].u64 = next_rip;
+    if (rflags & XAI_RF) {
+        set_names[ns] = XA_R_RFLAGS;
+        set_vals[ns++].u64 = rflags & ~XAI_RF;
+    }
+    if (v->ops->set_regs(v->ctx, set_names, ns, set_vals) != 0)
+        return done(out, XA_ERR_CALLBACK, insn->mnemonic);
+    return done(out, XA_OK, insn->mnemonic);
+
+decoded:
+    /* The instruction is decoded in 64-bit mode: the general path starts from there, with
+     * the registers fetched so far. */
+    to_cache(v, l.names, got, window ? XAI_FAST_MODE_REGS : l.n, window);
+    *ready = XAI_FAST_DECODED;
+    return XAI_FAST_DECLINED;
+
+regs_only:
+    /* The mode registers (and any others fetched) stand; the instruction is to fetch. */
+    to_cache(v, l.names, got, window ? XAI_FAST_MODE_REGS : l.n, window);
+    *ready = XAI_FAST_REGS;
+    return XAI_FAST_DECLINED;
+}
+
+/* The rest of the front, compiled twice: with the register window, and with get_regs. */
+static FRONT_INLINE xa_status front_rest(struct xa_vcpu *v, const struct xa_mmio_exit *ex,
+                                         struct xa_outcome *out, unsigned *ready)
+{
+    return v->regfile ? front_in(v, ex, out, ready, true) : front_in(v, ex, out, ready, false);
+}
+
+/* With the exit's bytes: decoded as 64-bit code before the mode is known (checked by
+ * front_in), padded with zeros to the 15 bytes the decoder's quickest path wants. An
+ * instruction it finds within the exit's bytes decodes the same from exactly those (it
+ * reads each byte in order and stops at the instruction's end); a longer one is the
+ * general path's. Anything but a MOV goes to the general path at once, decoded. */
+static FRONT_INLINE xa_status front(struct xa_vcpu *v, const struct xa_mmio_exit *ex,
+                                    struct xa_outcome *out, unsigned *ready)
+{
+    *ready = XAI_FAST_NOTHING;
+    if (v->model.vendor > XA_VENDOR_AMD)
+        return XAI_FAST_DECLINED; /* the decoder's error: the general path reports it */
+    unsigned nbytes = ex->nbytes;
+    if (nbytes) {
+        uint8_t bytes[16];
+        pad_bytes(bytes, ex->bytes, nbytes);
+        if (xa_decode(&out->insn, XA_MODE_64, (enum xa_vendor)v->model.vendor, bytes,
+                      XA_MAX_INSN_LENGTH) != XA_OK ||
+            out->insn.length > nbytes)
+            return XAI_FAST_DECLINED;
+        if (out->insn.mnemonic != XA_MNEM_MOV) {
+            *ready = XAI_FAST_DECODED64;
+            return XAI_FAST_DECLINED;
+        }
+    }
+    return front_rest(v, ex, out, ready);
+}
+
+xa_status xai_fast_mmio(struct xa_vcpu *v, const struct xa_mmio_exit *ex, struct xa_outcome *out,
+                        unsigned *ready)
+{
+    return front(v, ex, out, ready);
+}
+
+xa_status xa_assist_mmio(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
+                         struct xa_outcome *out)
+{
+    if (!out)
+        return XA_ERR_BAD_ARGUMENT;
+    if (!vcpu || !vcpu->ops || !exit || exit->nbytes > XA_MAX_INSN_LENGTH) {
+        out->status = XA_ERR_BAD_ARGUMENT;
+        return XA_ERR_BAD_ARGUMENT;
+    }
+    unsigned ready;
+    xa_status st = front(vcpu, exit, out, &ready);
+    if (st != XAI_FAST_DECLINED)
+        return st;
+    return xai_assist_mmio_from(vcpu, exit, out, ready);
+}
