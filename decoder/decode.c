@@ -9,14 +9,16 @@
  * writes 64-bit addressing out as tables, xai_modrm64 and xai_sib64).
  *
  * Three paths run these states, each handing what it does not do to the next at the state
- * it reached (no byte is read twice, except that decode_mp and decode_fsgs hand what their
- * tables do not decide to decode_prefixed from the prefix on):
- *   - the form path (xa_decode, at the end): no legacy prefix, one of the legacy maps, a
- *     definition with a generated form (struct xai_form: the output as it starts and a
- *     shape saying which operands the bytes fill in); in 64-bit mode the form comes
- *     straight from the map and opcode (xai_hot64_roots), as after a 66 or an F3
- *     (decode_mp) or an FS/GS prefix (decode_fsgs); decode_prefixed does the same
- *     after other legacy prefixes;
+ * it reached (no byte is read twice, except that the 64-bit paths with 15 bytes or more
+ * hand what their tables do not decide to decode_forms, decode_prefixed or decode_vex
+ * from the first byte on):
+ *   - the form path (decode_forms, and decode64 for 64-bit mode with 15 bytes or more,
+ *     at the end): no legacy prefix, one of the legacy maps, a definition with a generated
+ *     form (struct xai_form: the output as it starts and a shape saying which operands
+ *     the bytes fill in); in 64-bit mode the form comes straight from the map and opcode
+ *     (xai_hot64_roots), as after a 66 or an F3 (decode_mp) or an FS/GS prefix
+ *     (decode_fsgs), and for VEX from the map, opcode, pp, L and W (decode_vex64,
+ *     xai_vex64); decode_prefixed does the same after other legacy prefixes;
  *   - the legacy path (decode_cold): legacy/REX encodings from prebuilt operand templates;
  *   - the general path (decode_escape, decode_opcode, decode_def): VEX, EVEX, XOP, 3DNow!,
  *     definitions whose operands need checks.
@@ -68,8 +70,10 @@ struct dec {
 
 enum { MODRM_PREREAD = 2 };
 
-/* The legacy path finds a definition with a shift (tables.h sizes it). */
+/* The legacy path finds a definition with a shift (tables.h sizes it), the form path a
+ * form. */
 _Static_assert(sizeof(struct xai_def) == 64, "struct xai_def is not 64 bytes");
+_Static_assert(sizeof(struct xai_form) == 64, "struct xai_form is not 64 bytes");
 
 /* What a byte can be where an instruction starts (byte_class). */
 enum {
@@ -1305,11 +1309,13 @@ _Static_assert(offsetof(struct xa_mem, seg) == 0 && offsetof(struct xa_mem, base
 
 /* SIB and displacement of a memory ModRM of a legacy encoding (no VSIB: such definitions
  * are not fast), with the default segment (SS for stack-based addressing, else DS). The
- * state comes as values so that the straight-line path keeps it in registers. */
+ * state comes as values so that the straight-line path keeps it in registers. fits: the
+ * caller knows that the SIB, displacement and immediates are below the limit (64-bit
+ * addressing only). */
 static ALWAYS_INLINE xa_status memory_operand(struct xa_insn *insn, const uint8_t *buf,
                                               unsigned limit, unsigned *pos, unsigned *needed,
                                               unsigned modrm, unsigned rex, unsigned adsize,
-                                              unsigned mode64, unsigned imm_bytes)
+                                              unsigned mode64, unsigned imm_bytes, int fits)
 {
     unsigned mod = modrm >> 6, rm = modrm & 7;
     unsigned disp_size = 0;
@@ -1322,7 +1328,7 @@ static ALWAYS_INLINE xa_status memory_operand(struct xa_insn *insn, const uint8_
         const struct xai_addr64 *a = &xai_modrm64[rex & 1][modrm];
         disp_size = a->disp_size;
         if (a->sib) {
-            if (p >= limit) {
+            if (!fits && p >= limit) {
                 if (p >= XA_MAX_INSN_LENGTH)
                     return XA_ERR_TOO_LONG;
                 *needed = p + 1;
@@ -1331,11 +1337,12 @@ static ALWAYS_INLINE xa_status memory_operand(struct xa_insn *insn, const uint8_
             unsigned sib = buf[p++];
             insn->sib = (uint8_t)sib;
             insn->has_sib = 1;
-            a = &xai_sib64[mod == 0][rex & 3][sib];
+            /* (one index: [mod == 0][REX.X, REX.B][SIB]) */
+            a = &xai_sib64[0][0][0] + ((unsigned)(modrm < 0x40) << 10 | (rex & 3) << 8 | sib);
             disp_size |= a->disp_size;
         }
         unsigned total = p + disp_size + imm_bytes;
-        if (total > limit) {
+        if (!fits && total > limit) {
             *needed = total;
             return total > XA_MAX_INSN_LENGTH ? XA_ERR_TOO_LONG : XA_ERR_TRUNCATED;
         }
@@ -1418,7 +1425,7 @@ static ALWAYS_INLINE xa_status lnode_memory(struct lstate *s, struct xa_insn *in
                                             uint32_t attrs, unsigned imm_bytes)
 {
     xa_status st = memory_operand(insn, s->buf, s->limit, &s->pos, &s->needed, s->modrm, s->rex,
-                                  s->adsize, s->mode64, imm_bytes);
+                                  s->adsize, s->mode64, imm_bytes, 0);
     if (st == XA_OK && s->seg_eff && !(fast & XAI_FAST_ADDR_ONLY) &&
         !((attrs & XAI_A_NOTRACK) && s->seg_eff == XA_REG_DS))
         insn->mem.seg = (uint8_t)s->seg_eff;
@@ -1556,9 +1563,14 @@ static ALWAYS_INLINE unsigned form_reg(unsigned how, unsigned field, unsigned re
  * written once: what was read (pos: the bytes up to ModRM), the legacy prefixes (pfx:
  * enum xa_prefix bits with the REX bit and those the definition makes of them, seg: the
  * last segment prefix, seg_eff: the segment override of the memory operand or 0, fits:
- * the immediate is known to fit when r/m is not memory; prefilled: the form has the mode,
- * address size, map, has_modrm and seg_override already, as the generator makes those of
- * xai_hot64_roots and xai_hot64_groups). modrm is NO_MODRM when there is no ModRM byte.
+ * 1 when the immediate is known to fit if r/m is not memory, 2 when the SIB, displacement
+ * and immediate always fit (at most 7 bytes up to ModRM, 15 bytes: 1 SIB, 4 of
+ * displacement, at most 4 of immediate with a memory operand); prefilled: the form has
+ * the mode, address size, map, opcode, has_modrm and seg_override already, as the
+ * generator makes those of xai_hot64_roots and xai_hot64_groups; vex: a VEX form of
+ * xai_vex64, prefilled the same but for the opcode and with the prefix bits, its shapes
+ * those of vex_shapes.inc, vvvv the register it names). modrm is NO_MODRM when there is
+ * no ModRM byte.
  */
 static ALWAYS_INLINE xa_status emit_form(struct xa_insn *restrict insn,
                                          const struct xai_form *restrict f, const uint8_t *bytes,
@@ -1566,10 +1578,9 @@ static ALWAYS_INLINE xa_status emit_form(struct xa_insn *restrict insn,
                                          unsigned adsize, unsigned space, unsigned op,
                                          unsigned modrm, unsigned has_modrm, unsigned rex,
                                          uint32_t pfx, unsigned seg, unsigned seg_eff, int fits,
-                                         int prefilled, unsigned *needed)
+                                         int prefilled, unsigned *needed, int vex, unsigned vvvv)
 {
     const unsigned mem = modrm < 0xC0;
-    const unsigned imm_bytes = f->head.imm_size, shape = f->shape;
     xa_status st;
 
     memcpy(insn, &f->head, sizeof(f->head));
@@ -1583,21 +1594,25 @@ static ALWAYS_INLINE xa_status emit_form(struct xa_insn *restrict insn,
         insn->has_modrm = (uint8_t)has_modrm;
         insn->seg_override = (uint8_t)seg;
     }
-    insn->opcode = (uint8_t)op;
+    if (!prefilled || vex)
+        insn->opcode = (uint8_t)op;
     insn->modrm = (uint8_t)modrm;
     insn->rex = (uint8_t)rex;
-    insn->prefixes = pfx;
+    if (vex)
+        insn->vvvv = (uint8_t)vvvv;
+    else
+        insn->prefixes = pfx;
     if (mem) {
         /* (it checks that the immediates fit too) */
         st = memory_operand(insn, bytes, limit, &pos, needed, modrm, rex, adsize,
-                            mode == XA_MODE_64, imm_bytes);
+                            mode == XA_MODE_64, fits == 2 ? 0 : f->head.imm_size, fits == 2);
         if (st)
             return st;
         if (seg_eff)
             insn->mem.seg = (uint8_t)seg_eff;
-    } else if (!fits && pos + imm_bytes > limit) {
+    } else if (!fits && pos + f->head.imm_size > limit) {
         /* limit is min(len, 15) */
-        *needed = pos + imm_bytes;
+        *needed = pos + f->head.imm_size;
         return *needed > XA_MAX_INSN_LENGTH ? XA_ERR_TOO_LONG : XA_ERR_TRUNCATED;
     }
 
@@ -1613,18 +1628,32 @@ static ALWAYS_INLINE xa_status emit_form(struct xa_insn *restrict insn,
     } while (0)
 #define FORM_REG(how, i)                                                                           \
     (insn->ops[i].reg += (uint8_t)form_reg(how, (modrm >> 3) & 7, (rex & 4) << 1, rex))
-#define FORM_OPC(how, i) (insn->ops[i].reg += (uint8_t)form_reg(how, op & 7, (rex & 1) << 3, rex))
-#define FORM_IMM(n)                                                                                \
+#define FORM_OPC(how, i)                                                                           \
+    do {                                                                                           \
+        if (mem)                                                                                   \
+            UNREACHABLE(); /* (the generator checks: an opcode register means no ModRM) */         \
+        insn->ops[i].reg += (uint8_t)form_reg(how, op & 7, (rex & 1) << 3, rex);                   \
+    } while (0)
+#define FORM_IMM(n, size)                                                                          \
     do {                                                                                           \
         insn->imm_offset = (uint8_t)pos;                                                           \
-        insn->imm[0] = (int64_t)((uint64_t)le_signed(bytes + pos, n) & f->imm_mask);               \
+        insn->imm[0] = (int64_t)zext(le_signed(bytes + pos, n), size);                             \
         pos += n;                                                                                  \
     } while (0)
-#define FORM_ONE() (insn->imm[0] = 1)
-    switch (shape) {
+#define FORM_ONE()   (insn->imm[0] = 1)
+#define FORM_VVVV(i) (insn->ops[i].reg += (uint8_t)vvvv)
+    if (vex) {
+        switch (f->head.length) {
+#include "decoder/generated/vex_shapes.inc"
+        default: UNREACHABLE(); /* the generator writes a case for every shape */
+        }
+    } else {
+        switch (f->head.length) {
 #include "decoder/generated/form_shapes.inc"
-    default: UNREACHABLE(); /* the generator writes a case for every shape */
+        default: UNREACHABLE();
+        }
     }
+#undef FORM_VVVV
 #undef FORM_RM
 #undef FORM_REG
 #undef FORM_OPC
@@ -1757,14 +1786,15 @@ static inline xa_status decode_cold_copy(struct xa_insn *insn, struct lstate s, 
     return decode_cold(insn, &s, stage, op, cls, def);
 }
 
-/* An instruction with legacy prefixes (or REX outside 64-bit mode, or VEX...): s holds
- * what the form path read before it, op the byte read last (not yet classified). The
- * same steps as xa_decode with the prefixes' effects; most definitions then have a form
- * for their operand size. */
+/* An instruction with legacy prefixes (or REX outside 64-bit mode, or VEX...): at holds
+ * what the form path read before it, pos | rex << 8 | op << 16, op the byte read last
+ * (not yet classified). The same steps as xa_decode with the prefixes' effects; most
+ * definitions then have a form for their operand size. (Six arguments: a tail call.) */
 static NOINLINE xa_status decode_prefixed(struct xa_insn *insn, unsigned mode, unsigned vendor,
-                                          const uint8_t *bytes, size_t len, unsigned pos,
-                                          unsigned rex, unsigned op)
+                                          const uint8_t *bytes, size_t len, unsigned at)
 {
+    const unsigned pos = at & 0xFF, rex = (at >> 8) & 0xFF;
+    unsigned op = at >> 16;
     struct lstate s = {
         .buf = bytes,
         .len = len,
@@ -1854,7 +1884,7 @@ static NOINLINE xa_status decode_prefixed(struct xa_insn *insn, unsigned mode, u
     unsigned needed = 0;
     st = emit_form(insn, &xai_forms[form], s.buf, s.limit, s.pos, mode, s.adsize, s.space, op,
                    s.has_modrm ? s.modrm : NO_MODRM, s.has_modrm, s.rex, pfx, s.seg, seg_eff, 0, 0,
-                   &needed);
+                   &needed, 0, 0);
     if (st == XA_OK)
         return XA_OK;
     return decode_failed(insn, mode, st, needed);
@@ -1921,7 +1951,7 @@ static ALWAYS_INLINE bool read_rex_opcode64(const uint8_t *bytes, unsigned *pos,
  * decode_prefixed from the first prefix on.
  */
 static ALWAYS_INLINE xa_status decode_mp(struct xa_insn *insn, unsigned vendor,
-                                         const uint8_t *bytes, size_t len, int f3)
+                                         const uint8_t *bytes, int f3)
 {
     /* (at most 9 bytes are read before the displacement and immediate, 6 after F3: all
      * are below the limit, 15) */
@@ -1946,30 +1976,30 @@ static ALWAYS_INLINE xa_status decode_mp(struct xa_insn *insn, unsigned vendor,
     }
     if (!fi)
         goto prefixed;
-    const uint32_t pfx = (f3 ? XA_PFX_REP : XA_PFX_OPSIZE) | (rex & XA_PFX_REX) |
-                         (seg ? XA_PFX_SEG : 0) | (fi & XAI_HOTMP_MP ? XA_PFX_MANDATORY : 0) |
-                         (fi & XAI_HOTMP_XRELEASE ? XA_PFX_XRELEASE : 0);
+    const struct xai_form *f = &xai_forms[fi];
+    /* (the form has the prefix's bits) */
+    const uint32_t pfx = f->head.prefixes | (rex & XA_PFX_REX) | (seg ? XA_PFX_SEG : 0);
     unsigned needed = 0;
-    xa_status st =
-        emit_form(insn, &xai_forms[fi & XAI_HOTMP_FORM], bytes, XA_MAX_INSN_LENGTH, pos, XA_MODE_64,
-                  64, space, op, modrm, has_modrm, rex, pfx, seg, 0, f3, 0, &needed);
-    if (st == XA_OK)
+    xa_status st = emit_form(insn, f, bytes, XA_MAX_INSN_LENGTH, pos, XA_MODE_64, 64, space, op,
+                             modrm, has_modrm, rex, pfx, seg, 0, f3 ? 2 : 0, 1, &needed, 0, 0);
+    if (st == XA_OK) {
+        insn->seg_override = (uint8_t)seg; /* (the prefilled form has none) */
         return XA_OK;
+    }
     return decode_failed(insn, XA_MODE_64, st, needed);
 prefixed:
-    return decode_prefixed(insn, XA_MODE_64, vendor, bytes, len, 1, 0, f3 ? 0xF3 : 0x66);
+    return decode_prefixed(insn, XA_MODE_64, vendor, bytes, XA_MAX_INSN_LENGTH,
+                           1 | (f3 ? 0xF3 : 0x66) << 16);
 }
 
-static NOINLINE xa_status decode_66(struct xa_insn *insn, unsigned vendor, const uint8_t *bytes,
-                                    size_t len)
+static NOINLINE xa_status decode_66(struct xa_insn *insn, unsigned vendor, const uint8_t *bytes)
 {
-    return decode_mp(insn, vendor, bytes, len, 0);
+    return decode_mp(insn, vendor, bytes, 0);
 }
 
-static NOINLINE xa_status decode_f3(struct xa_insn *insn, unsigned vendor, const uint8_t *bytes,
-                                    size_t len)
+static NOINLINE xa_status decode_f3(struct xa_insn *insn, unsigned vendor, const uint8_t *bytes)
 {
-    return decode_mp(insn, vendor, bytes, len, 1);
+    return decode_mp(insn, vendor, bytes, 1);
 }
 
 /*
@@ -1979,7 +2009,7 @@ static NOINLINE xa_status decode_f3(struct xa_insn *insn, unsigned vendor, const
  * decode_prefixed from the prefix on.
  */
 static NOINLINE xa_status decode_fsgs(struct xa_insn *insn, unsigned vendor, const uint8_t *bytes,
-                                      size_t len, unsigned seg)
+                                      unsigned seg)
 {
     /* (at most 6 bytes are read before the immediate: all are below the limit, 15) */
     unsigned pos = 1, rex = 0, space = XAI_SP_LEGACY, modrm = NO_MODRM;
@@ -1992,26 +2022,24 @@ static NOINLINE xa_status decode_fsgs(struct xa_insn *insn, unsigned vendor, con
         goto prefixed;
     if (has_modrm)
         modrm = bytes[pos++];
-    unsigned fi;
-    if (word & XAI_HOT64_GROUP)
-        fi =
-            xai_hot64_groups[word >> 32][(modrm >= 0xC0) << 3 | ((modrm >> 3) & 7)][(rex >> 3) & 1];
-    else
-        fi = (unsigned)(word >> (32 + ((rex & 8) << 1))) & 0xFFFF;
+    unsigned fi = (unsigned)(word >> (32 + ((rex & 8) << 1))) & 0xFFFF;
+    if (!fi && (word & XAI_HOT64_GROUP))
+        fi = xai_hot64_groups[(uint32_t)word >> XAI_HOT64_GROUP_SHIFT]
+                             [(modrm >= 0xC0) << 3 | ((modrm >> 3) & 7)][(rex >> 3) & 1];
     if (!fi)
         goto prefixed;
     unsigned needed = 0;
-    xa_status st =
-        emit_form(insn, &xai_forms[fi], bytes, XA_MAX_INSN_LENGTH, pos, XA_MODE_64, 64, space, op,
-                  modrm, has_modrm, rex, XA_PFX_SEG | (rex & XA_PFX_REX), seg, seg, 1, 1, &needed);
+    xa_status st = emit_form(insn, &xai_forms[fi], bytes, XA_MAX_INSN_LENGTH, pos, XA_MODE_64, 64,
+                             space, op, modrm, has_modrm, rex, XA_PFX_SEG | (rex & XA_PFX_REX), seg,
+                             seg, 2, 1, &needed, 0, 0);
     if (st == XA_OK) {
         insn->seg_override = (uint8_t)seg; /* (the prefilled form has none) */
         return XA_OK;
     }
     return decode_failed(insn, XA_MODE_64, st, needed);
 prefixed:
-    return decode_prefixed(insn, XA_MODE_64, vendor, bytes, len, 1, 0,
-                           seg == XA_REG_FS ? 0x64 : 0x65);
+    return decode_prefixed(insn, XA_MODE_64, vendor, bytes, XA_MAX_INSN_LENGTH,
+                           1 | (seg == XA_REG_FS ? 0x64 : 0x65) << 16);
 }
 
 static NOINLINE xa_status bad_argument(struct xa_insn *insn)
@@ -2049,21 +2077,19 @@ static ALWAYS_INLINE unsigned fast_walk(unsigned ref, unsigned mode, unsigned ve
 }
 
 /*
- * xa_decode runs a straight-line path for what real code mostly holds: no legacy prefix
- * (a REX is fine), the one-byte, 0F, 0F 38 and 0F 3A maps, a definition with a form
- * (struct xai_form: the output as it starts, built by the generator). The output is the
- * form plus what the bytes say, written once. Anything else goes on with the bytes read
- * so far: prefixes to decode_prefixed, the rest to decode_cold. full: limit is
- * XA_MAX_INSN_LENGTH, so the immediate of a register form fits (at most 5 bytes up to
- * ModRM and 8 of immediate).
+ * A straight-line path for what real code mostly holds: no legacy prefix (a REX is
+ * fine), the one-byte, 0F, 0F 38 and 0F 3A maps, a definition with a form (struct
+ * xai_form: the output as it starts, built by the generator). The output is the form
+ * plus what the bytes say, written once. Anything else goes on with the bytes read so
+ * far: prefixes to decode_prefixed, the rest to decode_cold. (decode64 does the same
+ * for 64-bit mode with 15 bytes or more.)
  */
-static ALWAYS_INLINE xa_status decode_forms(struct xa_insn *insn, unsigned mode, unsigned vendor,
-                                            const uint8_t *bytes, size_t len, unsigned limit,
-                                            int full)
+static NOINLINE xa_status decode_forms(struct xa_insn *insn, unsigned mode, unsigned vendor,
+                                       const uint8_t *bytes, size_t len)
 {
     /* (whether there is a ModRM byte is modrm != NO_MODRM: one value fewer to keep) */
     unsigned pos = 0, rex = 0, space = XAI_SP_LEGACY, modrm = NO_MODRM;
-    unsigned wshift = 32; /* where xai_hot64_roots has the form: 48 with REX.W */
+    const unsigned limit = len < XA_MAX_INSN_LENGTH ? (unsigned)len : XA_MAX_INSN_LENGTH;
 
     if (!limit)
         return decode_past_end(insn, mode, 0);
@@ -2073,25 +2099,14 @@ static ALWAYS_INLINE xa_status decode_forms(struct xa_insn *insn, unsigned mode,
         if (pos >= limit)
             return decode_past_end(insn, mode, pos);
         rex = op;
-        wshift = 32 + ((rex & 8) << 1);
         op = bytes[pos++];
         cls = byte_class[op];
     }
     if (cls != BC_OPCODE) {
         if (cls == BC_VEX && mode != XA_MODE_REAL)
             goto escape; /* VEX, EVEX, XOP or LES/LDS/BOUND/POP: no prefix to read */
-        if (cls != BC_0F) {
-            if (full && pos == 1) {
-                if (cls == BC_OSZ)
-                    return decode_66(insn, vendor, bytes, len);
-                if (cls == BC_REP)
-                    return decode_f3(insn, vendor, bytes, len);
-                if ((op & 0xFE) == 0x64)
-                    return decode_fsgs(insn, vendor, bytes, len,
-                                       op == 0x64 ? XA_REG_FS : XA_REG_GS);
-            }
+        if (cls != BC_0F)
             goto prefixed;
-        }
         if (pos >= limit)
             return decode_past_end(insn, mode, pos);
         op = bytes[pos++];
@@ -2105,53 +2120,27 @@ static ALWAYS_INLINE xa_status decode_forms(struct xa_insn *insn, unsigned mode,
             goto threednow;
         }
     }
-    /* In 64-bit mode the root's word mostly has the form (xai_hot64_roots). */
-    uint32_t root;
-    uint64_t word = 0;
-    unsigned fi = 0;
-    if (full) {
-        word = xai_hot64_roots[space][op];
-        root = (uint32_t)word;
-    } else {
-        root = xai_legacy_roots[space][op];
-    }
+    const uint32_t root = xai_legacy_roots[space][op];
     if (root & XAI_LEGACY_MODRM) {
-        if (!full && pos >= limit) /* (full: at most 4 bytes were read) */
+        if (pos >= limit)
             return decode_past_end(insn, mode, pos);
         modrm = bytes[pos++];
-    }
-    if (full) {
-        if (root & XAI_HOT64_GROUP)
-            fi = xai_hot64_groups[word >> 32][(modrm >= 0xC0) << 3 | ((modrm >> 3) & 7)]
-                                 [(rex >> 3) & 1];
-        else
-            fi = (unsigned)(word >> wshift) & 0xFFFF;
     }
     unsigned ref = root & 0xFFFF;
     /* Without prefixes the sizes follow the mode: XAI_HOT_* is the mode less one (not
      * below 0) plus REX.W (only counted in 64-bit mode), the address size 16 << that. */
     unsigned hot = (unsigned)mode - (mode != XA_MODE_REAL);
     unsigned needed = 0;
-    xa_status st;
-    if (!fi) {
-        if (ref & XAI_NODE_FLAG)
-            ref = fast_walk(ref, mode, vendor, modrm, rex);
-        if (!ref)
-            return decode_failed(insn, mode, XA_ERR_INVALID, 0);
-        fi = xai_defs[ref].hot[hot + ((rex >> 3) & 1)];
-        if (!fi)
-            goto cold_def;
-        if (full) {
-            /* (the tree's forms are not prefilled) */
-            st = emit_form(insn, &xai_forms[fi], bytes, limit, pos, mode, 16u << hot, space, op,
-                           modrm, modrm != NO_MODRM, rex, rex & XA_PFX_REX, 0, 0, full, 0, &needed);
-            goto emitted;
-        }
-    }
-    /* In 64-bit mode the table's forms are prefilled (mode, address size, map, has_modrm). */
-    st = emit_form(insn, &xai_forms[fi], bytes, limit, pos, mode, 16u << hot, space, op, modrm,
-                   modrm != NO_MODRM, rex, rex & XA_PFX_REX, 0, 0, full, full, &needed);
-emitted:
+    if (ref & XAI_NODE_FLAG)
+        ref = fast_walk(ref, mode, vendor, modrm, rex);
+    if (!ref)
+        return decode_failed(insn, mode, XA_ERR_INVALID, 0);
+    const unsigned fi = xai_defs[ref].hot[hot + ((rex >> 3) & 1)];
+    if (!fi)
+        goto cold_def;
+    xa_status st =
+        emit_form(insn, &xai_forms[fi], bytes, limit, pos, mode, 16u << hot, space, op, modrm,
+                  modrm != NO_MODRM, rex, rex & XA_PFX_REX, 0, 0, 0, 0, &needed, 0, 0);
     if (st == XA_OK)
         return XA_OK;
     return decode_failed(insn, mode, st, needed);
@@ -2159,7 +2148,7 @@ emitted:
     /* The rest take the legacy path's state. */
     struct lstate s;
 prefixed:
-    return decode_prefixed(insn, mode, vendor, bytes, len, pos, rex, op);
+    return decode_prefixed(insn, mode, vendor, bytes, len, pos | rex << 8 | op << 16);
 threednow:
     s = (struct lstate){.buf = bytes,
                         .len = len,
@@ -2189,19 +2178,157 @@ cold_def:
     return decode_cold(insn, &s, COLD_DEF, op, 0, &xai_defs[ref]);
 }
 
+/* decode64's form with a memory operand (at: pos | op << 8). */
+static NOINLINE xa_status emit_mem64(struct xa_insn *insn, const struct xai_form *f,
+                                     const uint8_t *bytes, unsigned at, unsigned modrm,
+                                     unsigned rex)
+{
+    unsigned needed = 0;
+    if (modrm >= 0xC0)
+        UNREACHABLE();
+    xa_status st =
+        emit_form(insn, f, bytes, XA_MAX_INSN_LENGTH, at & 0xFF, XA_MODE_64, 64, XAI_SP_LEGACY,
+                  at >> 8, modrm, 1, rex, rex & XA_PFX_REX, 0, 0, 2, 1, &needed, 0, 0);
+    if (st == XA_OK)
+        return XA_OK;
+    return decode_failed(insn, XA_MODE_64, st, needed);
+}
+
+/* decode64's form fi (prefilled), the bytes up to ModRM read: a register form here, a
+ * memory operand in emit_mem64. */
+static ALWAYS_INLINE xa_status emit64(struct xa_insn *insn, unsigned fi, const uint8_t *bytes,
+                                      unsigned pos, unsigned op, unsigned modrm, unsigned rex)
+{
+    if (modrm < 0xC0)
+        return emit_mem64(insn, &xai_forms[fi], bytes, pos | op << 8, modrm, rex);
+    unsigned needed = 0;
+    (void)emit_form(insn, &xai_forms[fi], bytes, XA_MAX_INSN_LENGTH, pos, XA_MODE_64, 64,
+                    XAI_SP_LEGACY, op, modrm, modrm != NO_MODRM, rex, rex & XA_PFX_REX, 0, 0, 2, 1,
+                    &needed, 0, 0);
+    return XA_OK; /* (a register form with 15 bytes fits) */
+}
+
+/*
+ * 64-bit mode with 15 bytes or more, C4 or C5 first (VEX: a REX or legacy prefix before
+ * it is the general path's): the form from xai_vex64 by map, opcode, VEX.pp, VEX.L and
+ * VEX.W, with VEX.R, X, B and W as the bits of a REX byte (the output's rex). Anything
+ * else goes to the general path (decode_vex) from the lead byte on.
+ */
+static NOINLINE xa_status decode_vex64(struct xa_insn *insn, unsigned vendor, const uint8_t *bytes)
+{
+    /* (at most 5 bytes up to ModRM, then SIB, 4 of displacement and 1 of immediate: below
+     * 15) */
+    const unsigned b1 = bytes[1];
+    unsigned map, rex, vp, pos; /* vp: W, vvvv, L, pp as in C4's last byte */
+    if (bytes[0] == 0xC5) {
+        map = 1;
+        rex = 0x40 | ((~b1 >> 5) & 4); /* R (inverted in bit 7) */
+        vp = b1 & 0x7F;                /* W is 0 */
+        pos = 2;
+    } else {
+        map = b1 & 0x1F;
+        if (map - 1 > 2)
+            goto general; /* not 0F, 0F 38 or 0F 3A */
+        vp = bytes[2];
+        rex = 0x40 | ((~b1 >> 5) & 7) | ((vp >> 4) & 8); /* R, X, B (inverted in 7-5), W */
+        pos = 3;
+    }
+    const unsigned op = bytes[pos++];
+    const unsigned fi =
+        (unsigned)(xai_vex64[map - 1][op][vp & 3] >> ((vp & 4) << 3 | (rex & 8) << 1)) & 0xFFFF;
+    if (!fi)
+        goto general;
+    const struct xai_form *f = &xai_forms[fi];
+    const unsigned vvvv = (~vp >> 3) & 15;
+    unsigned modrm = NO_MODRM;
+    if (f->head.has_modrm)
+        modrm = bytes[pos++];
+    const unsigned rules = f->head.vvvv; /* XAI_VR_* */
+    if (rules && (((rules & XAI_VR_VVVV0) && vvvv) || ((rules & XAI_VR_REG) && modrm < 0xC0) ||
+                  ((rules & XAI_VR_MEM) && modrm >= 0xC0)))
+        goto general; /* (an unused vvvv must be 1111b: #UD) */
+    unsigned needed = 0;
+    (void)emit_form(insn, f, bytes, XA_MAX_INSN_LENGTH, pos, XA_MODE_64, 64, map, op, modrm,
+                    f->head.has_modrm, rex, 0, 0, 0, 2, 1, &needed, 1, vvvv);
+    return XA_OK; /* (everything fits, see above) */
+general:
+    return decode_vex(insn, bytes, XA_MAX_INSN_LENGTH, XA_MODE_64, vendor, 1 | bytes[0] << 16);
+}
+
+/*
+ * 64-bit mode with 15 bytes or more: the form path of decode_forms with the mode and the
+ * limit folded in, whose other ends are all tail calls (a memory operand is emit_mem64's),
+ * so that it keeps few values and saves few registers of its own. With 15 bytes or more
+ * the decoder does what it does with exactly 15 (every length check tests 15 first), so
+ * the paths it hands to get 15.
+ */
+static ALWAYS_INLINE xa_status decode64(struct xa_insn *insn, unsigned vendor, const uint8_t *bytes)
+{
+    unsigned pos = 1, rex = 0, space = XAI_SP_LEGACY, modrm = NO_MODRM;
+    unsigned op = bytes[0];
+    unsigned cls = byte_class[op];
+    if (cls == BC_REX) {
+        rex = op;
+        op = bytes[pos++];
+        cls = byte_class[op];
+    }
+    if (cls != BC_OPCODE) {
+        if (cls == BC_VEX) {
+            if (pos == 1 && (op & 0xFE) == 0xC4)
+                return decode_vex64(insn, vendor, bytes);
+            return decode_vex(insn, bytes, XA_MAX_INSN_LENGTH, XA_MODE_64, vendor,
+                              pos | rex << 8 | op << 16);
+        }
+        if (cls != BC_0F) {
+            if (pos == 1) {
+                if (cls == BC_OSZ)
+                    return decode_66(insn, vendor, bytes);
+                if (cls == BC_REP)
+                    return decode_f3(insn, vendor, bytes);
+                if ((op & 0xFE) == 0x64)
+                    return decode_fsgs(insn, vendor, bytes, op == 0x64 ? XA_REG_FS : XA_REG_GS);
+            }
+            return decode_forms(insn, XA_MODE_64, vendor, bytes, XA_MAX_INSN_LENGTH);
+        }
+        op = bytes[pos++];
+        space = XAI_SP_0F;
+        if (op == 0x38 || op == 0x3A) {
+            space = op == 0x38 ? XAI_SP_0F38 : XAI_SP_0F3A;
+            op = bytes[pos++];
+        } else if (op == 0x0F) {
+            return decode_forms(insn, XA_MODE_64, vendor, bytes, XA_MAX_INSN_LENGTH);
+        }
+    }
+    const uint64_t word = xai_hot64_roots[space][op];
+    if (word & XAI_LEGACY_MODRM)
+        modrm = bytes[pos++];
+    unsigned fi;
+    if (word & XAI_HOT64_GROUP)
+        fi = xai_hot64_groups[(uint32_t)word >> XAI_HOT64_GROUP_SHIFT]
+                             [(modrm >= 0xC0) << 3 | ((modrm >> 3) & 7)][(rex >> 3) & 1];
+    else
+        fi = (unsigned)(word >> (32 + ((rex & 8) << 1))) & 0xFFFF; /* 48 with REX.W */
+    if (!fi)
+        return decode_forms(insn, XA_MODE_64, vendor, bytes, XA_MAX_INSN_LENGTH);
+    return emit64(insn, fi, bytes, pos, op, modrm, rex);
+}
+
 xa_status xa_decode(struct xa_insn *insn, enum xa_mode mode, enum xa_vendor vendor,
                     const uint8_t *bytes, size_t len)
 {
     /* 64-bit mode with 15 bytes or more, the mode's facts and the limit folded in (the
      * bytes up to ModRM are then there): most code decoded is 64-bit, in a buffer. Its
-     * checks first: then they are all the arguments' checks. */
-    if (mode == XA_MODE_64 && len >= XA_MAX_INSN_LENGTH && insn && bytes &&
-        (unsigned)vendor <= XA_VENDOR_AMD)
-        return decode_forms(insn, XA_MODE_64, (unsigned)vendor, bytes, len, XA_MAX_INSN_LENGTH, 1);
+     * checks first: then they are all the arguments' checks. Once for each vendor, so that
+     * the vendor is a constant there, not a value to keep for the paths it hands to. */
+    if (mode == XA_MODE_64 && len >= XA_MAX_INSN_LENGTH && insn && bytes) {
+        if (vendor == XA_VENDOR_INTEL)
+            return decode64(insn, XA_VENDOR_INTEL, bytes);
+        if (vendor == XA_VENDOR_AMD)
+            return decode64(insn, XA_VENDOR_AMD, bytes);
+    }
     if (!insn)
         return XA_ERR_BAD_ARGUMENT;
     if ((!bytes && len) || (unsigned)mode > XA_MODE_64 || (unsigned)vendor > XA_VENDOR_AMD)
         return bad_argument(insn);
-    return decode_forms(insn, (unsigned)mode, (unsigned)vendor, bytes, len,
-                        len < XA_MAX_INSN_LENGTH ? (unsigned)len : XA_MAX_INSN_LENGTH, 0);
+    return decode_forms(insn, (unsigned)mode, (unsigned)vendor, bytes, len);
 }

@@ -217,16 +217,15 @@ enum {
  * when ModRM.mod is not 3: no `modreg` definition has a form), as the output
  * starts (the generator fills head and ops; the decoder adds the bytes' facts). At most
  * three operands, at most one r/m, one reg, one opcode register and one immediate
- * (imm[0]). Which of them and where is the shape: a case of the switch the generator
- * writes (decoder/generated/form_shapes.inc).
+ * (imm[0]). Which of them and where, and the immediate's size and how much of it is
+ * kept, is the shape: a case of the switch the generator writes
+ * (decoder/generated/form_shapes.inc). 64 bytes: finding one is a shift.
  */
 struct xai_form {
-    struct xai_head head;     /* mnemonic, opsize, operand_count, isa_set, imm_size, attributes */
+    struct xai_head head;     /* mnemonic, opsize, operand_count, isa_set, imm_size, attributes;
+                               * length: the shape (the decoder stores the length last) */
     struct xa_operand ops[3]; /* register numbers 0 */
     struct xa_operand mem_op; /* the r/m operand when it is memory */
-    uint64_t imm_mask;        /* the immediate's bits kept (zero extension to its size) */
-    uint8_t shape;
-    uint8_t pad[7];
 };
 
 /* Opcode spaces: the roots of the decode trees. */
@@ -293,21 +292,21 @@ XAI_TABLE const uint32_t xai_legacy_roots[4][256];
 /* The same for 64-bit mode without legacy prefixes, with the forms the decode tree
  * reaches there (xai_def.hot[XAI_HOT_64], [XAI_HOT_64W]) when they depend on little:
  * on REX.W alone, bits 32-47 the form without it and bits 48-63 with it; on REX.W,
- * ModRM.reg and whether ModRM.mod is 3, XAI_HOT64_GROUP and in bits 32-63 an index of
- * xai_hot64_groups: [(mod == 3) << 3 | reg][REX.W]. A form 0 says nothing: the tree
- * decides. */
-#define XAI_HOT64_GROUP (1u << 17)
+ * ModRM.reg and whether ModRM.mod is 3, XAI_HOT64_GROUP and in bits 20-31 an index of
+ * xai_hot64_groups: [(mod == 3) << 3 | reg][REX.W] (a cell is 0 where they depend on more;
+ * bits 32-63 are then 0). A form 0 says nothing: the tree decides. These forms have the
+ * mode, address size, map, opcode and has_modrm in their head (prefilled). */
+#define XAI_HOT64_GROUP       (1u << 17)
+#define XAI_HOT64_GROUP_SHIFT 20
 /* Some definition reached is address-only (LEA: a segment override does not apply). */
 #define XAI_HOT64_ADDR_ONLY (1u << 18)
 XAI_TABLE const uint64_t xai_hot64_roots[4][256];
 /* 64-bit mode after a 66 ([0]) or an F3 ([1]) prefix (a REX may follow), by map and
  * opcode: the form decode_prefixed reaches by REX.W and whether ModRM.mod is 3 (without
- * a ModRM byte: REX.B), when it depends on nothing else (0 when it does), with the prefix
- * bits the definition makes of the prefix: XAI_HOTMP_MP (it is a mandatory prefix),
- * XAI_HOTMP_XRELEASE (F3 is XRELEASE). */
-#define XAI_HOTMP_MP       0x8000u
-#define XAI_HOTMP_XRELEASE 0x4000u
-#define XAI_HOTMP_FORM     0x1FFFu
+ * a ModRM byte: REX.B), when it depends on nothing else (0 when it does). The forms are
+ * prefilled as those of xai_hot64_roots, and with the prefix bits the prefix makes:
+ * XA_PFX_OPSIZE or XA_PFX_REP, XA_PFX_MANDATORY (it is a mandatory prefix),
+ * XA_PFX_XRELEASE (F3 is XRELEASE). */
 struct xai_hotmp {
     uint16_t form[2][2]; /* [REX.W][mod == 3, or REX.B] */
     uint8_t has_modrm;
@@ -315,6 +314,19 @@ struct xai_hotmp {
 };
 XAI_TABLE const struct xai_hotmp xai_hot64_mp[2][4][256];
 XAI_TABLE const uint16_t xai_hot64_groups[][16][2];
+/* 64-bit mode, VEX first (no legacy prefix or REX before it): by map (0F, 0F 38, 0F 3A),
+ * opcode and VEX.pp the forms the decode tree reaches by VEX.L and VEX.W (bits
+ * 16 * (L << 1 | W)) when they depend on nothing else; 0 when they do. These forms have
+ * the mode, address size, encoding, map, has_modrm, operand size, vector length and the
+ * prefix bits in their head, the shape in its length (a case of vex_shapes.inc) and
+ * in its vvvv the XAI_VR_* rules the decoder checks (any other case is the general
+ * path's). */
+XAI_TABLE const uint64_t xai_vex64[3][256][4];
+enum {
+    XAI_VR_VVVV0 = 1, /* VEX.vvvv must be 0 (1111b as encoded) */
+    XAI_VR_REG = 2,   /* only for a register r/m (ModRM.mod 3) */
+    XAI_VR_MEM = 4,   /* only for a memory r/m */
+};
 /* The memory operand of 64-bit addressing: xai_modrm64[REX.B][ModRM] (mod 0..2) and,
  * when sib is set, xai_sib64[mod == 0][REX.X << 1 | REX.B][SIB] for the registers. */
 struct xai_addr64 {

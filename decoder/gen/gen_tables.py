@@ -4,9 +4,9 @@
 
 Usage: python3 decoder/gen/gen_tables.py [--check]
 
-Writes decoder/generated/tables.c, decoder/generated/form_shapes.inc and
-include/x86assist/mnemonics.h. With --check, writes nothing and exits 1 when the
-committed files are not current.
+Writes decoder/generated/tables.c, decoder/generated/form_shapes.inc,
+decoder/generated/vex_shapes.inc and include/x86assist/mnemonics.h. With --check, writes
+nothing and exits 1 when the committed files are not current.
 The format of the .isa files is described in decoder/isa/README.md.
 """
 import glob
@@ -19,6 +19,7 @@ ISA_DIR = os.path.join(ROOT, "decoder", "isa")
 OUT_C = os.path.join(ROOT, "decoder", "generated", "tables.c")
 OUT_H = os.path.join(ROOT, "include", "x86assist", "mnemonics.h")
 OUT_INC = os.path.join(ROOT, "decoder", "generated", "form_shapes.inc")
+OUT_VEX_INC = os.path.join(ROOT, "decoder", "generated", "vex_shapes.inc")
 
 
 class IsaError(Exception):
@@ -254,14 +255,14 @@ REGISTER_KINDS = {"RM": ("rm", "XAI_FR_REX"), "RM8": ("rm", "XAI_FR_BYTE"),
 
 def hot_form(d, k, t):
     """The form of definition d at operand size index k (16, 32, 64) with templates t:
-    (C initialiser without the shape, shape), or None when it does not fit struct
-    xai_form. The shape is a tuple of (role, XAI_FR_* or immediate bytes, operand index)."""
+    (C initialiser with %d for the shape, shape), or None when it does not fit struct
+    xai_form. The shape is a tuple of (role, XAI_FR_* or (immediate bytes, operand size:
+    the bytes of its value kept, 8 for all), operand index)."""
     if len(t) > 3 or d.space > 3 or "XAI_A_MODREG" in d.attrs:  # legacy maps only
         return None
     imm_size = immediate_bytes(d.ops)[k]
     shape = []
     mem_op = "{0, 0, 0, 0, 0, 0, 0}"
-    imm_mask = 0
     ops = []
     for i, (typ, acc, size, reg, imm_index, mem_size, kind, imm_bytes) in enumerate(t):
         ops.append("{%d, %s, %d, %s, 0, %d, 0}" % (typ, acc, size, reg, imm_index))
@@ -275,30 +276,32 @@ def hot_form(d, k, t):
         if kind in ("IMM", "REL"):
             if imm_bytes != imm_size or imm_bytes not in (1, 2, 4, 8):
                 return None
-            how = imm_bytes
-            imm_mask = (1 << 64) - 1 if kind == "REL" or size >= 8 else (1 << (8 * size)) - 1
+            how = (imm_bytes, 8 if kind == "REL" or size >= 8 else size)
         elif kind == "ONE":
             how = "ONE"
         shape.append((role, how, i if role != "imm" else None))  # the immediate is imm[0]
     while len(ops) < 3:
         ops.append("{0, 0, 0, 0, 0, 0, 0}")
     public = sorted({PUBLIC_ATTRS[a] for a in d.attrs if a in PUBLIC_ATTRS})
-    head = ("{XA_MNEM_%s, 0, 0, %d, 0, 0, 0, 0, 0, 0, 0, 0, %d, 0, 0, 0, 0, XA_ISA_%s, 0, 0, 0, "
+    # (the shape is in the length field, which the decoder stores last)
+    head = ("{XA_MNEM_%s, %%d, 0, %d, 0, 0, 0, 0, 0, 0, 0, 0, %d, 0, 0, 0, 0, XA_ISA_%s, 0, 0, 0, "
             "%d, 0, %s, 0}" % (d.mnemonic.upper(), (16, 32, 64)[k], len(d.ops),
                                d.isa.upper().replace(".", "_"), imm_size,
                                " | ".join(public) or "0"))
-    return "%s, {%s}, %s, 0x%xu, %%d, {0}" % (head, ", ".join(ops), mem_op,
-                                              imm_mask), tuple(shape)
+    return "%s, {%s}, %s" % (head, ", ".join(ops), mem_op), tuple(shape)
 
 
 def shape_case(n, shape):
     """The case of the generated switch that builds the operands of a shape."""
-    names = {"rm": "r/m", "reg": "reg", "opc": "opcode register", "imm": "immediate"}
+    names = {"rm": "r/m", "reg": "reg", "opc": "opcode register", "imm": "immediate",
+             "vvvv": "vvvv"}
     out = ["case %d: /* %s */" % (n, ", ".join(names[r] + ("" if i is None else " in %d" % i)
                                              for r, _, i in shape) or "nothing to add")]
     for role, how, i in shape:
         if role == "imm":
-            out.append("    FORM_ONE();" if how == "ONE" else "    FORM_IMM(%d);" % how)
+            out.append("    FORM_ONE();" if how == "ONE" else "    FORM_IMM(%d, %d);" % how)
+        elif role == "vvvv":
+            out.append("    FORM_VVVV(%d);" % i)
         else:
             out.append("    FORM_%s(%s, %d);" % (role.upper(), how, i))
     out.append("    break;")
@@ -605,7 +608,7 @@ def hot64_words(b, roots, has_modrm, def_tmpl, prefilled):
     """xai_hot64_roots and xai_hot64_groups (decoder/tables.h): the decode tree as
     xa_decode's fast_walk runs it in 64-bit mode without legacy prefixes, resolved ahead
     for every ModRM, REX.W, REX.B and vendor; the forms as prefilled(form, map, has
-    ModRM) makes them."""
+    ModRM, opcode) makes them."""
     def walk(ref, modrm, w, rex_b, vendor):
         while ref & 0x8000:
             off = ref & 0x7FFF
@@ -640,25 +643,31 @@ def hot64_words(b, roots, has_modrm, def_tmpl, prefilled):
                                 word |= 1 << 18  # XAI_HOT64_ADDR_ONLY
             by_w = [set().union(*(f for (k, w), f in seen.items() if w == x)) for x in range(2)]
             if all(len(f) == 1 for f in by_w):
-                word |= (prefilled(by_w[0].pop(), s, modrm) << 32 |
-                         prefilled(by_w[1].pop(), s, modrm) << 48)
-            elif all(len(f) == 1 for f in seen.values()):
-                g = tuple((prefilled(next(iter(seen.get(((reg, mod3), 0), {0}))), s, modrm),
-                           prefilled(next(iter(seen.get(((reg, mod3), 1), {0}))), s, modrm))
+                word |= (prefilled(by_w[0].pop(), s, modrm, o) << 32 |
+                         prefilled(by_w[1].pop(), s, modrm, o) << 48)
+            elif modrm:
+                # (a cell whose forms depend on more, ModRM.rm say, is 0: the tree decides)
+                def cell(key):
+                    f = seen.get(key, {0})
+                    return prefilled(next(iter(f)), s, modrm, o) if len(f) == 1 else 0
+                g = tuple((cell(((reg, mod3), 0)), cell(((reg, mod3), 1)))
                           for mod3 in range(2) for reg in range(8))
                 if any(f for e in g for f in e):
                     if g not in group_index:
                         group_index[g] = len(groups)
                         groups.append(g)
-                    word |= 1 << 17 | group_index[g] << 32
+                    word |= 1 << 17 | group_index[g] << 20  # (bits 32-63 are 0)
             words[s][o] = word
+    if len(groups) > 0x1000:
+        raise IsaError("too many xai_hot64_groups")
     return words, groups
 
 
-def hot64_mp_entries(b, roots, has_modrm, def_tmpl, f3):
+def hot64_mp_entries(b, roots, has_modrm, def_tmpl, f3, prefilled):
     """xai_hot64_mp (decoder/tables.h): the forms decode_prefixed reaches in 64-bit mode
     after a 66 (f3 false) or an F3 prefix (a REX may follow it) when they depend on REX.W
-    and whether ModRM.mod is 3 (REX.B when there is no ModRM) alone."""
+    and whether ModRM.mod is 3 (REX.B when there is no ModRM) alone, as prefilled(form,
+    map, has ModRM, opcode, prefix bits) makes them."""
     def walk(ref, modrm, w, rex_b, vendor):
         while ref & 0x8000:
             off = ref & 0x7FFF
@@ -671,7 +680,7 @@ def hot64_mp_entries(b, roots, has_modrm, def_tmpl, f3):
         return ref
 
     def form(ref, w, vendor):
-        """the form with XAI_HOTMP_* flags: what the prefix makes of the definition"""
+        """the form and the prefix bits: what the prefix makes of the definition"""
         if not ref or def_tmpl[ref][0] == "0":  # no definition, or not XAI_FAST
             return 0
         d = b.defs[ref]
@@ -688,13 +697,12 @@ def hot64_mp_entries(b, roots, has_modrm, def_tmpl, f3):
         f = def_tmpl[ref][2][opsize >> 5]  # xai_def.form by operand size
         if not f:
             return 0
-        if f >= 0x2000:
-            raise IsaError("too many forms for xai_hot64_mp")
+        pfx = ["XA_PFX_REP" if f3 else "XA_PFX_OPSIZE"]
         if "XAI_A_MP" in d.attrs:
-            f |= 0x8000  # XAI_HOTMP_MP
+            pfx.append("XA_PFX_MANDATORY")
         if f3 and "XAI_A_HLE" in d.attrs and d.mnemonic in ("xchg", "mov"):
-            f |= 0x4000  # XAI_HOTMP_XRELEASE
-        return f
+            pfx.append("XA_PFX_XRELEASE")
+        return f, " | ".join(pfx)
 
     entries = [[None] * 256 for _ in range(4)]
     for s in range(4):
@@ -707,9 +715,199 @@ def hot64_mp_entries(b, roots, has_modrm, def_tmpl, f3):
                             for m in (range(256) if modrm else [0])
                             if not modrm or (m >> 6 == 3) == k
                             for rex_b in (range(2) if modrm else [k]) for vendor in range(2)}
-                    e.append(seen.pop() if len(seen) == 1 else 0)
+                    f = seen.pop() if len(seen) == 1 else 0
+                    e.append(prefilled(f[0], s, modrm, o, f[1]) if f else 0)
             entries[s][o] = tuple(e) + (modrm,)
     return entries
+
+
+# VEX forms (decode.c's decode_vex64): a VEX definition in 64-bit mode at one VEX.L,
+# VEX.W and VEX.pp, the output as decode_def makes it with the operands node_operands
+# builds (the same struct xai_form). VEX_RM_LOCS: r/m operands -> XAI_FR_* (the opmask
+# ignores VEX.B).
+VEX_RM_LOCS = {"XAI_LOC_E": "XAI_FR_REX", "XAI_LOC_M": "XAI_FR_REX", "XAI_LOC_R": "XAI_FR_REX",
+               "XAI_LOC_W": "XAI_FR_REX", "XAI_LOC_U": "XAI_FR_REX", "XAI_LOC_KE": "XAI_FR_NOREX",
+               "XAI_LOC_KR": "XAI_FR_NOREX"}
+
+
+def vex_size(size, os, vl):
+    """decode.c's size_bytes for VEX in 64-bit mode (operand size os bytes, vector length
+    vl bytes), or None for a size this does not know."""
+    k = {2: 0, 4: 1, 8: 2}[os]
+    if size in FULL_BYTES_BY_OSZ and FULL_BYTES_BY_OSZ[size][k]:
+        return FULL_BYTES_BY_OSZ[size][k]
+    return {"XAI_SZ_AS": 8, "XAI_SZ_V": os, "XAI_SZ_Z": 2 if os == 2 else 4,
+            "XAI_SZ_Y": 8 if os == 8 else 4, "XAI_SZ_N": 8, "XAI_SZ_X": vl, "XAI_SZ_H": vl // 2,
+            "XAI_SZ_Q4": vl // 4, "XAI_SZ_O8": vl // 8, "XAI_SZ_P": 2 + os, "XAI_SZ_S": 10,
+            "XAI_SZ_A": 2 * os, "XAI_SZ_0": 0}.get(size)
+
+
+def vex_form(d, space, l, w, pp, modrm, rules):
+    """The form of VEX definition d in map space (XAI_SP_VEX_*) at VEX.L l, VEX.W w and
+    VEX.pp pp, modrm: the opcode takes a ModRM byte; (C initialiser with %d for the shape,
+    shape) or None when its operands or rules need the general path. The shape is a tuple
+    of (role, XAI_FR_* or (immediate bytes, operand size), operand index); the head's vvvv
+    holds the XAI_VR_* rules: XAI_VR_VVVV0 when VEX.vvvv must be 0 (XAI_A_NOVVVV), and
+    rules (XAI_VR_REG, XAI_VR_MEM: the other kind of r/m decodes otherwise)."""
+    if d.attrs & {"XAI_A_VSIB", "XAI_A_VSIBH", "XAI_A_DISTINCT", "XAI_A_MODREG", "XAI_A_NORIP",
+                  "XAI_A_MPX64"} or len(d.ops) > 3:
+        return None
+    os, vl = (8 if w else 4), (32 if l else 16)
+    imm_size = immediate_bytes(d.ops)[os >> 2]
+    if imm_size == IMM_RUNTIME:
+        return None
+    shape, ops = [], []
+    mem_op = "{0, 0, 0, 0, 0, 0, 0}"
+    for i, (loc, size, acc) in enumerate(d.ops):
+        if loc == "XAI_LOC_FIXED":
+            ops.append("{1, %s, %d, %s, 0, 0, 0}" % (acc, fixed_reg_width(size), size))
+            continue
+        sz = vex_size(size, os, vl)
+        if sz is None:
+            return None
+        vsz = max(16, sz) if size in VL_CODES else 16  # vreg_bytes
+        role = how = None
+        if loc in VEX_RM_LOCS:
+            role, how = "rm", VEX_RM_LOCS[loc]
+            mem_op = "{2, %s, %d, 0, 0, 0, 0}" % (acc, sz)
+            if loc == "XAI_LOC_M":
+                if rules != 4:  # XAI_VR_MEM
+                    return None
+                ops.append("{0, 0, 0, 0, 0, 0, 0}")  # (the memory operand replaces it)
+            elif loc in ("XAI_LOC_KE", "XAI_LOC_KR"):
+                ops.append("{1, %s, 8, XA_REG_K0, 0, 0, 0}" % acc)
+            elif loc in ("XAI_LOC_W", "XAI_LOC_U"):
+                ops.append("{1, %s, %d, %s, 0, 0, 0}" % (acc, vsz, vreg_base(vsz)))
+            elif sz in (2, 4, 8):
+                ops.append("{1, %s, %d, %s, 0, 0, 0}" % (acc, sz, gpr_base(sz)))
+            else:
+                return None
+        elif loc == "XAI_LOC_G" and sz in (2, 4, 8):
+            role, how = "reg", "XAI_FR_REX"
+            ops.append("{1, %s, %d, %s, 0, 0, 0}" % (acc, sz, gpr_base(sz)))
+        elif loc == "XAI_LOC_V":
+            role, how = "reg", "XAI_FR_REX"
+            ops.append("{1, %s, %d, %s, 0, 0, 0}" % (acc, vsz, vreg_base(vsz)))
+        elif loc == "XAI_LOC_H":
+            role = "vvvv"
+            ops.append("{1, %s, %d, %s, 0, 0, 0}" % (acc, vsz, vreg_base(vsz)))
+        elif loc == "XAI_LOC_B" and sz in (2, 4, 8):
+            role = "vvvv"
+            ops.append("{1, %s, %d, %s, 0, 0, 0}" % (acc, sz, gpr_base(sz)))
+        elif loc == "XAI_LOC_I":
+            n = os if size == "XAI_SZ_V" else sz
+            keep = os if size == "XAI_SZ_BS" or (size == "XAI_SZ_Z" and os == 8) else n
+            if n not in (1, 2, 4, 8) or n != imm_size:
+                return None
+            role, how = "imm", (n, keep)
+            ops.append("{3, %s, %d, 0, 0, 0, 0}" % (acc, keep))
+        else:
+            return None
+        if any(r == role for r, _, _ in shape):
+            return None
+        shape.append((role, how, i if role != "imm" else None))
+    while len(ops) < 3:
+        ops.append("{0, 0, 0, 0, 0, 0, 0}")
+    public = sorted({PUBLIC_ATTRS[a] for a in d.attrs if a in PUBLIC_ATTRS})
+    pfx = "XA_PFX_VEX" + (" | XA_PFX_MANDATORY" if "XAI_A_MP" in d.attrs and pp else "")
+    head = ("{XA_MNEM_%s, %%d, XA_MODE_64, %d, 64, XA_ENC_VEX, %d, 0, 0, 0, %d, 0, %d, 0, 0, %d, "
+            "%d, XA_ISA_%s, 0, 0, 0, %d, 0, %s, %s}" % (
+                d.mnemonic.upper(), os * 8, space - 4, int(modrm), len(d.ops), vl,
+                int("XAI_A_NOVVVV" in d.attrs) | rules, d.isa.upper().replace(".", "_"), imm_size,
+                " | ".join(public) or "0", pfx))
+    return "%s, {%s}, %s" % (head, ", ".join(ops), mem_op), tuple(shape)
+
+
+# Children of a decode-tree node by its kind (decoder/tables.h).
+NODE_CHILDREN = {"XAI_N_MP": 4, "XAI_N_MOD": 2, "XAI_N_REG": 8, "XAI_N_RM": 8, "XAI_N_W": 2,
+                 "XAI_N_L": 4, "XAI_N_MODE": 4, "XAI_N_OSZ": 3, "XAI_N_ASZ": 3,
+                 "XAI_N_VENDOR": 2, "XAI_N_REXB": 2}
+
+
+def tree_defs(b, ref):
+    """The definitions the decode tree at ref can reach."""
+    if not ref & 0x8000:
+        return {ref} if ref else set()
+    off = ref & 0x7FFF
+    out = set()
+    for c in b.nodes[off + 1:off + 1 + NODE_CHILDREN[b.nodes[off]]]:
+        out |= tree_defs(b, c)
+    return out
+
+
+def vex64_words(b, roots, has_modrm, vex_form_index):
+    """xai_vex64 (decoder/tables.h): for VEX maps 0F, 0F 38, 0F 3A, each opcode and
+    VEX.pp, the forms (vex_form_index(def, space, l, w, pp, modrm, rules): its xai_forms
+    index, 0 for none) the decode tree reaches in 64-bit mode by VEX.L and VEX.W when they
+    depend on nothing else (ModRM, VEX.B, the vendor), or on nothing else for one kind of
+    r/m when the other has no form (rules XAI_VR_REG, XAI_VR_MEM: the decoder checks)."""
+    kinds_memo = {}
+
+    def kinds(ref):
+        """The node kinds below ref."""
+        if not ref & 0x8000:
+            return frozenset()
+        if ref not in kinds_memo:
+            off = ref & 0x7FFF
+            kind = b.nodes[off]
+            n = NODE_CHILDREN[kind]
+            k = {kind}
+            for c in b.nodes[off + 1:off + 1 + n]:
+                k |= kinds(c)
+            kinds_memo[ref] = frozenset(k)
+        return kinds_memo[ref]
+
+    def walk(ref, pp, modrm, l, w, rex_b, vendor):
+        while ref & 0x8000:
+            off = ref & 0x7FFF
+            kind = b.nodes[off]
+            v = {"XAI_N_MP": pp, "XAI_N_MOD": int(modrm >> 6 == 3), "XAI_N_REG": (modrm >> 3) & 7,
+                 "XAI_N_RM": modrm & 7, "XAI_N_W": w, "XAI_N_L": l, "XAI_N_MODE": 3,
+                 "XAI_N_OSZ": 2 if w else 1, "XAI_N_ASZ": 2, "XAI_N_VENDOR": vendor,
+                 "XAI_N_REXB": rex_b}[kind]
+            ref = b.nodes[off + 1 + v]
+        return ref
+
+    words = [[[0] * 4 for _ in range(256)] for _ in range(3)]
+    for m in range(3):
+        s = 5 + m  # XAI_SP_VEX_0F + m
+        for o in range(256):
+            ref = roots[s][o]
+            if not ref:
+                continue
+            modrm = (has_modrm[s][o >> 5] >> (o & 31)) & 1
+            k = kinds(ref)
+            if not modrm:
+                modrms = [0]
+            elif k & {"XAI_N_REG", "XAI_N_RM"}:
+                modrms = range(256)
+            else:
+                modrms = [0, 0xC0]
+            bs = range(2) if "XAI_N_REXB" in k else [0]
+            vendors = range(2) if "XAI_N_VENDOR" in k else [0]
+            for pp in range(4):
+                word = 0
+                for l in range(2):
+                    for w in range(2):
+                        seen = [set(), set()]  # defs by r/m: memory, register
+                        for mm in modrms:
+                            for rex_b in bs:
+                                for vendor in vendors:
+                                    seen[mm >= 0xC0 or not modrm].add(
+                                        walk(ref, pp, mm, l, w, rex_b, vendor))
+                        both, f = seen[0] | seen[1], 0
+                        if len(both) == 1:
+                            d = both.pop()
+                            f = vex_form_index(d, s, l, w, pp, modrm, 0) if d else 0
+                        elif len(seen[1]) == 1 and 0 not in seen[1]:
+                            # (the memory forms to the general path)
+                            f = vex_form_index(seen[1].pop(), s, l, w, pp, modrm, 2)
+                        elif len(seen[0]) == 1 and 0 not in seen[0]:
+                            # (the register forms to the general path)
+                            f = vex_form_index(seen[0].pop(), s, l, w, pp, modrm, 4)
+                        word |= f << (16 * (l << 1 | w))
+                words[m][o][pp] = word
+    return words
 
 
 def addr64_tables():
@@ -799,10 +997,11 @@ def generate():
     tmpl_entries = []
     tmpl_index = {}
     def_tmpl = [None]
-    form_entries = ["{{0}, {{0}}, {0}, 0, 0, {0}}"]  # 0: no form
+    form_entries = ["{{0}, {{0}}, {0}}"]  # 0: no form
     form_index = {}
     shapes = {(): 0}
-    for d in b.defs[1:]:
+    opc_defs = set()  # definitions with a form that has an opcode register
+    for ref, d in enumerate(b.defs[1:], 1):
         ts = legacy_templates(d)
         refs = []
         forms = []
@@ -815,6 +1014,8 @@ def generate():
             f = hot_form(d, k, t)
             if f is not None:
                 text, shape = f
+                if any(role == "opc" for role, _, _ in shape):
+                    opc_defs.add(ref)
                 f = "{" + text % shapes.setdefault(shape, len(shapes)) + "}"
                 if f not in form_index:
                     form_index[f] = len(form_entries)
@@ -828,22 +1029,54 @@ def generate():
         wide = bool(d.attrs & {"XAI_A_F64", "XAI_A_D64"})
         hot = [forms[0], forms[1], forms[2 if wide else 1], forms[2]] if forms else [0] * 4
         def_tmpl.append((flags, refs or [0, 0, 0], (forms or [0, 0, 0]) + hot))
+    # decode.c's FORM_OPC counts on it: a form with an opcode register never has a ModRM
+    # byte, so its r/m is never memory.
+    for s in range(4):
+        for o in range(256):
+            if (has_modrm[s][o >> 5] >> (o & 31)) & 1 and tree_defs(b, roots[s][o]) & opc_defs:
+                raise IsaError("a form with an opcode register and a ModRM byte: %s %02X"
+                               % (SPACES[s], o))
 
-    def prefilled(f, space, modrm):
+    def prefilled(f, space, modrm, opcode, prefixes="0"):
         """Form f with the facts xa_decode's 64-bit path would store filled in: the mode,
-        the address size, the map, has_modrm (and seg_override 0)."""
+        the address size, the map, the opcode, has_modrm (and seg_override 0); the prefix
+        bits for decode_mp's."""
         if not f:
             return 0
         text = form_entries[f]
-        fields = text[2:].split(", ", 11)  # "{{" then the head's fields
-        fields[2], fields[4], fields[6], fields[10] = "XA_MODE_64", "64", str(space), str(modrm)
-        text = "{{" + ", ".join(fields)
+        end = text.index("}")
+        fields = text[2:end].split(", ")  # "{{" then the head's fields
+        fields[2], fields[4], fields[6], fields[7], fields[10], fields[24] = (
+            "XA_MODE_64", "64", str(space), "0x%02x" % opcode, str(modrm), prefixes)
+        text = "{{" + ", ".join(fields) + text[end:]
         if text not in form_index:
             form_index[text] = len(form_entries)
             form_entries.append(text)
         return form_index[text]
 
     hot_words, groups = hot64_words(b, roots, has_modrm, def_tmpl, prefilled)
+
+    vex_shapes = {(): 0}
+    vex_forms = {}
+
+    def vex_form_index(d, space, l, w, pp, modrm, rules):
+        key = (d, space, l, w, pp, modrm, rules)
+        if key not in vex_forms:
+            f = vex_form(b.defs[d], space, l, w, pp, modrm, rules)
+            if f is not None:
+                text, shape = f
+                f = "{" + text % vex_shapes.setdefault(shape, len(vex_shapes)) + "}"
+                if f not in form_index:
+                    form_index[f] = len(form_entries)
+                    form_entries.append(f)
+            vex_forms[key] = form_index.get(f, 0)
+        return vex_forms[key]
+
+    vex_words = vex64_words(b, roots, has_modrm, vex_form_index)
+    mp_entries = [hot64_mp_entries(b, roots, has_modrm, def_tmpl, f3, prefilled)
+                  for f3 in range(2)]
+    if len(form_entries) >= 0x8000:
+        raise IsaError("too many forms")
     if len(form_entries) >= 0x8000:
         raise IsaError("too many forms")
     w("const struct xai_optmpl xai_optmpls[] = {")
@@ -918,7 +1151,7 @@ def generate():
     w("")
     w("const struct xai_hotmp xai_hot64_mp[2][4][256] = {")
     for f3 in range(2):
-        entries = hot64_mp_entries(b, roots, has_modrm, def_tmpl, f3)
+        entries = mp_entries[f3]
         w("    { /* %s */" % ("F3" if f3 else "66"))
         for s in range(4):
             w("        [XAI_SP_%s] = {" % SPACES[s])
@@ -926,6 +1159,16 @@ def generate():
                 w("            " + ", ".join("{{{0x%04x, 0x%04x}, {0x%04x, 0x%04x}}, %d, {0}}" % e
                                             for e in entries[s][r:r + 2]) + ",")
             w("        },")
+        w("    },")
+    w("};")
+    w("")
+    w("const uint64_t xai_vex64[3][256][4] = {")
+    for m in range(3):
+        w("    [XAI_SP_%s - XAI_SP_VEX_0F] = {" % SPACES[5 + m])
+        for o in range(256):
+            if any(vex_words[m][o]):
+                w("        [0x%02x] = {%s}," % (
+                    o, ", ".join("0x%016xu" % v for v in vex_words[m][o])))
         w("    },")
     w("};")
     w("")
@@ -940,10 +1183,18 @@ def generate():
     inc = ["/* SPDX-License-Identifier: BSD-2-Clause */",
            "/* GENERATED by decoder/gen/gen_tables.py from decoder/isa/ (the .isa files): do not edit."
            " */",
-           "/* The cases of the switch on struct xai_form.shape in decoder/decode.c (emit_form). */"]
+           "/* The cases of the switch on a form's shape (head.length) in decode.c's emit_form. */"]
     for shape, n in sorted(shapes.items(), key=lambda e: e[1]):
         inc.extend(shape_case(n, shape))
     inc_text = "\n".join(inc) + "\n"
+    vinc = ["/* SPDX-License-Identifier: BSD-2-Clause */",
+            "/* GENERATED by decoder/gen/gen_tables.py from decoder/isa/ (the .isa files): do not"
+            " edit. */",
+            "/* The cases of the switch on a VEX form's shape in decode.c's emit_form"
+            " (decode_vex64). */"]
+    for shape, n in sorted(vex_shapes.items(), key=lambda e: e[1]):
+        vinc.extend(shape_case(n, shape))
+    vex_inc_text = "\n".join(vinc) + "\n"
 
     h = []
     w = h.append
@@ -972,19 +1223,22 @@ def generate():
     w("")
     w("#endif")
     h_text = "\n".join(h) + "\n"
-    return c_text, h_text, inc_text, len(b.defs) - 1, len(b.nodes), len(mnemonics)
+    return (c_text, h_text, inc_text, vex_inc_text, len(b.defs) - 1, len(b.nodes),
+            len(mnemonics))
 
 
 def main():
     check = "--check" in sys.argv[1:]
     try:
-        c_text, h_text, inc_text, ndefs, nnodes, nmnem = generate()
+        c_text, h_text, inc_text, vex_inc_text, ndefs, nnodes, nmnem = generate()
     except IsaError as e:
         print("gen_tables: " + str(e), file=sys.stderr)
         return 2
+    outputs = ((OUT_C, c_text), (OUT_H, h_text), (OUT_INC, inc_text),
+               (OUT_VEX_INC, vex_inc_text))
     if check:
         stale = []
-        for path, text in ((OUT_C, c_text), (OUT_H, h_text), (OUT_INC, inc_text)):
+        for path, text in outputs:
             try:
                 with open(path) as f:
                     if f.read() != text:
@@ -997,7 +1251,7 @@ def main():
             return 1
         return 0
     os.makedirs(os.path.dirname(OUT_C), exist_ok=True)
-    for path, text in ((OUT_C, c_text), (OUT_H, h_text), (OUT_INC, inc_text)):
+    for path, text in outputs:
         with open(path, "w") as f:
             f.write(text)
     print("gen_tables: %d definitions, %d node words, %d mnemonics" % (ndefs, nnodes, nmnem))

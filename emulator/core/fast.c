@@ -283,20 +283,21 @@ static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_e
 
     /* Without the exit's bytes: fetched at RIP (64-bit mode: no segment base or limit) to
      * the end of its page, from the RAM window, then decoded (one more get_regs for the
-     * operands' registers). */
+     * operands' registers). Code outside the window is the general path's (mem_read: a
+     * device must not see a fetch twice). */
     if (!nbytes) {
         uint64_t code;
         unsigned avail = 4096 - (unsigned)(rip & 0xfff);
         if (avail > XA_MAX_INSN_LENGTH)
             avail = XA_MAX_INSN_LENGTH;
-        if (!canonical(rip, la57))
+        if (!v->ram || !v->ram_size || !canonical(rip, la57))
             goto regs_only;
         walk_cache_ready(v, cr0, cr3, cr4, efer);
         cache_ready = true;
         unsigned got_code = walk(v, rip, XA_ACCESS_FETCH, user, &code);
         if (got_code == WALK_FAILED)
             return done(out, XA_ERR_CALLBACK, 0);
-        if (got_code != WALK_OK || !v->ram || code >= v->ram_size || avail > v->ram_size - code)
+        if (got_code != WALK_OK || code >= v->ram_size || avail > v->ram_size - code)
             goto regs_only;
         memset(bytes, 0, sizeof(bytes));
         memcpy(bytes, v->ram + code, avail);
@@ -433,6 +434,8 @@ static FRONT_INLINE xa_status front(struct xa_vcpu *v, const struct xa_mmio_exit
             *ready = XAI_FAST_DECODED64;
             return XAI_FAST_DECLINED;
         }
+    } else if (!v->ram || !v->ram_size) {
+        return XAI_FAST_DECLINED; /* code to fetch through mem_read: the general path's */
     }
     return front_rest(v, ex, out, ready);
 }

@@ -402,8 +402,11 @@ xa_status xai_string(struct xai_emu *e, unsigned op, unsigned elem)
         return e->exit ? XA_RETRY : XA_OK;
     /* Several page runs: the vCPU's walk cache prepared now, not on its next use, makes
      * each run's walks cheaper (the same results, faults and A/D writes as xa_walk). */
-    if (s.count * elem > 2 * STR_BUF && xai_paging_ready(e) == XA_OK)
+    if (s.count * elem > 2 * STR_BUF) {
+        /* A failed callback here (PKRU, say) ends the instruction: no call may follow. */
+        XAI_TRY(xai_paging_ready(e));
         xai_paging_prepare(e);
+    }
     return run_chunks(e, &s);
 }
 

@@ -392,6 +392,29 @@ static void test_callback_failure_keeps_done(void **state)
     assert_int_equal(T->regs[XA_R_RIP].u64, TH_CODE);
 }
 
+/* A long REP prepares the walks at once: a failed get_regs there (PKRU, with CR4.PKE) ends
+ * the instruction before any access, with no callback after it (found by the state
+ * fuzzer: the failure was ignored and PKRU asked for again). */
+static void test_paging_setup_failure_ends(void **state)
+{
+    (void)state;
+    long_mode("f3 a4");
+    T->regs[XA_R_CR4].u64 |= UINT64_C(1) << 22; /* PKE: the walks need PKRU */
+    T->regs[RCX].u64 = 0x3000;                  /* over 2 * STR_BUF: prepared at once */
+    T->regs[RSI].u64 = 0x20000;
+    T->regs[RDI].u64 = 0x30000;
+    T->fail_get = 3; /* mode registers, operand registers, then PKRU */
+    /* The exit's bytes: no fetch walk asks for PKRU before the string engine does. */
+    struct xa_mmio_exit ex = {0x20000, 0x20000, true, 2, {0xf3, 0xa4}};
+    th_clear(T);
+    assert_int_equal(xa_assist_mmio(&V, &ex, &O), XA_ERR_CALLBACK);
+    assert_int_equal(T->get_calls, 3);
+    assert_int_equal(T->set_calls, 0);
+    assert_int_equal(T->nlog, 0);
+    assert_int_equal(T->regs[RCX].u64, 0x3000);
+    T->fail_get = 0;
+}
+
 /* REP with a zero count: no access, RIP advances, nothing else written. */
 static void test_rep_count_zero(void **state)
 {
@@ -531,6 +554,7 @@ int main(void)
         cmocka_unit_test(test_repe_cmpsb_stops),
         cmocka_unit_test(test_repne_scasb),
         cmocka_unit_test(test_callback_failure_keeps_done),
+        cmocka_unit_test(test_paging_setup_failure_ends),
         cmocka_unit_test(test_rep_count_zero),
         cmocka_unit_test(test_lodsb_fs_override),
         cmocka_unit_test(test_f2_movs_and_single),
