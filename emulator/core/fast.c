@@ -420,8 +420,11 @@ static FRONT_INLINE xa_status front(struct xa_vcpu *v, const struct xa_mmio_exit
                                     struct xa_outcome *out, unsigned *ready)
 {
     *ready = XAI_FAST_NOTHING;
-    if (v->model.vendor > XA_VENDOR_AMD)
-        return XAI_FAST_DECLINED; /* the decoder's error: the general path reports it */
+    /* An unknown vendor is the decoder's error (the general path reports it); a vCPU that
+     * was outside 64-bit mode at its last instruction most likely still is: neither gets
+     * a 64-bit decode first. */
+    if (v->model.vendor > XA_VENDOR_AMD || v->walk.not64)
+        return XAI_FAST_DECLINED;
     unsigned nbytes = ex->nbytes;
     if (nbytes) {
         uint8_t bytes[16];

@@ -52,6 +52,7 @@ xa_status xa_vcpu_init(struct xa_vcpu *vcpu, const struct xa_cpu_ops *ops, void 
     vcpu->ram_size = 0;
     vcpu->regfile = NULL;
     vcpu->walk.state = 0; /* made on first use: no owner matches */
+    vcpu->walk.not64 = 0;
     vcpu->walk.owner = NULL;
     xa_vcpu_reset(vcpu);
     return XA_OK;

@@ -410,6 +410,9 @@ static xa_status assist(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
         st = load_mode(&e);
     else
         derive_mode(&e);
+    /* For the MMIO front: a guest outside 64-bit mode gets no 64-bit decode first. */
+    if (st == XA_OK)
+        vcpu->walk.not64 = e.cpumode != XA_CPU_LONG;
     bool decoded =
         ready == XAI_FAST_DECODED || (ready == XAI_FAST_DECODED64 && decode_mode(&e) == XA_MODE_64);
     if (st == XA_OK && !decoded) {

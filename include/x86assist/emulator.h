@@ -154,6 +154,7 @@ struct xa_regcache {
  */
 struct xa_walk_cache {
     uint8_t state;      /**< 0 empty, 1 ps/ops set, 2 prep valid, 3 prep refused. */
+    uint8_t not64;      /**< The last instruction ran outside 64-bit mode (a hint). */
     const void *owner;  /**< The struct xa_vcpu it was made for (the walk context). */
     uint64_t model;     /**< The CPU model (vendor, MAXPHYADDR, features), packed. */
     uint64_t keys;      /**< PKRU | PKRS << 32 (0 when not in force). */
@@ -228,8 +229,9 @@ xa_status xa_vcpu_init(struct xa_vcpu *vcpu, const struct xa_cpu_ops *ops, void 
 
 /**
  * Forgets every cached register (call it when the hypervisor changed the vCPU's state).
- * xa_emulate, xa_step and xa_assist_mmio also start with it: the cache lives for one
- * instruction (the guest runs between two exits), so a stale register is never used.
+ * Every entry point starts afresh (with it, or, in xa_assist_mmio's front, without using
+ * the cache at all): the cache lives for one instruction (the guest runs between two
+ * exits), so a stale register is never used.
  * The walk cache (struct xa_vcpu walk) is not cleared: every call checks it against
  * the registers it fetched, so it needs no reset either.
  */
@@ -357,7 +359,8 @@ struct xa_mmio_exit {
  * instruction is fetched from the RAM window); a MOV between a general register or an
  * immediate and memory then makes one mem_write or mem_read and one set_regs. Its walks
  * never write A/D bits: a walk that would, a fault, #AC, a page-crossing operand, FS/GS,
- * protection keys and every other instruction continue in the general path.
+ * protection keys and every other instruction continue in the general path (at once
+ * when the vCPU's previous instruction ran outside 64-bit mode).
  */
 xa_status xa_assist_mmio(struct xa_vcpu *vcpu, const struct xa_mmio_exit *exit,
                          struct xa_outcome *out);
