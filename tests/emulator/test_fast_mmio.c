@@ -530,6 +530,39 @@ static void test_mov_store_one_get_regs(void **state)
     assert_int_equal(B->h.regs[XA_R_RIP].u64, CODE + 2);
 }
 
+/* After an instruction outside 64-bit mode (compatibility mode here) the next exit goes
+ * to the general path at once (two get_regs), and the one after that through the front
+ * again (one); every result the same. */
+static void test_mode_hint(void **state)
+{
+    (void)state;
+    make_state(start);
+    start->regs[XA_R_CR0].u64 = 0x80010033u;
+    start->regs[XA_R_CR4].u64 = 0x20;
+    start->regs[XA_R_EFER].u64 = 0xd00;
+    start->regs[XA_R_RFLAGS].u64 = 0x2;
+    for (unsigned r = XA_R_ES; r <= XA_R_GS; r++)
+        start->regs[r].seg.attr = r == XA_R_CS ? 0xc09b : 0xc093; /* CS.L = 0, D = 1 */
+    put64(start->ram + PT + 8 * 8, MMIO | 0x67);
+    start->regs[XA_R_RAX].u64 = MMIO + 4;
+    start->regs[XA_R_RAX + 3].u64 = 0x11223344u;
+    start->regs[XA_R_RIP].u64 = CODE;
+    A->h = *start;
+    struct xa_cpu_model model = {XA_VENDOR_INTEL, 52, XA_FEAT_ALL};
+    assert_int_equal(xa_vcpu_init(&A->v, &ops, &A->h, &model), XA_OK);
+    struct xa_mmio_exit ex = {MMIO + 4, MMIO + 4, true, 2, {0x89, 0x18}};
+    static const unsigned want_get_calls[3] = {2, 2, 1};
+    for (unsigned k = 0; k < 3; k++) {
+        A->h.get_calls = 0;
+        A->h.regs[XA_R_RIP].u64 = CODE;
+        A->h.regs[XA_R_CS].seg.attr = k == 0 ? 0xc09b : 0xa09b; /* then 64-bit */
+        assert_int_equal(xa_assist_mmio(&A->v, &ex, &A->out), XA_OK);
+        assert_int_equal(A->h.get_calls, want_get_calls[k]);
+        assert_int_equal(A->h.regs[XA_R_RIP].u64, CODE + 2);
+        assert_memory_equal(A->h.device + 4, "\x44\x33\x22\x11", 4);
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -556,6 +589,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mov_store_one_get_regs),
+        cmocka_unit_test(test_mode_hint),
         cmocka_unit_test(test_front_equals_general),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
