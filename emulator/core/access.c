@@ -164,14 +164,6 @@ static bool exit_matches(const struct xai_emu *e, const struct xai_xlat *x)
 static inline xa_status translate_la(struct xai_emu *e, unsigned seg, uint64_t la, uint32_t size,
                                      enum xa_access access, struct xai_xlat *x);
 
-/* xa_is_canonical (mmu.h), inline: bits 63:47 (63:56 with LA57) all equal. */
-static inline bool canonical(uint64_t la, bool la57)
-{
-    unsigned shift = la57 ? 56 : 47;
-    uint64_t top = la >> shift;
-    return top == 0 || top == (UINT64_MAX >> shift);
-}
-
 /* xai_translate, inlined into the operand's path. */
 static inline xa_status translate(struct xai_emu *e, unsigned seg, uint64_t offset,
                                   unsigned addr_size, uint32_t size, enum xa_access access,
@@ -188,7 +180,7 @@ static inline xa_status translate(struct xai_emu *e, unsigned seg, uint64_t offs
         uint64_t first = addr_size == 4 ? offset & 0xffffffffu : offset;
         if (seg == XA_SEG_FS || seg == XA_SEG_GS)
             first += s->base;
-        if (canonical(first, e->la57) && canonical(first + (size - 1), e->la57))
+        if (xai_canonical(first, e->la57) && xai_canonical(first + (size - 1), e->la57))
             return translate_la(e, seg, first, size, access, x);
     }
     struct xa_seg_access sa = {e->cpumode, e->cpl, (uint8_t)addr_size, e->la57};

@@ -89,6 +89,14 @@ struct xai_emu {
 
 /* ---- regs.c: the register cache -------------------------------------- */
 
+/* The registers every instruction needs first, in this order (RIP RFLAGS CR0 EFER CS SS CR3
+ * CR4): what load_mode and the MMIO front ask get_regs for. */
+#define XAI_MODE_REGS 8
+extern const uint16_t xai_mode_regs[XAI_MODE_REGS];
+/* Puts the values of xai_mode_regs (@p got, in that order) into the vCPU's cache, each to
+ * its slot (a fixed list: no per-register dispatch), and marks them valid. */
+void xai_regs_store_mode(struct xa_vcpu *v, const union xa_regval *got);
+
 /* The last register name the register window (struct xa_vcpu regfile) holds. */
 #define XAI_REGFILE_LAST XA_R_EFER
 
@@ -208,6 +216,15 @@ static inline void xai_bit_clear(uint64_t *bits, unsigned n)
 }
 
 /* ---- access.c: memory ------------------------------------------------ */
+
+/* xa_is_canonical (mmu.h), inline: bits 63:47 (63:56 with LA57) all equal, with one add and
+ * one shift by a constant. */
+static inline bool xai_canonical(uint64_t la, bool la57)
+{
+    if (la57)
+        return ((la + (UINT64_C(1) << 56)) >> 57) == 0;
+    return ((la + (UINT64_C(1) << 47)) >> 48) == 0;
+}
 
 /* Checks the vCPU's walk cache (v->walk) against CR0/CR3/CR4/EFER/PKRU/PKRS, the model
  * and the RAM window once per instruction, and makes it anew when something changed. */

@@ -32,13 +32,11 @@
 #define FRONT_INLINE inline
 #endif
 
-/* The mode registers first (their slots in got[] are fixed), then the operands'. */
-static const uint16_t mode_names[XAI_FAST_MODE_REGS] = {XA_R_RIP, XA_R_RFLAGS, XA_R_CR0, XA_R_EFER,
-                                                        XA_R_CS,  XA_R_SS,     XA_R_CR3, XA_R_CR4};
+/* got[] holds the mode registers first (xai_mode_regs: fixed slots), then the operands'. */
 enum { G_RIP, G_RFLAGS, G_CR0, G_EFER, G_CS, G_SS, G_CR3, G_CR4 };
 
 /* Room in names[] for a MOV's registers: the register operand, base, index. */
-#define MAX_NAMES (XAI_FAST_MODE_REGS + 3)
+#define MAX_NAMES (XAI_MODE_REGS + 3)
 
 /* The registers to ask for: the mode registers, then a MOV's GPRs (@p have: which, and
  * @p slot: where in names[] and so in get_regs' values). */
@@ -109,14 +107,6 @@ static FRONT_INLINE void plan_names(struct mov_plan *p, struct name_list *l)
         p->s_index = add_name(l, p->index & 15);
 }
 
-/* Bits 63:47 (63:56 with LA57) all equal: one add and one shift by a constant. */
-static FRONT_INLINE bool canonical(uint64_t la, bool la57)
-{
-    if (la57)
-        return ((la + (UINT64_C(1) << 56)) >> 57) == 0;
-    return ((la + (UINT64_C(1) << 47)) >> 48) == 0;
-}
-
 static void put_le64(uint8_t *buf, uint64_t v)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -160,36 +150,21 @@ static FRONT_INLINE void pad_bytes(uint8_t *bytes, const uint8_t *src, unsigned 
  * exactly the mode registers and the GPRs names[8..n) name, from got[] by slot or from
  * the register window (@p window) by name. Each value to its slot (no per-register
  * dispatch: the mode registers are a fixed list, the others GPRs). */
-static FRONT_INLINE void to_cache(struct xa_vcpu *v, const uint16_t *names,
-                                  const union xa_regval *got, unsigned n, const bool window)
+static void to_cache(struct xa_vcpu *v, const uint16_t *names, const union xa_regval *got,
+                     unsigned n, bool window)
 {
-    union xa_regval *val = v->regs.val;
     const union xa_regval *W = v->regfile;
-#define FROM(name, slot) (window ? &W[name] : &got[slot])
-    val[XA_R_RIP].u64 = FROM(XA_R_RIP, G_RIP)->u64;
-    val[XA_R_RFLAGS].u64 = FROM(XA_R_RFLAGS, G_RFLAGS)->u64;
-    val[XA_R_CR0].u64 = FROM(XA_R_CR0, G_CR0)->u64;
-    val[XA_R_EFER].u64 = FROM(XA_R_EFER, G_EFER)->u64;
-    val[XA_R_CS].seg = FROM(XA_R_CS, G_CS)->seg;
-    val[XA_R_SS].seg = FROM(XA_R_SS, G_SS)->seg;
-    val[XA_R_CR3].u64 = FROM(XA_R_CR3, G_CR3)->u64;
-    val[XA_R_CR4].u64 = FROM(XA_R_CR4, G_CR4)->u64;
-#undef FROM
-    _Static_assert(XA_R_CR4 < 64 && XA_R_EFER < 64 && sizeof(v->regs.valid) == 16,
-                   "the mode registers in the first word of two");
-    uint64_t valid = (UINT64_C(1) << XA_R_RIP) | (UINT64_C(1) << XA_R_RFLAGS) |
-                     (UINT64_C(1) << XA_R_CR0) | (UINT64_C(1) << XA_R_EFER) |
-                     (UINT64_C(1) << XA_R_CS) | (UINT64_C(1) << XA_R_SS) |
-                     (UINT64_C(1) << XA_R_CR3) | (UINT64_C(1) << XA_R_CR4);
-    for (unsigned k = XAI_FAST_MODE_REGS; k < n; k++) {
+    union xa_regval mode[XAI_MODE_REGS];
+    if (window) /* only on the way to the general path: the window's mode registers */
+        for (unsigned k = 0; k < XAI_MODE_REGS; k++)
+            xai_reg_copy(&mode[k], &W[xai_mode_regs[k]], xai_mode_regs[k]);
+    xa_vcpu_reset(v);
+    xai_regs_store_mode(v, window ? mode : got);
+    for (unsigned k = XAI_MODE_REGS; k < n; k++) {
         unsigned r = names[k] & 15; /* a GPR */
-        val[r].u64 = window ? W[r].u64 : got[k].u64;
-        valid |= UINT64_C(1) << r;
+        v->regs.val[r].u64 = window ? W[r].u64 : got[k].u64;
+        v->regs.valid[0] |= UINT64_C(1) << r;
     }
-    v->regs.valid[0] = valid;
-    v->regs.valid[1] = 0;
-    v->regs.dirty[0] = 0;
-    v->regs.dirty[1] = 0;
 }
 
 static xa_status done(struct xa_outcome *out, xa_status st, unsigned mnemonic)
@@ -234,10 +209,10 @@ static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_e
     const union xa_regval *W = v->regfile;
     struct name_list l;
     union xa_regval got[MAX_NAMES];
-    l.n = XAI_FAST_MODE_REGS;
+    l.n = XAI_MODE_REGS;
     l.have = 0;
     if (!window)
-        memcpy(l.names, mode_names, sizeof(mode_names));
+        memcpy(l.names, xai_mode_regs, sizeof(xai_mode_regs));
     struct xa_insn *insn = &out->insn;
     uint8_t bytes[16];
     const unsigned nbytes = ex->nbytes;
@@ -290,7 +265,7 @@ static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_e
         unsigned avail = 4096 - (unsigned)(rip & 0xfff);
         if (avail > XA_MAX_INSN_LENGTH)
             avail = XA_MAX_INSN_LENGTH;
-        if (!v->ram || !v->ram_size || !canonical(rip, la57))
+        if (!v->ram || !v->ram_size || !xai_canonical(rip, la57))
             goto regs_only;
         walk_cache_ready(v, cr0, cr3, cr4, efer);
         cache_ready = true;
@@ -334,7 +309,7 @@ static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_e
         ea += GPR_VALUE(p.index, p.s_index) * m->scale;
     if (insn->adsize == 32)
         ea &= 0xffffffffu;
-    if ((ea & 0xfff) + p.size > 4096 || !canonical(ea, la57))
+    if ((ea & 0xfff) + p.size > 4096 || !xai_canonical(ea, la57))
         goto decoded;
     if (cpl == 3 && (cr0 & CR0_AM) && (rflags & XAI_AC) && (ea & (p.size - 1)))
         goto decoded; /* #AC (after the walk's faults): the general path raises it */
@@ -393,13 +368,13 @@ static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_e
 decoded:
     /* The instruction is decoded in 64-bit mode: the general path starts from there, with
      * the registers fetched so far. */
-    to_cache(v, l.names, got, window ? XAI_FAST_MODE_REGS : l.n, window);
+    to_cache(v, l.names, got, window ? XAI_MODE_REGS : l.n, window);
     *ready = XAI_FAST_DECODED;
     return XAI_FAST_DECLINED;
 
 regs_only:
     /* The mode registers (and any others fetched) stand; the instruction is to fetch. */
-    to_cache(v, l.names, got, window ? XAI_FAST_MODE_REGS : l.n, window);
+    to_cache(v, l.names, got, window ? XAI_MODE_REGS : l.n, window);
     *ready = XAI_FAST_REGS;
     return XAI_FAST_DECLINED;
 }

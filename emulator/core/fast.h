@@ -5,9 +5,6 @@
 
 #include <x86assist/emulator.h>
 
-/* The mode registers fast.c fetches first (RIP RFLAGS CR0 EFER CS SS CR3 CR4). */
-#define XAI_FAST_MODE_REGS 8
-
 /* What fast.c returns when the general path must go on (never a status of the API). */
 #define XAI_FAST_DECLINED ((xa_status)0x7f)
 

@@ -31,6 +31,27 @@ const uint8_t xai_gpr_table[XAI_GPR_TABLE_SIZE] = {
     GPR16(XA_REG_RAX, 3),
 };
 
+const uint16_t xai_mode_regs[XAI_MODE_REGS] = {XA_R_RIP, XA_R_RFLAGS, XA_R_CR0, XA_R_EFER,
+                                               XA_R_CS,  XA_R_SS,     XA_R_CR3, XA_R_CR4};
+
+void xai_regs_store_mode(struct xa_vcpu *v, const union xa_regval *got)
+{
+    union xa_regval *val = v->regs.val;
+    val[XA_R_RIP].u64 = got[0].u64;
+    val[XA_R_RFLAGS].u64 = got[1].u64;
+    val[XA_R_CR0].u64 = got[2].u64;
+    val[XA_R_EFER].u64 = got[3].u64;
+    val[XA_R_CS].seg = got[4].seg;
+    val[XA_R_SS].seg = got[5].seg;
+    val[XA_R_CR3].u64 = got[6].u64;
+    val[XA_R_CR4].u64 = got[7].u64;
+    _Static_assert(XA_R_CR4 < 64 && XA_R_EFER < 64, "the mode registers in the first word");
+    v->regs.valid[0] |= (UINT64_C(1) << XA_R_RIP) | (UINT64_C(1) << XA_R_RFLAGS) |
+                        (UINT64_C(1) << XA_R_CR0) | (UINT64_C(1) << XA_R_EFER) |
+                        (UINT64_C(1) << XA_R_CS) | (UINT64_C(1) << XA_R_SS) |
+                        (UINT64_C(1) << XA_R_CR3) | (UINT64_C(1) << XA_R_CR4);
+}
+
 xa_status xa_vcpu_init(struct xa_vcpu *vcpu, const struct xa_cpu_ops *ops, void *ctx,
                        const struct xa_cpu_model *model)
 {

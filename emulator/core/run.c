@@ -15,10 +15,6 @@
 
 #define CR4_LA57 (UINT64_C(1) << 12)
 
-/* What every instruction needs: its mode, its RIP and flags, and what the walks need. */
-static const uint16_t mode_regs[] = {XA_R_RIP, XA_R_RFLAGS, XA_R_CR0, XA_R_EFER,
-                                     XA_R_CS,  XA_R_SS,     XA_R_CR3, XA_R_CR4};
-
 static void emu_init(struct xai_emu *e, struct xa_vcpu *v, struct xa_outcome *out)
 {
     /* Field by field: the staging buffers need no clearing. */
@@ -84,31 +80,17 @@ static void derive_mode(struct xai_emu *e)
 
 static xa_status load_mode(struct xai_emu *e)
 {
-    /* The cache was just reset: one get_regs, no need to look for what is cached; each
-     * value goes to its slot (the list is fixed: no per-register dispatch). */
+    /* The cache was just reset: one get_regs (or the register window) for the mode
+     * registers (xai_mode_regs), each value to its slot. */
     struct xa_vcpu *v = e->v;
-    union xa_regval got[sizeof(mode_regs) / sizeof(mode_regs[0])];
+    union xa_regval got[XAI_MODE_REGS];
     if (v->regfile) {
-        for (unsigned k = 0; k < sizeof(mode_regs) / sizeof(mode_regs[0]); k++)
-            xai_reg_copy(&got[k], &v->regfile[mode_regs[k]], mode_regs[k]);
-    } else if (v->ops->get_regs(v->ctx, mode_regs, sizeof(mode_regs) / sizeof(mode_regs[0]), got) !=
-               0) {
+        for (unsigned k = 0; k < XAI_MODE_REGS; k++)
+            xai_reg_copy(&got[k], &v->regfile[xai_mode_regs[k]], xai_mode_regs[k]);
+    } else if (v->ops->get_regs(v->ctx, xai_mode_regs, XAI_MODE_REGS, got) != 0) {
         return XA_ERR_CALLBACK;
     }
-    union xa_regval *val = v->regs.val;
-    val[XA_R_RIP].u64 = got[0].u64;
-    val[XA_R_RFLAGS].u64 = got[1].u64;
-    val[XA_R_CR0].u64 = got[2].u64;
-    val[XA_R_EFER].u64 = got[3].u64;
-    val[XA_R_CS].seg = got[4].seg;
-    val[XA_R_SS].seg = got[5].seg;
-    val[XA_R_CR3].u64 = got[6].u64;
-    val[XA_R_CR4].u64 = got[7].u64;
-    _Static_assert(XA_R_CR4 < 64 && XA_R_EFER < 64, "the mode registers in the first word");
-    v->regs.valid[0] |= (UINT64_C(1) << XA_R_RIP) | (UINT64_C(1) << XA_R_RFLAGS) |
-                        (UINT64_C(1) << XA_R_CR0) | (UINT64_C(1) << XA_R_EFER) |
-                        (UINT64_C(1) << XA_R_CS) | (UINT64_C(1) << XA_R_SS) |
-                        (UINT64_C(1) << XA_R_CR3) | (UINT64_C(1) << XA_R_CR4);
+    xai_regs_store_mode(v, got);
     derive_mode(e);
     return XA_OK;
 }

@@ -489,20 +489,27 @@ static void test_front_equals_general(void **state)
 }
 
 /* The benchmark's instruction: finished by the front, one get_regs, no fetch. */
-static void test_mov_store_one_get_regs(void **state)
+/* *start: `mov dword [rax], ebx` at CODE, RAX at the device's byte 4, CPL 0, paging on,
+ * A/D set, CS attributes @p cs_attr (0xa09b: 64-bit code). */
+static void mov_store_state(uint16_t cs_attr, uint64_t rbx)
 {
-    (void)state;
     make_state(start);
     start->regs[XA_R_CR0].u64 = 0x80010033u;
     start->regs[XA_R_CR4].u64 = 0x20;
     start->regs[XA_R_EFER].u64 = 0xd00;
     start->regs[XA_R_RFLAGS].u64 = 0x2;
     for (unsigned r = XA_R_ES; r <= XA_R_GS; r++)
-        start->regs[r].seg.attr = r == XA_R_CS ? 0xa09b : 0xc093;
+        start->regs[r].seg.attr = r == XA_R_CS ? cs_attr : 0xc093;
     put64(start->ram + PT + 8 * 8, MMIO | 0x67);
     start->regs[XA_R_RAX].u64 = MMIO + 4;
-    start->regs[XA_R_RAX + 3].u64 = 0x1122334455667788u;
+    start->regs[XA_R_RAX + 3].u64 = rbx;
     start->regs[XA_R_RIP].u64 = CODE;
+}
+
+static void test_mov_store_one_get_regs(void **state)
+{
+    (void)state;
+    mov_store_state(0xa09b, 0x1122334455667788u);
     A->h = *start;
     struct xa_cpu_model model = {XA_VENDOR_INTEL, 52, XA_FEAT_ALL};
     assert_int_equal(xa_vcpu_init(&A->v, &ops, &A->h, &model), XA_OK);
@@ -536,17 +543,7 @@ static void test_mov_store_one_get_regs(void **state)
 static void test_mode_hint(void **state)
 {
     (void)state;
-    make_state(start);
-    start->regs[XA_R_CR0].u64 = 0x80010033u;
-    start->regs[XA_R_CR4].u64 = 0x20;
-    start->regs[XA_R_EFER].u64 = 0xd00;
-    start->regs[XA_R_RFLAGS].u64 = 0x2;
-    for (unsigned r = XA_R_ES; r <= XA_R_GS; r++)
-        start->regs[r].seg.attr = r == XA_R_CS ? 0xc09b : 0xc093; /* CS.L = 0, D = 1 */
-    put64(start->ram + PT + 8 * 8, MMIO | 0x67);
-    start->regs[XA_R_RAX].u64 = MMIO + 4;
-    start->regs[XA_R_RAX + 3].u64 = 0x11223344u;
-    start->regs[XA_R_RIP].u64 = CODE;
+    mov_store_state(0xc09b, 0x11223344u); /* CS.L = 0, D = 1 */
     A->h = *start;
     struct xa_cpu_model model = {XA_VENDOR_INTEL, 52, XA_FEAT_ALL};
     assert_int_equal(xa_vcpu_init(&A->v, &ops, &A->h, &model), XA_OK);
