@@ -2,7 +2,7 @@
 /*
  * Benchmark for callgrind: one whole MMIO exit of `mov dword [rax], ebx` in
  * 64-bit mode with 4-level paging (4 KiB pages), as a hypervisor handles it:
- *   emulator_mmio N [ours|unicorn] [nobytes] [noram] [lowpt] [regfile] [add]
+ *   emulator_mmio N [ours|unicorn] [nobytes] [noram] [lowpt] [regfile] [add] [cold]
  * ours:    xa_assist_mmio: registers (get_regs), fetch (the exit's bytes; with
  *          "nobytes" the fetch walks and reads the code page), decode, the walk
  *          of the data operand, the exit check, emulate, commit (one mem_write to
@@ -16,7 +16,11 @@
  *          with "regfile" the hypervisor also gives its register array as the
  *          vCPU's register window (struct xa_vcpu regfile): no get_regs; with
  *          "add" the instruction is add dword [rax], ebx instead (a read-modify-write:
- *          the general path after the front, ours only);
+ *          the general path after the front, ours only); with "cold" every exit
+ *          differs from the one before, so nothing remembered from it applies: the
+ *          instruction alternates between two encodings (89 18 and 89 58 00, the
+ *          same MOV) and its operand between two linear pages mapped to the MMIO
+ *          page (the vCPU's decode memo and the walk's memo miss every time);
  * unicorn: the same instruction emulated by unicorn (when built with it): the
  *          registers written into the engine, uc_emu_start for one instruction
  *          (unicorn's flat map, not the guest's page tables), the MMIO page
@@ -46,6 +50,7 @@
 #define PT_LOW 0x80000u
 #define CODE   0x10000u
 #define MMIO   0x1f0000u
+#define ALIAS  0x1f1000u /* with "cold": a second linear page of the MMIO page */
 
 struct guest {
     struct flat_hv hv; /* first: the context of the flat_* callbacks */
@@ -98,7 +103,8 @@ static void setup(struct guest *g, uint64_t pt)
 static const struct xa_cpu_ops ops = {flat_get_regs, flat_set_regs, flat_mem_read, mem_write,
                                       mem_cmpxchg,   NULL,          NULL};
 
-static int run_ours(struct guest *g, long n, int give_bytes, int ram_window, int regfile, int add)
+static int run_ours(struct guest *g, long n, int give_bytes, int ram_window, int regfile, int add,
+                    int cold)
 {
     struct xa_vcpu vcpu;
     if (xa_vcpu_init(&vcpu, &ops, g, NULL) != XA_OK)
@@ -120,12 +126,27 @@ static int run_ours(struct guest *g, long n, int give_bytes, int ram_window, int
         ex.bytes[1] = 0x18;
     }
     struct xa_outcome out;
-    for (long i = 0; i < n; i++) {
-        g->hv.regs[XA_R_RIP].u64 = CODE; /* the guest runs the same instruction again */
-        if (xa_assist_mmio(&vcpu, &ex, &out) != XA_OK) {
-            fprintf(stderr, "xa_assist_mmio: %s\n", xa_status_name(out.status));
-            return 1;
+    xa_status st = XA_OK;
+    if (!cold) {
+        for (long i = 0; i < n && st == XA_OK; i++) {
+            g->hv.regs[XA_R_RIP].u64 = CODE; /* the guest runs the same instruction again */
+            st = xa_assist_mmio(&vcpu, &ex, &out);
         }
+    } else {
+        for (long i = 0; i < n && st == XA_OK; i++) {
+            /* Or the other encoding, through the other linear page. */
+            const bool other = (i & 1) != 0;
+            g->hv.regs[XA_R_RIP].u64 = CODE;
+            g->hv.regs[XA_R_RAX].u64 = (other ? ALIAS : MMIO) + 4;
+            ex.gva = g->hv.regs[XA_R_RAX].u64;
+            g->hv.ram[CODE + 1] = ex.bytes[1] = other ? 0x58 : 0x18;
+            ex.nbytes = give_bytes ? (other ? 3 : 2) : 0;
+            st = xa_assist_mmio(&vcpu, &ex, &out);
+        }
+    }
+    if (st != XA_OK) {
+        fprintf(stderr, "xa_assist_mmio: %s\n", xa_status_name(out.status));
+        return 1;
     }
     printf("ours: %ld exits, device %08x\n", n,
            (unsigned)(g->device[4] | g->device[5] << 8 | g->device[6] << 16 |
@@ -194,7 +215,7 @@ int main(int argc, char **argv)
 {
     long n = argc > 1 ? strtol(argv[1], NULL, 0) : 10000;
     const char *which = argc > 2 ? argv[2] : "ours";
-    int give = 1, ram_window = 1, regfile = 0, add = 0;
+    int give = 1, ram_window = 1, regfile = 0, add = 0, cold = 0;
     uint64_t pt = PT;
     for (int a = 3; a < argc; a++) {
         if (!strcmp(argv[a], "nobytes"))
@@ -207,14 +228,18 @@ int main(int argc, char **argv)
             regfile = 1;
         else if (!strcmp(argv[a], "add"))
             add = 1;
+        else if (!strcmp(argv[a], "cold"))
+            cold = 1;
     }
     struct guest g;
     setup(&g, pt);
+    if (cold) /* ALIAS -> MMIO; byte CODE + 2 is the disp8 (0) of 89 58 00 */
+        flat_map(&g.hv, pt, ALIAS, MMIO);
     if (add)
         g.hv.ram[CODE] = 0x01; /* add dword [rax], ebx: the general path (a read-modify-write) */
     int rc;
     if (!strcmp(which, "ours")) {
-        rc = run_ours(&g, n, give, ram_window, regfile, add);
+        rc = run_ours(&g, n, give, ram_window, regfile, add, cold);
     } else if (!strcmp(which, "unicorn")) {
 #ifdef XA_BENCH_UNICORN
         rc = run_unicorn(&g, n);
@@ -223,9 +248,9 @@ int main(int argc, char **argv)
         rc = 2;
 #endif
     } else {
-        fprintf(
-            stderr,
-            "usage: emulator_mmio N [ours|unicorn] [nobytes] [noram] [lowpt] [regfile] [add]\n");
+        fprintf(stderr,
+                "usage: emulator_mmio N [ours|unicorn] [nobytes] [noram] [lowpt] [regfile] [add] "
+                "[cold]\n");
         rc = 1;
     }
     free(g.hv.ram);

@@ -67,3 +67,8 @@ void flat_setup_long(struct flat_hv *hv, uint64_t pt)
         hv->regs[r].seg.attr = r == XA_R_CS ? 0xa09b : 0xc093;
     }
 }
+
+void flat_map(struct flat_hv *hv, uint64_t pt, uint64_t la, uint64_t gpa)
+{
+    put64(hv->ram + pt + 0x3000 + 8 * ((la >> 12) & 511), (gpa & ~0xfffull) | 0x67);
+}

@@ -28,5 +28,7 @@ int flat_mem_write(void *ctx, uint64_t gpa, const void *buf, size_t size, unsign
 /* Allocates the RAM (zeroed; exits on failure) and sets up 64-bit mode, CPL 0, with
  * 4-level page tables at @p pt mapping [0, 2 MiB) 1:1 with 4 KiB pages, A and D set. */
 void flat_setup_long(struct flat_hv *hv, uint64_t pt);
+/* Maps the 4 KiB linear page of @p la (below 2 MiB) to @p gpa in flat_setup_long's tables. */
+void flat_map(struct flat_hv *hv, uint64_t pt, uint64_t la, uint64_t gpa);
 
 #endif

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* Benchmark for callgrind: 4-level paging, 4 KiB pages, a supervisor write.
- *   mmu_walk_bench N [set] [prep|empty] [cb] [high] [la57]
+ *   mmu_walk_bench N [set] [prep|memo] [empty] [same|twice] [cb] [high] [la57]
  * N translations of LA 0x7f12_3400_0010 + k*4096 (k = 0..511 in turn) with xa_walk.
  *   set    every walk sets A in all four entries and D in the PTE (four cmpxchg calls;
  *          the loop re-clears the bits first); without it they are already set
  *   prep   xa_walk_prepared on an xa_mmu_prepared made once before the loop
+ *   memo   xa_walk_memo on the same xa_mmu_prepared and one xa_walk_memo: every walk is
+ *          of another page than the last (a miss that refills the memo), unless "same"
+ *   same   always LA 0x7f12_3400_0010 (k = 0): with "memo" every walk after the first
+ *          is answered from the memo
+ *   twice  each LA twice in a row (k = i / 2): with "memo" the first walk of a page notes
+ *          it, the second records it (the cost of a refill: the mean of the two)
  *   empty  the baseline: the same loop (and the same re-clearing with "set") calling a
  *          do-nothing stub with xa_walk's arguments instead of a walk
  *   cb     no RAM window: every entry is read through the read callback
@@ -87,11 +93,23 @@ static xa_status stub_prepared(const struct xa_mmu_prepared *p, uint64_t la, enu
     return XA_OK;
 }
 
+static xa_status stub_memo(const struct xa_mmu_prepared *p, struct xa_walk_memo *m, uint64_t la,
+                           enum xa_access access, unsigned flags, struct xa_walk_result *out,
+                           struct xa_exception *exc)
+{
+    (void)p, (void)m, (void)access, (void)flags, (void)exc;
+    out->gpa = la;
+    return XA_OK;
+}
+
 typedef xa_status (*walk_fn)(const struct xa_paging_state *, const struct xa_mmu_ops *, void *,
                              uint64_t, enum xa_access, unsigned, struct xa_walk_result *,
                              struct xa_exception *);
 typedef xa_status (*prepared_fn)(const struct xa_mmu_prepared *, uint64_t, enum xa_access, unsigned,
                                  struct xa_walk_result *, struct xa_exception *);
+typedef xa_status (*memo_fn)(const struct xa_mmu_prepared *, struct xa_walk_memo *, uint64_t,
+                             enum xa_access, unsigned, struct xa_walk_result *,
+                             struct xa_exception *);
 
 static int has_arg(int argc, char **argv, const char *word)
 {
@@ -106,6 +124,9 @@ int main(int argc, char **argv)
     long n = argc > 1 ? atol(argv[1]) : 1000000;
     int set_ad = has_arg(argc, argv, "set");
     int prep = has_arg(argc, argv, "prep");
+    const int memo = has_arg(argc, argv, "memo");
+    const unsigned kmask = has_arg(argc, argv, "same") ? 0 : 511;
+    const int kshift = has_arg(argc, argv, "twice");
     int empty = has_arg(argc, argv, "empty");
     const int high = has_arg(argc, argv, "high");
     const int la57 = has_arg(argc, argv, "la57");
@@ -151,11 +172,14 @@ int main(int argc, char **argv)
         return 1;
     walk_fn volatile walk = empty ? stub_walk : xa_walk;
     prepared_fn volatile pwalk = empty ? stub_prepared : xa_walk_prepared;
+    memo_fn volatile mwalk = empty ? stub_memo : xa_walk_memo;
+    struct xa_walk_memo wm;
+    xa_walk_memo_reset(&wm);
     struct xa_walk_result r;
     struct xa_exception e;
     uint64_t sum = 0;
     for (long i = 0; i < n; i++) {
-        unsigned k = (unsigned)i & 511;
+        unsigned k = (unsigned)(i >> kshift) & kmask;
         if (set_ad) {
             /* clear A/D again, so that every walk sets A in all four entries and D in
              * the PTE (four 8-byte stores, counted in the result) */
@@ -167,8 +191,9 @@ int main(int argc, char **argv)
             put64(ram + t[1] + (uint64_t)k * 8, (0x100000ull + (uint64_t)k * 4096) | flags);
         }
         const uint64_t la = base + ((uint64_t)k << 12) + 0x10;
-        xa_status st = prep ? pwalk(&prepared, la, XA_ACCESS_WRITE, 0, &r, &e)
-                            : walk(&ps, &ops, &g, la, XA_ACCESS_WRITE, 0, &r, &e);
+        xa_status st = memo   ? mwalk(&prepared, &wm, la, XA_ACCESS_WRITE, 0, &r, &e)
+                       : prep ? pwalk(&prepared, la, XA_ACCESS_WRITE, 0, &r, &e)
+                              : walk(&ps, &ops, &g, la, XA_ACCESS_WRITE, 0, &r, &e);
         if (st != XA_OK)
             return 1;
         sum += r.gpa;

@@ -262,6 +262,50 @@ static void fill_regs(struct fz *f)
         (f->regs[XA_R_CS].seg.attr & ~0x60u) | (f->regs[XA_R_SS].seg.attr & 0x60u);
 }
 
+/* The contract of one call that returned @p s, from what the callbacks saw. */
+static void check_outcome(const struct fz *f, xa_status s, const struct xa_outcome *out)
+{
+    CHECK(s == out->status);
+    const struct xa_insn *in = &out->insn;
+    bool rep_string = in->mnemonic != 0 && in->map == XA_MAP_1BYTE && in->operand_count == 0 &&
+                      (in->attributes & (XA_ATTR_REP | XA_ATTR_REPCC)) &&
+                      (in->prefixes & (XA_PFX_REP | XA_PFX_REPNE));
+    CHECK(rep_string || (!f->late && !f->set_after_fail));
+    if (rep_string && s != XA_OK && s != XA_ERR_BAD_ARGUMENT && s != XA_ERR_UNSUPPORTED) {
+        /* Completed iterations: their writes and the one set_regs, or nothing at all. */
+        CHECK(f->set_calls <= 1);
+        if (s == XA_ERR_CALLBACK) {
+            CHECK(f->failed);
+            return;
+        }
+        CHECK(!f->failed);
+        if (s == XA_CONTINUE)
+            CHECK(f->set_calls == 1); /* the budget allows at least one iteration */
+        else
+            CHECK(s == XA_EXCEPTION || s == XA_RETRY);
+        if (f->set_calls == 0)
+            CHECK(!f->wrote); /* nothing completed: nothing written */
+        return;
+    }
+    switch (s) {
+    case XA_OK: CHECK(f->set_calls == 1 && !f->failed); break;
+    case XA_ERR_CALLBACK: CHECK(f->failed); break;
+    case XA_EXCEPTION:
+        CHECK(out->exception.vector == XA_VEC_UD || out->exception.vector == XA_VEC_GP ||
+              out->exception.vector == XA_VEC_SS || out->exception.vector == XA_VEC_PF ||
+              out->exception.vector == XA_VEC_AC || out->exception.vector == XA_VEC_DE ||
+              out->exception.vector == XA_VEC_NM || out->exception.vector == XA_VEC_NP ||
+              out->exception.vector == XA_VEC_TS);
+        /* fall through */
+    case XA_RETRY:
+    case XA_ERR_UNSUPPORTED: CHECK(!f->wrote && f->set_calls == 0 && !f->failed); break;
+    default:
+        CHECK(s == XA_CONTINUE || s == XA_ERR_BAD_ARGUMENT);
+        CHECK(!f->failed || s != XA_ERR_BAD_ARGUMENT);
+        break;
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -321,45 +365,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 f.regs[XA_R_CR3].u64 &= 0x3000, f.regs[XA_R_RIP].u64 &= 0x3fff;
         }
         s = xa_assist_mmio(&vcpu, &ex, &out);
-    }
-    CHECK(s == out.status);
-    const struct xa_insn *in = &out.insn;
-    bool rep_string = in->mnemonic != 0 && in->map == XA_MAP_1BYTE && in->operand_count == 0 &&
-                      (in->attributes & (XA_ATTR_REP | XA_ATTR_REPCC)) &&
-                      (in->prefixes & (XA_PFX_REP | XA_PFX_REPNE));
-    CHECK(rep_string || (!f.late && !f.set_after_fail));
-    if (rep_string && s != XA_OK && s != XA_ERR_BAD_ARGUMENT && s != XA_ERR_UNSUPPORTED) {
-        /* Completed iterations: their writes and the one set_regs, or nothing at all. */
-        CHECK(f.set_calls <= 1);
-        if (s == XA_ERR_CALLBACK) {
-            CHECK(f.failed);
-            return 0;
+        /* The same exit again on the same vCPU (what it remembers: the decode memo, the
+         * walk cache and its memos), each time after changing input-chosen bytes of the
+         * RAM window (page-table entries under a memo, say); every call keeps the
+         * contract. */
+        for (unsigned again = (windows >> 3) & 3; again > 0; again--) {
+            check_outcome(&f, s, &out);
+            for (unsigned n = take(&f) & 3; n > 0; n--) {
+                unsigned at = (take(&f) | (unsigned)take(&f) << 8) % sizeof(ram);
+                ram[at] ^= take(&f);
+            }
+            f.failed = f.wrote = f.late = f.set_after_fail = false;
+            f.set_calls = 0;
+            s = xa_assist_mmio(&vcpu, &ex, &out);
         }
-        CHECK(!f.failed);
-        if (s == XA_CONTINUE)
-            CHECK(f.set_calls == 1); /* the budget allows at least one iteration */
-        else
-            CHECK(s == XA_EXCEPTION || s == XA_RETRY);
-        if (f.set_calls == 0)
-            CHECK(!f.wrote); /* nothing completed: nothing written */
-        return 0;
     }
-    switch (s) {
-    case XA_OK: CHECK(f.set_calls == 1 && !f.failed); break;
-    case XA_ERR_CALLBACK: CHECK(f.failed); break;
-    case XA_EXCEPTION:
-        CHECK(out.exception.vector == XA_VEC_UD || out.exception.vector == XA_VEC_GP ||
-              out.exception.vector == XA_VEC_SS || out.exception.vector == XA_VEC_PF ||
-              out.exception.vector == XA_VEC_AC || out.exception.vector == XA_VEC_DE ||
-              out.exception.vector == XA_VEC_NM || out.exception.vector == XA_VEC_NP ||
-              out.exception.vector == XA_VEC_TS);
-        /* fall through */
-    case XA_RETRY:
-    case XA_ERR_UNSUPPORTED: CHECK(!f.wrote && f.set_calls == 0 && !f.failed); break;
-    default:
-        CHECK(s == XA_CONTINUE || s == XA_ERR_BAD_ARGUMENT);
-        CHECK(!f.failed || s != XA_ERR_BAD_ARGUMENT);
-        break;
-    }
+    check_outcome(&f, s, &out);
     return 0;
 }

@@ -101,7 +101,7 @@ int xai_read_entry_cb(const struct xai_walk_cfg *c, uint64_t gpa, unsigned size,
 
 /* An entry from guest memory: little-endian whatever the host (compilers turn this
  * into one load on a little-endian host). */
-static inline uint64_t xai_le64(const uint8_t *b)
+static XAI_ALWAYS_INLINE uint64_t xai_le64(const uint8_t *b)
 {
     return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 | (uint64_t)b[3] << 24 |
            (uint64_t)b[4] << 32 | (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |

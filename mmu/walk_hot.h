@@ -14,7 +14,7 @@
  * from the RAM window, kept inside it by the compare of each table's address with the
  * window's end, invisible to the guest (no callback), and their values are dropped: the
  * combined test then fails and the walk is redone from the top by the fast path, which
- * reads in architectural order. Included by walk.c. */
+ * reads in architectural order. Included by walk.c and walk_memo.c. */
 #ifndef XA_MMU_WALK_HOT_H
 #define XA_MMU_WALK_HOT_H
 

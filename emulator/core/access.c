@@ -90,8 +90,11 @@ void xai_walk_cache_update(struct xa_vcpu *v, bool current, uint64_t cr0, uint64
 void xai_walk_cache_prepare(struct xa_vcpu *v)
 {
     struct xa_walk_cache *c = &v->walk;
-    if (c->state == 1)
+    if (c->state == 1) {
         c->state = xa_mmu_prepare(&c->ps, &c->ops, v, &c->prep) == XA_OK ? 2 : 3;
+        xa_walk_memo_reset(&c->memo[0]); /* they speak for the walks of the earlier prep */
+        xa_walk_memo_reset(&c->memo[1]);
+    }
 }
 
 xa_status xai_paging_setup(struct xai_emu *e)

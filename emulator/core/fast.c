@@ -58,36 +58,40 @@ static FRONT_INLINE unsigned add_name(struct name_list *l, unsigned r)
     return l->slot[r];
 }
 
-/* A MOV the front finishes. Register codes are xai_gpr_table's (0: none). */
+/* A MOV the front finishes. Register codes are xai_gpr_table's (0: none). Small: it is
+ * kept in the decode memo (struct xa_decode_memo shape) beside the instruction. */
 struct mov_plan {
-    bool ok;       /* a MOV this path finishes */
-    bool store;    /* memory is the destination */
-    bool imm;      /* the source is an immediate (a store) */
-    unsigned size; /* operand size in bytes: 1, 2, 4, 8 */
-    unsigned reg;  /* the register operand's code, when not imm */
-    bool old;      /* its value is read (a store, or a load of 1 or 2 bytes) */
-    unsigned base; /* the base's and the index's codes */
-    unsigned index;
-    unsigned s_reg; /* with get_regs: the slots of the register operand, base, index */
-    unsigned s_base;
-    unsigned s_index;
+    bool ok;      /* a MOV this path finishes */
+    bool store;   /* memory is the destination */
+    bool imm;     /* the source is an immediate (a store) */
+    uint8_t size; /* operand size in bytes: 1, 2, 4, 8 */
+    uint8_t reg;  /* the register operand's code, when not imm */
+    bool old;     /* its value is read (a store, or a load of 1 or 2 bytes) */
+    uint8_t base; /* the base's and the index's codes */
+    uint8_t index;
+    uint8_t s_reg; /* with get_regs: the slots of the register operand, base, index */
+    uint8_t s_base;
+    uint8_t s_index;
+    uint8_t unused[5]; /* to the memo's size: copied as two words */
 };
+_Static_assert(sizeof(struct mov_plan) == sizeof(((struct xa_decode_memo *)0)->shape),
+               "the plan is the decode memo's shape");
 
 /* A general register or an immediate to memory, memory to a general register; memory
  * through DS or SS (no base in 64-bit mode). */
 static FRONT_INLINE struct mov_plan mov_plan(const struct xa_insn *insn)
 {
     struct mov_plan p;
-    p.s_reg = p.s_base = p.s_index = 0;
+    memset(&p, 0, sizeof(p)); /* slots, and the unused bytes the memo keeps */
     unsigned mi = insn->ops[0].type == XA_OP_MEM ? 0 : 1;
     const struct xa_operand *mem = &insn->ops[mi], *other = &insn->ops[mi ^ 1];
     p.store = mi == 0;
-    p.size = mem->size;
+    p.size = (uint8_t)mem->size;
     p.imm = other->type == XA_OP_IMM;
-    p.reg = other->type == XA_OP_REG ? xai_gpr_code(other->reg) : 0;
+    p.reg = other->type == XA_OP_REG ? (uint8_t)xai_gpr_code(other->reg) : 0;
     p.old = p.store || p.size < 4;
-    p.base = xai_gpr_code(insn->mem.base);
-    p.index = xai_gpr_code(insn->mem.index);
+    p.base = (uint8_t)xai_gpr_code(insn->mem.base);
+    p.index = (uint8_t)xai_gpr_code(insn->mem.index);
     p.ok = insn->mnemonic == XA_MNEM_MOV && insn->operand_count == 2 &&
            !(insn->prefixes & XA_PFX_LOCK) && mem->type == XA_OP_MEM &&
            insn->mem.seg != XA_REG_FS && insn->mem.seg != XA_REG_GS &&
@@ -100,11 +104,11 @@ static FRONT_INLINE struct mov_plan mov_plan(const struct xa_insn *insn)
 static FRONT_INLINE void plan_names(struct mov_plan *p, struct name_list *l)
 {
     if (p->reg && p->old)
-        p->s_reg = add_name(l, p->reg & 15);
+        p->s_reg = (uint8_t)add_name(l, p->reg & 15u);
     if (p->base)
-        p->s_base = add_name(l, p->base & 15);
+        p->s_base = (uint8_t)add_name(l, p->base & 15u);
     if (p->index)
-        p->s_index = add_name(l, p->index & 15);
+        p->s_index = (uint8_t)add_name(l, p->index & 15u);
 }
 
 static void put_le64(uint8_t *buf, uint64_t v)
@@ -131,19 +135,47 @@ static uint64_t get_le64(const uint8_t *buf)
 #endif
 }
 
-/* The exit's @p n bytes (1..15), then zeros, in @p bytes[16]: two 8-byte loads (bytes
- * 0-7 and 7-14) and a mask, not a variable-length copy. */
-static FRONT_INLINE void pad_bytes(uint8_t *bytes, const uint8_t *src, unsigned n)
+/* The exit's @p n bytes (1..15), then zeros to 16, as two little-endian words: two
+ * 8-byte loads (bytes 0-7 and 7-14) and a mask, not a variable-length copy. */
+static FRONT_INLINE void pad_bytes(uint64_t *lo, uint64_t *hi, const uint8_t *src, unsigned n)
 {
-    uint64_t lo = get_le64(src), hi = get_le64(src + 7) >> 8;
+    *lo = get_le64(src);
+    *hi = get_le64(src + 7) >> 8;
     if (n < 8) {
-        lo &= (UINT64_C(1) << (8 * n)) - 1;
-        hi = 0;
+        *lo &= (UINT64_C(1) << (8 * n)) - 1;
+        *hi = 0;
     } else {
-        hi &= (UINT64_C(1) << (8 * (n - 8))) - 1; /* n - 8 < 8 */
+        *hi &= (UINT64_C(1) << (8 * (n - 8))) - 1; /* n - 8 < 8 */
     }
+}
+
+/* Decodes the bytes @p lo, @p hi (zero-padded to 15) as 64-bit code into *insn, and the
+ * front's reading of it into *p, through the vCPU's decode memo: the same bytes (and
+ * vendor) decode the same, so a repeated exit (a driver writing the same register from
+ * the same code) copies the last result instead of decoding. False when they do not
+ * decode (not kept: the general path reports it). */
+static FRONT_INLINE bool decode64(struct xa_vcpu *v, uint64_t lo, uint64_t hi, struct xa_insn *insn,
+                                  struct mov_plan *p)
+{
+    struct xa_decode_memo *d = &v->decoded;
+    hi |= (uint64_t)(v->model.vendor + 1u) << 56; /* byte 15: never decoded */
+    if (d->key[0] == lo && d->key[1] == hi) {
+        *insn = d->insn;
+        memcpy(p, d->shape, sizeof(*p));
+        return true;
+    }
+    uint8_t bytes[16];
     put_le64(bytes, lo);
     put_le64(bytes + 8, hi);
+    if (xa_decode(insn, XA_MODE_64, (enum xa_vendor)v->model.vendor, bytes, XA_MAX_INSN_LENGTH) !=
+        XA_OK)
+        return false;
+    *p = mov_plan(insn);
+    d->key[0] = lo;
+    d->key[1] = hi;
+    d->insn = *insn;
+    memcpy(d->shape, p, sizeof(*p));
+    return true;
 }
 
 /* Hands what was fetched to the general path: the vCPU's register cache then holds
@@ -204,7 +236,8 @@ static FRONT_INLINE unsigned walk(struct xa_vcpu *v, uint64_t la, enum xa_access
 /* @p window: the register window (struct xa_vcpu regfile), or get_regs (a constant: the
  * function is compiled once for each). */
 static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_exit *ex,
-                                       struct xa_outcome *out, unsigned *ready, const bool window)
+                                       struct xa_outcome *out, unsigned *ready, struct mov_plan *p,
+                                       const bool window)
 {
     const union xa_regval *W = v->regfile;
     struct name_list l;
@@ -214,22 +247,12 @@ static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_e
     if (!window)
         memcpy(l.names, xai_mode_regs, sizeof(xai_mode_regs));
     struct xa_insn *insn = &out->insn;
-    uint8_t bytes[16];
     const unsigned nbytes = ex->nbytes;
-    struct mov_plan p = {false, false, false, 0, 0, false, 0, 0, 0, 0, 0};
 
-    /* With the exit's bytes, out->insn is the MOV decoded from them (front()): its
-     * registers come with the mode registers, in one get_regs. */
-    if (nbytes) {
-        p = mov_plan(insn);
-        if (!p.ok) {
-            /* Not a MOV the front finishes: the general path fetches what it needs. */
-            *ready = XAI_FAST_DECODED64;
-            return XAI_FAST_DECLINED;
-        }
-        if (!window)
-            plan_names(&p, &l);
-    }
+    /* With the exit's bytes, out->insn is the MOV decoded from them and @p p its plan
+     * (front()): its registers come with the mode registers, in one get_regs. */
+    if (nbytes && !window)
+        plan_names(p, &l);
     if (!window && v->ops->get_regs(v->ctx, l.names, l.n, got) != 0)
         return done(out, XA_ERR_CALLBACK, 0);
     const union xa_regval *R = window ? W : got;
@@ -274,24 +297,22 @@ static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_e
             return done(out, XA_ERR_CALLBACK, 0);
         if (got_code != WALK_OK || code >= v->ram_size || avail > v->ram_size - code)
             goto regs_only;
+        uint8_t bytes[16];
         memset(bytes, 0, sizeof(bytes));
         memcpy(bytes, v->ram + code, avail);
-        if (xa_decode(insn, XA_MODE_64, (enum xa_vendor)v->model.vendor, bytes,
-                      XA_MAX_INSN_LENGTH) != XA_OK ||
-            insn->length > avail)
+        if (!decode64(v, get_le64(bytes), get_le64(bytes + 8), insn, p) || insn->length > avail)
             goto regs_only;
-        p = mov_plan(insn);
-        if (!p.ok)
+        if (!p->ok)
             goto decoded;
         if (!window) {
             unsigned first = l.n;
-            plan_names(&p, &l);
+            plan_names(p, &l);
             if (l.n > first &&
                 v->ops->get_regs(v->ctx, l.names + first, l.n - first, got + first) != 0)
                 return done(out, XA_ERR_CALLBACK, insn->mnemonic);
         }
     }
-    if (!p.ok)
+    if (!p->ok)
         goto decoded;
 
         /* A general register's value: by name in the window, by slot in got[]. */
@@ -301,17 +322,17 @@ static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_e
     const struct xa_mem *m = &insn->mem;
     uint64_t next_rip = rip + insn->length;
     uint64_t ea = (uint64_t)m->disp;
-    if (p.base)
-        ea += GPR_VALUE(p.base, p.s_base);
+    if (p->base)
+        ea += GPR_VALUE(p->base, p->s_base);
     else if (m->base == XA_REG_RIP || m->base == XA_REG_EIP)
         ea += next_rip;
-    if (p.index)
-        ea += GPR_VALUE(p.index, p.s_index) * m->scale;
+    if (p->index)
+        ea += GPR_VALUE(p->index, p->s_index) * m->scale;
     if (insn->adsize == 32)
         ea &= 0xffffffffu;
-    if ((ea & 0xfff) + p.size > 4096 || !xai_canonical(ea, la57))
+    if ((ea & 0xfff) + p->size > 4096 || !xai_canonical(ea, la57))
         goto decoded;
-    if (cpl == 3 && (cr0 & CR0_AM) && (rflags & XAI_AC) && (ea & (p.size - 1)))
+    if (cpl == 3 && (cr0 & CR0_AM) && (rflags & XAI_AC) && (ea & (p->size - 1)))
         goto decoded; /* #AC (after the walk's faults): the general path raises it */
 
     _Static_assert(XAI_AC >> 16 == XA_WALK_AC, "EFLAGS.AC >> 16 is XA_WALK_AC");
@@ -320,13 +341,13 @@ static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_e
     uint64_t gpa;
     if (!cache_ready)
         walk_cache_ready(v, cr0, cr3, cr4, efer);
-    unsigned walked = walk(v, ea, p.store ? XA_ACCESS_WRITE : XA_ACCESS_READ, flags, &gpa);
+    unsigned walked = walk(v, ea, p->store ? XA_ACCESS_WRITE : XA_ACCESS_READ, flags, &gpa);
     if (walked == WALK_FAILED)
         return done(out, XA_ERR_CALLBACK, insn->mnemonic);
     if (walked != WALK_OK)
         goto decoded; /* a fault, or A/D to set: the general path walks again */
     /* The exit's GPA (and GVA) inside the operand, else the general path's XA_RETRY. */
-    if (ex->gpa - gpa >= p.size || (ex->gva_valid && ex->gva - ea >= p.size))
+    if (ex->gpa - gpa >= p->size || (ex->gva_valid && ex->gva - ea >= p->size))
         goto decoded;
 
     /* The access, then the registers: the loaded register, RIP, RFLAGS when RF clears
@@ -334,24 +355,24 @@ static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_e
     uint8_t buf[8];
     uint16_t set_names[3];
     union xa_regval set_vals[3];
-    unsigned ns = 0, shift = (p.reg >> 1) & 8;
-    if (p.store) {
-        uint64_t val = p.imm ? (uint64_t)insn->imm[insn->ops[1].imm_index & 1]
-                             : GPR_VALUE(p.reg, p.s_reg) >> shift;
+    unsigned ns = 0, shift = (p->reg >> 1) & 8;
+    if (p->store) {
+        uint64_t val = p->imm ? (uint64_t)insn->imm[insn->ops[1].imm_index & 1]
+                              : GPR_VALUE(p->reg, p->s_reg) >> shift;
         put_le64(buf, val);
-        if (v->ops->mem_write(v->ctx, gpa, buf, p.size, XA_MEM_DATA) != 0)
+        if (v->ops->mem_write(v->ctx, gpa, buf, p->size, XA_MEM_DATA) != 0)
             return done(out, XA_ERR_CALLBACK, insn->mnemonic);
     } else {
-        if (v->ops->mem_read(v->ctx, gpa, buf, p.size, XA_MEM_DATA) != 0)
+        if (v->ops->mem_read(v->ctx, gpa, buf, p->size, XA_MEM_DATA) != 0)
             return done(out, XA_ERR_CALLBACK, insn->mnemonic);
         uint64_t val = get_le64(buf);
-        if (p.size >= 4) {
-            val = p.size == 4 ? val & 0xffffffffu : val;
+        if (p->size >= 4) {
+            val = p->size == 4 ? val & 0xffffffffu : val;
         } else {
-            uint64_t mask = ((UINT64_C(1) << (8 * p.size)) - 1) << shift;
-            val = (GPR_VALUE(p.reg, p.s_reg) & ~mask) | ((val << shift) & mask);
+            uint64_t mask = ((UINT64_C(1) << (8 * p->size)) - 1) << shift;
+            val = (GPR_VALUE(p->reg, p->s_reg) & ~mask) | ((val << shift) & mask);
         }
-        set_names[ns] = (uint16_t)(p.reg & 15);
+        set_names[ns] = (uint16_t)(p->reg & 15);
         set_vals[ns++].u64 = val;
     }
 #undef GPR_VALUE
@@ -381,9 +402,11 @@ regs_only:
 
 /* The rest of the front, compiled twice: with the register window, and with get_regs. */
 static FRONT_INLINE xa_status front_rest(struct xa_vcpu *v, const struct xa_mmio_exit *ex,
-                                         struct xa_outcome *out, unsigned *ready)
+                                         struct xa_outcome *out, unsigned *ready,
+                                         struct mov_plan *p)
 {
-    return v->regfile ? front_in(v, ex, out, ready, true) : front_in(v, ex, out, ready, false);
+    return v->regfile ? front_in(v, ex, out, ready, p, true)
+                      : front_in(v, ex, out, ready, p, false);
 }
 
 /* With the exit's bytes: decoded as 64-bit code before the mode is known (checked by
@@ -395,27 +418,28 @@ static FRONT_INLINE xa_status front(struct xa_vcpu *v, const struct xa_mmio_exit
                                     struct xa_outcome *out, unsigned *ready)
 {
     *ready = XAI_FAST_NOTHING;
-    /* An unknown vendor is the decoder's error (the general path reports it); a vCPU that
-     * was outside 64-bit mode at its last instruction most likely still is: neither gets
-     * a 64-bit decode first. */
-    if (v->model.vendor > XA_VENDOR_AMD || v->walk.not64)
+    /* A vCPU that was outside 64-bit mode at its last instruction most likely still is:
+     * no 64-bit decode first. (An unknown vendor is the decoder's error, which the
+     * general path reports: its bytes never decode, so never enter the memo either.) */
+    if (v->walk.not64)
         return XAI_FAST_DECLINED;
     unsigned nbytes = ex->nbytes;
+    struct mov_plan p;
+    memset(&p, 0, sizeof(p));
     if (nbytes) {
-        uint8_t bytes[16];
-        pad_bytes(bytes, ex->bytes, nbytes);
-        if (xa_decode(&out->insn, XA_MODE_64, (enum xa_vendor)v->model.vendor, bytes,
-                      XA_MAX_INSN_LENGTH) != XA_OK ||
-            out->insn.length > nbytes)
+        uint64_t lo, hi;
+        pad_bytes(&lo, &hi, ex->bytes, nbytes);
+        if (!decode64(v, lo, hi, &out->insn, &p) || out->insn.length > nbytes)
             return XAI_FAST_DECLINED;
-        if (out->insn.mnemonic != XA_MNEM_MOV) {
+        if (!p.ok) {
+            /* Not a MOV the front finishes: the general path fetches what it needs. */
             *ready = XAI_FAST_DECODED64;
             return XAI_FAST_DECLINED;
         }
-    } else if (!v->ram || !v->ram_size) {
+    } else if (!v->ram || !v->ram_size || v->model.vendor > XA_VENDOR_AMD) {
         return XAI_FAST_DECLINED; /* code to fetch through mem_read: the general path's */
     }
-    return front_rest(v, ex, out, ready);
+    return front_rest(v, ex, out, ready, &p);
 }
 
 xa_status xai_fast_mmio(struct xa_vcpu *v, const struct xa_mmio_exit *ex, struct xa_outcome *out,

@@ -75,6 +75,7 @@ xa_status xa_vcpu_init(struct xa_vcpu *vcpu, const struct xa_cpu_ops *ops, void 
     vcpu->walk.state = 0; /* made on first use: no owner matches */
     vcpu->walk.not64 = 0;
     vcpu->walk.owner = NULL;
+    vcpu->decoded.key[0] = vcpu->decoded.key[1] = 0; /* byte 15 = 0: empty */
     xa_vcpu_reset(vcpu);
     return XA_OK;
 }

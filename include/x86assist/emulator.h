@@ -166,6 +166,18 @@ struct xa_walk_cache {
     struct xa_paging_state ps;   /**< The paging state, as last seen. */
     struct xa_mmu_ops ops;       /**< The walk callbacks and the RAM window, as last seen. */
     struct xa_mmu_prepared prep; /**< xa_mmu_prepare(&ps, &ops, owner) (state 2). */
+    /** Its last data walk and its last fetch walk, for a repeat (reset with prep). */
+    struct xa_walk_memo memo[2];
+};
+
+/**
+ * Internal: the last instruction xa_assist_mmio decoded in 64-bit mode, keyed by its
+ * bytes (a pure function of them and the vendor: never stale, nothing to reset).
+ */
+struct xa_decode_memo {
+    uint64_t key[2];     /**< The bytes, zero-padded to 15; byte 15: vendor + 1 (0: empty). */
+    uint8_t shape[16];   /**< The MMIO front's reading of the instruction. */
+    struct xa_insn insn; /**< What xa_decode made of the bytes. */
 };
 
 /**
@@ -215,8 +227,9 @@ struct xa_vcpu {
      * unchanged during the call.
      */
     const union xa_regval *regfile;
-    struct xa_regcache regs;   /**< Internal. */
-    struct xa_walk_cache walk; /**< Internal. */
+    struct xa_regcache regs;       /**< Internal. */
+    struct xa_walk_cache walk;     /**< Internal. */
+    struct xa_decode_memo decoded; /**< Internal. */
 };
 
 /**
@@ -233,7 +246,8 @@ xa_status xa_vcpu_init(struct xa_vcpu *vcpu, const struct xa_cpu_ops *ops, void 
  * the cache at all): the cache lives for one instruction (the guest runs between two
  * exits), so a stale register is never used.
  * The walk cache (struct xa_vcpu walk) is not cleared: every call checks it against
- * the registers it fetched, so it needs no reset either.
+ * the registers it fetched, and its walk memos re-read the entries they depend on, so it
+ * needs no reset either; nor does the decode memo (keyed by the instruction's bytes).
  */
 void xa_vcpu_reset(struct xa_vcpu *vcpu);
 

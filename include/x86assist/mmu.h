@@ -277,6 +277,62 @@ xa_status xa_mmu_prepare(const struct xa_paging_state *ps, const struct xa_mmu_o
 xa_status xa_walk_prepared(const struct xa_mmu_prepared *p, uint64_t la, enum xa_access access,
                            unsigned flags, struct xa_walk_result *out, struct xa_exception *exc);
 
+/**
+ * The last walk of xa_walk_memo that the hot path of xa_walk_prepared decided (a 4 KiB
+ * page, nothing written), re-validated entry by entry on each use: its key, the host
+ * address in the RAM window and the value of every entry it read, and its result.
+ * Plain data (all zero = empty: xa_walk_memo_reset or memset 0); the fields are internal
+ * (treat as opaque). One memo serves one thread at a time: the walks that use it write
+ * it.
+ */
+struct xa_walk_memo {
+    uint64_t key;       /**< la | 0xfff of the recorded walk; 0 = empty. */
+    uintptr_t tag;      /**< The xa_mmu_prepared's address, + 1 with 5-level paging. */
+    uint32_t access;    /**< The access kind of the recorded walk. */
+    uint32_t flags;     /**< Its flags (all bits). */
+    uint64_t gpa_xor;   /**< la ^ gpa of the recorded walk (bits 11:0 are 0). */
+    uint64_t cand;      /**< la | 0xfff of the last walk that missed (the next to record). */
+    uint64_t page_size; /**< 4096; with the next four, laid out as in xa_walk_result. */
+    uint32_t rights;    /**< The result's rights... */
+    uint8_t pkey;       /**< ...protection key... */
+    uint8_t levels;     /**< ...levels (4 or 5)... */
+    uint8_t nwrites;    /**< ...and nwrites (0). */
+    uint8_t reserved;   /**< 0. */
+    /** Host address (in the RAM window) of each entry read, top-down. */
+    const uint8_t *entry[XA_MMU_MAX_LEVELS];
+    uint64_t value[XA_MMU_MAX_LEVELS]; /**< The value each held, as the walk read it. */
+};
+
+/** Empties @p m (does nothing for NULL). */
+void xa_walk_memo_reset(struct xa_walk_memo *m);
+
+/**
+ * Exactly xa_walk_prepared(p, la, access, flags, out, exc): the same status, the same
+ * fields of @p out and @p exc, the same callbacks and A/D writes. A walk of the memo's
+ * page (the same la >> 12), access kind and flags (all bits) under the same @p p, whose
+ * entries in the RAM window still hold the values recorded (each is read again, top-down
+ * as the walk reads it, and compared; the first that differs ends the check), answers
+ * from the memo: the walk would read exactly those entries and reach exactly that result.
+ * Any other walk is xa_walk_prepared's. It is recorded in @p m when the hot path decides
+ * it (4- or 5-level paging, a 4 KiB page, every table wholly in the RAM window, nothing
+ * to write) and it is the second walk in a row of its page, or of the memo's own page (the
+ * first only notes the page: a stream of different pages costs little more than the
+ * walks); a walk the hot path does not decide is never recorded (and may empty @p m).
+ * A walk answered from the memo writes to @p out the fields xa_walk_prepared fills
+ * (gpa, page_size, rights, pkey, levels, nwrites = 0; not writes[]) and may also write
+ * the padding byte after nwrites.
+ *
+ * @p m must be reset (xa_walk_memo_reset) whenever @p p is prepared again or otherwise
+ * changed, or the RAM window it names is unmapped: the memo records @p p's address (a
+ * walk under another xa_mmu_prepared is not answered from it, and may be recorded at
+ * once) but not its contents. With a NULL @p m this is xa_walk_prepared.
+ *
+ * Returns as xa_walk_prepared.
+ */
+xa_status xa_walk_memo(const struct xa_mmu_prepared *p, struct xa_walk_memo *m, uint64_t la,
+                       enum xa_access access, unsigned flags, struct xa_walk_result *out,
+                       struct xa_exception *exc);
+
 /** The translation of an access of up to 4096 bytes, maybe crossing a page. */
 struct xa_translation {
     uint8_t count;                 /**< 1, or 2 when the access crosses a page boundary. */

@@ -405,10 +405,17 @@ static void run_states(unsigned count, uint64_t seed, unsigned *finished, unsign
     assert_int_equal(xa_vcpu_init(&B->v, &ops, &B->h, &model), XA_OK);
     assert_int_equal(xa_vcpu_init(&C->v, &ops, &C->h, &model), XA_OK);
     assert_int_equal(xa_vcpu_init(&D->v, &ops, &D->h, &model), XA_OK);
+    uint8_t last[15] = {0};
     for (unsigned i = 0; i < count; i++) {
         make_state(start);
         uint8_t bytes[15];
-        make_bytes(bytes);
+        /* A quarter of the states repeat the last one's bytes in a new state: the decode
+         * memo's hits (struct xa_decode_memo), checked like its misses. */
+        if (i > 0 && below(4) == 0)
+            memcpy(bytes, last, sizeof(bytes));
+        else
+            make_bytes(bytes);
+        memcpy(last, bytes, sizeof(last));
         struct xa_insn insn;
         unsigned len = 15;
         if (xa_decode(&insn, XA_MODE_64, XA_VENDOR_INTEL, bytes, 15) == XA_OK) {
@@ -560,6 +567,33 @@ static void test_mode_hint(void **state)
     }
 }
 
+/* The decode memo is keyed by the vendor too: the same bytes after a change of vendor
+ * (66 E9: JMP rel32 on Intel, which ignores the 66 in 64-bit mode, rel16 on AMD) are
+ * decoded again, and a repeat is served the memo's copy (equal to a fresh decode). */
+static void test_decode_memo_vendor(void **state)
+{
+    (void)state;
+    mov_store_state(0xa09b, 1);
+    A->h = *start;
+    struct xa_cpu_model model = {XA_VENDOR_INTEL, 52, XA_FEAT_ALL};
+    assert_int_equal(xa_vcpu_init(&A->v, &ops, &A->h, &model), XA_OK);
+    struct xa_mmio_exit ex = {MMIO, MMIO, true, 6, {0x66, 0xe9, 0x10, 0x20, 0x30, 0x40}};
+    static const enum xa_vendor vendor[4] = {XA_VENDOR_INTEL, XA_VENDOR_INTEL, XA_VENDOR_AMD,
+                                             XA_VENDOR_AMD};
+    static const unsigned length[4] = {6, 6, 4, 4};
+    for (unsigned k = 0; k < 4; k++) {
+        A->v.model.vendor = vendor[k];
+        struct xa_insn want;
+        assert_int_equal(xa_decode(&want, XA_MODE_64, vendor[k], ex.bytes, ex.nbytes), XA_OK);
+        assert_int_equal(want.length, length[k]);
+        unsigned ready;
+        memset(&A->out, 0x5a, sizeof(A->out));
+        assert_int_equal(xai_fast_mmio(&A->v, &ex, &A->out, &ready), XAI_FAST_DECLINED);
+        assert_int_equal(ready, XAI_FAST_DECODED64);
+        assert_memory_equal(&A->out.insn, &want, sizeof(want));
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -587,6 +621,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mov_store_one_get_regs),
         cmocka_unit_test(test_mode_hint),
+        cmocka_unit_test(test_decode_memo_vendor),
         cmocka_unit_test(test_front_equals_general),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -17,35 +17,13 @@
 #include <string.h>
 
 #include "check.h"
+#include "rng.h"
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <sys/mman.h>
 #include <unistd.h>
 #define HAVE_GUARD_PAGE 1
 #endif
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    /* xorshift64* */
-    rng_state ^= rng_state >> 12;
-    rng_state ^= rng_state << 25;
-    rng_state ^= rng_state >> 27;
-    return rng_state * 0x2545f4914f6cdd1dull;
-}
-
-/* A random number below n (n > 0). */
-static uint64_t below(uint64_t n)
-{
-    return rnd() % n;
-}
-
-/* True once in n. */
-static int one_in(uint64_t n)
-{
-    return below(n) == 0;
-}
 
 static uint64_t sext(uint64_t v, int width)
 {
