@@ -87,11 +87,20 @@ void xai_walk_cache_update(struct xa_vcpu *v, bool current, uint64_t cr0, uint64
     xai_walk_cache_prepare(v);
 }
 
+xa_status xai_walk_unmemoized(struct xa_vcpu *v, uint64_t la, enum xa_access access, unsigned flags,
+                              struct xa_walk_result *w, struct xa_exception *exc)
+{
+    const struct xa_walk_cache *c = &v->walk;
+    return c->state == 4 ? xa_walk_prepared(&c->prep, la, access, flags, w, exc)
+                         : xa_walk(&c->ps, &c->ops, v, la, access, flags, w, exc);
+}
+
 void xai_walk_cache_prepare(struct xa_vcpu *v)
 {
     struct xa_walk_cache *c = &v->walk;
     if (c->state == 1) {
-        c->state = xa_mmu_prepare(&c->ps, &c->ops, v, &c->prep) == XA_OK ? 2 : 3;
+        /* Without a RAM window the memos would never record: state 4 walks without them. */
+        c->state = xa_mmu_prepare(&c->ps, &c->ops, v, &c->prep) != XA_OK ? 3 : c->ops.ram ? 2 : 4;
         xa_walk_memo_reset(&c->memo[0]); /* they speak for the walks of the earlier prep */
         xa_walk_memo_reset(&c->memo[1]);
     }

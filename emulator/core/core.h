@@ -264,9 +264,14 @@ void xai_walk_cache_update(struct xa_vcpu *v, bool current, uint64_t cr0, uint64
                            uint64_t cr4, uint64_t efer, uint32_t pkru, uint32_t pkrs);
 /* Prepares a state-1 walk cache for xa_walk_prepared (state 2, or 3 when refused). */
 void xai_walk_cache_prepare(struct xa_vcpu *v);
+/* xai_walk_cached's walks without a memo (out of line: the rare case): prepared without a
+ * RAM window (state 4), else the plain walk. */
+xa_status xai_walk_unmemoized(struct xa_vcpu *v, uint64_t la, enum xa_access access, unsigned flags,
+                              struct xa_walk_result *w, struct xa_exception *exc);
 /* One walk with the vCPU's walk cache (current): prepared when it can be, through a
  * memo (a repeat walk of the same page whose entries still hold the same values): one
- * for fetches, one for data, so that an exit's fetch and data walks each repeat. */
+ * for fetches, one for data, so that an exit's fetch and data walks each repeat. Without
+ * a RAM window (state 4) there is nothing a memo could record. */
 static inline xa_status xai_walk_cached(struct xa_vcpu *v, uint64_t la, enum xa_access access,
                                         unsigned flags, struct xa_walk_result *w,
                                         struct xa_exception *exc)
@@ -274,7 +279,7 @@ static inline xa_status xai_walk_cached(struct xa_vcpu *v, uint64_t la, enum xa_
     struct xa_walk_cache *c = &v->walk;
     return c->state == 2 ? xa_walk_memo(&c->prep, &c->memo[access == XA_ACCESS_FETCH], la, access,
                                         flags, w, exc)
-                         : xa_walk(&c->ps, &c->ops, v, la, access, flags, w, exc);
+                         : xai_walk_unmemoized(v, la, access, flags, w, exc);
 }
 static inline xa_status xai_paging_ready(struct xai_emu *e)
 {

@@ -153,7 +153,8 @@ struct xa_regcache {
  * second time in a row the same state is seen, or at once for a long REP string.
  */
 struct xa_walk_cache {
-    uint8_t state;      /**< 0 empty, 1 ps/ops set, 2 prep valid, 3 prep refused. */
+    /** 0 empty, 1 ps/ops set, 2 prep valid, 3 prep refused, 4 prep valid, no RAM window. */
+    uint8_t state;
     uint8_t not64;      /**< The last instruction ran outside 64-bit mode (a hint). */
     const void *owner;  /**< The struct xa_vcpu it was made for (the walk context). */
     uint64_t model;     /**< The CPU model (vendor, MAXPHYADDR, features), packed. */
