@@ -92,6 +92,29 @@ int check_case_windows(struct testmem *m, const struct mmu_case *c, const uint64
             if (stw[i] == XA_OK)
                 stw[i] =
                     xa_walk_prepared(&prep, c->la, access, flags | XA_WALK_NO_AD, &rw[i], &ew[i]);
+            if (stw[i] == XA_OK || stw[i] == XA_EXCEPTION) {
+                /* xa_walk_memo on the same prepared state, three times: the first walk
+                 * notes the page, the second records it (when the hot path decides it),
+                 * the third answers from the memo; each answers as xa_walk_prepared. */
+                struct xa_walk_memo memo;
+                xa_walk_memo_reset(&memo);
+                for (int k = 0; k < 3; k++) {
+                    struct xa_walk_result mr;
+                    struct xa_exception me;
+                    memset(&mr, 0, sizeof(mr));
+                    memset(&me, 0, sizeof(me));
+                    xa_status ms =
+                        xa_walk_memo(&prep, &memo, c->la, access, flags | XA_WALK_NO_AD, &mr, &me);
+                    if (ms != stw[i] || memcmp(&mr, &rw[i], sizeof(mr)) != 0 ||
+                        memcmp(&me, &ew[i], sizeof(me)) != 0) {
+                        snprintf(msg, msglen,
+                                 "RAM window %#llx: walk %d of the memo %s, prepared %s",
+                                 (unsigned long long)windows[i / 2], k + 1, xa_status_name(ms),
+                                 xa_status_name(stw[i]));
+                        return 1;
+                    }
+                }
+            }
         }
         if (m->nlog != 0) {
             snprintf(msg, msglen, "RAM window %#llx%s: a check-only walk wrote memory",
