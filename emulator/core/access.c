@@ -131,15 +131,8 @@ xa_status xai_paging_setup(struct xai_emu *e)
         }
     }
     e->ps_ready = true;
-    bool current = xai_walk_cache_current(v, cr0, cr3, cr4, efer, pkru | (uint64_t)pkrs << 32);
-    if (!current || v->walk.state == 1)
-        xai_walk_cache_update(v, current, cr0, cr3, cr4, efer, pkru, pkrs);
+    xai_walk_cache_ready(v, cr0, cr3, cr4, efer, pkru, pkrs);
     return XA_OK;
-}
-
-void xai_paging_prepare(struct xai_emu *e)
-{
-    xai_walk_cache_prepare(e->v);
 }
 
 xa_status xai_raise(struct xai_emu *e, unsigned vector, bool has_error_code, uint32_t error_code)
@@ -226,7 +219,7 @@ static inline xa_status translate_la(struct xai_emu *e, unsigned seg, uint64_t l
     if ((la & 0xfff) + size <= 4096) {
         /* One page (nearly every access): one walk, nothing else to assemble. */
         struct xa_walk_result w;
-        st = xai_walk(e, la, access, flags, &w, &exc);
+        st = xai_walk_cached(e->v, la, access, flags, &w, &exc);
         if (st == XA_OK) {
             x->count = 1;
             x->gpa[0] = w.gpa;

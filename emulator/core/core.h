@@ -14,6 +14,14 @@
 
 #include "emulator/emu.h"
 
+/* Inlined whatever the compiler's heuristics say: the MMIO front's steps and what it shares
+ * with the general path (clang otherwise calls xai_walk_cache_ready out of line). */
+#if defined(__GNUC__) || defined(__clang__)
+#define XAI_FORCE_INLINE inline __attribute__((always_inline))
+#else
+#define XAI_FORCE_INLINE inline
+#endif
+
 /* Writes staged by one instruction (an operand, a stack slot, ...). */
 #define XAI_MAX_STAGED 4
 /* Largest access the core stages or reads in one piece of an operand (ZMM, MOVDIR64B). */
@@ -139,7 +147,8 @@ static inline unsigned xai_gpr_code(uint8_t r)
 }
 
 /* Maps an enum xa_reg GPR to its register name, byte shift and size; false if not a GPR
- * (the branches find the common 64- and 32-bit registers sooner than xai_gpr_code). */
+ * (the branches find the common 64- and 32-bit registers sooner than xai_gpr_code: built on
+ * it, the general path's `add dword [rax], ebx` exit costs 15 instructions more). */
 static inline bool xai_gpr_info(unsigned r, unsigned *name, unsigned *shift, unsigned *size)
 {
     *shift = 0;
@@ -245,33 +254,41 @@ static inline uint64_t xai_model_key(const struct xa_vcpu *v)
     return key & UINT64_C(0xffffffff0000ffff);
 #endif
 }
-/* Whether the walk cache was made from these registers (keys: PKRU | PKRS << 32, 0 when
- * not in force) and the vCPU's current model, RAM window and callbacks: one test of all
- * (the common case: the guest's paging is the same from one exit to the next). */
-static inline bool xai_walk_cache_current(const struct xa_vcpu *v, uint64_t cr0, uint64_t cr3,
-                                          uint64_t cr4, uint64_t efer, uint64_t keys)
+/* For xai_walk_cache_ready: makes the cache anew when it is not @p current, else prepares
+ * it (seen twice in a row, state 1). Out of line: the rare case. */
+void xai_walk_cache_update(struct xa_vcpu *v, bool current, uint64_t cr0, uint64_t cr3,
+                           uint64_t cr4, uint64_t efer, uint32_t pkru, uint32_t pkrs);
+/* Makes the vCPU's walk cache current for these registers (@p pkru, @p pkrs: 0 when the
+ * keys are not in force), once per instruction: it stands when it was made from them and
+ * from the vCPU's current model, RAM window and callbacks (one test of all: the common
+ * case, the guest's paging the same from one exit to the next), is made anew when any
+ * differs, and is prepared when seen twice in a row. */
+static XAI_FORCE_INLINE void xai_walk_cache_ready(struct xa_vcpu *v, uint64_t cr0, uint64_t cr3,
+                                                  uint64_t cr4, uint64_t efer, uint32_t pkru,
+                                                  uint32_t pkrs)
 {
     const struct xa_walk_cache *c = &v->walk;
     uint64_t diff = (c->ps.cr0 ^ cr0) | (c->ps.cr3 ^ cr3) | (c->ps.cr4 ^ cr4) |
-                    (c->ps.efer ^ efer) | (c->keys ^ keys) | (c->model ^ xai_model_key(v)) |
-                    (uint64_t)(c->owner != v) | ((uintptr_t)c->ram ^ (uintptr_t)v->ram) |
-                    (c->ram_size ^ v->ram_size) | (uint64_t)(c->cmpxchg != v->ops->mem_cmpxchg);
-    return diff == 0;
+                    (c->ps.efer ^ efer) | (c->keys ^ (pkru | (uint64_t)pkrs << 32)) |
+                    (c->model ^ xai_model_key(v)) | (uint64_t)(c->owner != v) |
+                    ((uintptr_t)c->ram ^ (uintptr_t)v->ram) | (c->ram_size ^ v->ram_size) |
+                    (uint64_t)(c->cmpxchg != v->ops->mem_cmpxchg);
+    const bool current = diff == 0;
+    if (!current || c->state == 1)
+        xai_walk_cache_update(v, current, cr0, cr3, cr4, efer, pkru, pkrs);
 }
-/* After xai_walk_cache_current: makes the cache anew when it is not current, else
- * prepares it when it was seen once before (state 1). Out of line: the rare case. */
-void xai_walk_cache_update(struct xa_vcpu *v, bool current, uint64_t cr0, uint64_t cr3,
-                           uint64_t cr4, uint64_t efer, uint32_t pkru, uint32_t pkrs);
-/* Prepares a state-1 walk cache for xa_walk_prepared (state 2, or 3 when refused). */
+/* Prepares a state-1 walk cache for xa_walk_prepared (state 2, 4 without a RAM window, or 3
+ * when refused); a long REP string calls it before its first walk (many walks follow). */
 void xai_walk_cache_prepare(struct xa_vcpu *v);
 /* xai_walk_cached's walks without a memo (out of line: the rare case): prepared without a
  * RAM window (state 4), else the plain walk. */
 xa_status xai_walk_unmemoized(struct xa_vcpu *v, uint64_t la, enum xa_access access, unsigned flags,
                               struct xa_walk_result *w, struct xa_exception *exc);
-/* One walk with the vCPU's walk cache (current): prepared when it can be, through a
- * memo (a repeat walk of the same page whose entries still hold the same values): one
- * for fetches, one for data, so that an exit's fetch and data walks each repeat. Without
- * a RAM window (state 4) there is nothing a memo could record. */
+/* One walk with the vCPU's walk cache (after xai_walk_cache_ready or xai_paging_ready):
+ * prepared when it can be, through a memo (a repeat walk of the same page whose entries
+ * still hold the same values): one for fetches, one for data, so that an exit's fetch and
+ * data walks each repeat; without a RAM window (state 4) no memo could record. The same
+ * results, faults and A/D writes as xa_walk in every case. */
 static inline xa_status xai_walk_cached(struct xa_vcpu *v, uint64_t la, enum xa_access access,
                                         unsigned flags, struct xa_walk_result *w,
                                         struct xa_exception *exc)
@@ -284,15 +301,6 @@ static inline xa_status xai_walk_cached(struct xa_vcpu *v, uint64_t la, enum xa_
 static inline xa_status xai_paging_ready(struct xai_emu *e)
 {
     return e->ps_ready ? XA_OK : xai_paging_setup(e);
-}
-/* Prepares the walk cache now, not on its second use (a long REP string: many walks). */
-void xai_paging_prepare(struct xai_emu *e);
-/* One walk with the vCPU's paging state (after xai_paging_ready): xa_walk_prepared when
- * prepared, else xa_walk; the same results, faults and A/D writes either way. */
-static inline xa_status xai_walk(struct xai_emu *e, uint64_t la, enum xa_access access,
-                                 unsigned flags, struct xa_walk_result *w, struct xa_exception *exc)
-{
-    return xai_walk_cached(e->v, la, access, flags, w, exc);
 }
 /* Logical -> linear -> guest-physical for one access, with every check (segment,
  * canonical, paging, #AC unless fetch). */

@@ -26,12 +26,6 @@
 #define CR4_PKS  (UINT64_C(1) << 24)
 #define EFER_LMA (UINT64_C(1) << 10)
 
-#if defined(__GNUC__) || defined(__clang__)
-#define FRONT_INLINE inline __attribute__((always_inline))
-#else
-#define FRONT_INLINE inline
-#endif
-
 /* got[] holds the mode registers first (xai_mode_regs: fixed slots), then the operands'. */
 enum { G_RIP, G_RFLAGS, G_CR0, G_EFER, G_CS, G_SS, G_CR3, G_CR4 };
 
@@ -48,7 +42,7 @@ struct name_list {
 };
 
 /* Adds GPR name @p r unless it is there; returns its slot. */
-static FRONT_INLINE unsigned add_name(struct name_list *l, unsigned r)
+static XAI_FORCE_INLINE unsigned add_name(struct name_list *l, unsigned r)
 {
     if (!(l->have & (1u << r))) {
         l->have |= 1u << r;
@@ -79,7 +73,7 @@ _Static_assert(sizeof(struct mov_plan) == sizeof(((struct xa_decode_memo *)0)->s
 
 /* A general register or an immediate to memory, memory to a general register; memory
  * through DS or SS (no base in 64-bit mode). */
-static FRONT_INLINE struct mov_plan mov_plan(const struct xa_insn *insn)
+static XAI_FORCE_INLINE struct mov_plan mov_plan(const struct xa_insn *insn)
 {
     struct mov_plan p;
     memset(&p, 0, sizeof(p)); /* slots, and the unused bytes the memo keeps */
@@ -101,7 +95,7 @@ static FRONT_INLINE struct mov_plan mov_plan(const struct xa_insn *insn)
 }
 
 /* The names of the registers the plan reads, after the mode registers; their slots. */
-static FRONT_INLINE void plan_names(struct mov_plan *p, struct name_list *l)
+static XAI_FORCE_INLINE void plan_names(struct mov_plan *p, struct name_list *l)
 {
     if (p->reg && p->old)
         p->s_reg = (uint8_t)add_name(l, p->reg & 15u);
@@ -137,7 +131,7 @@ static uint64_t get_le64(const uint8_t *buf)
 
 /* The exit's @p n bytes (1..15), then zeros to 16, as two little-endian words: two
  * 8-byte loads (bytes 0-7 and 7-14) and a mask, not a variable-length copy. */
-static FRONT_INLINE void pad_bytes(uint64_t *lo, uint64_t *hi, const uint8_t *src, unsigned n)
+static XAI_FORCE_INLINE void pad_bytes(uint64_t *lo, uint64_t *hi, const uint8_t *src, unsigned n)
 {
     *lo = get_le64(src);
     *hi = get_le64(src + 7) >> 8;
@@ -154,8 +148,8 @@ static FRONT_INLINE void pad_bytes(uint64_t *lo, uint64_t *hi, const uint8_t *sr
  * vendor) decode the same, so a repeated exit (a driver writing the same register from
  * the same code) copies the last result instead of decoding. False when they do not
  * decode (not kept: the general path reports it). */
-static FRONT_INLINE bool decode64(struct xa_vcpu *v, uint64_t lo, uint64_t hi, struct xa_insn *insn,
-                                  struct mov_plan *p)
+static XAI_FORCE_INLINE bool decode64(struct xa_vcpu *v, uint64_t lo, uint64_t hi,
+                                      struct xa_insn *insn, struct mov_plan *p)
 {
     struct xa_decode_memo *d = &v->decoded;
     hi |= (uint64_t)(v->model.vendor + 1u) << 56; /* byte 15: never decoded */
@@ -207,22 +201,12 @@ static xa_status done(struct xa_outcome *out, xa_status st, unsigned mnemonic)
     return st;
 }
 
-/* Makes the vCPU's walk cache current for these registers (keys not in force): made
- * anew when the paging state changed, prepared when seen twice. Once per exit. */
-static FRONT_INLINE void walk_cache_ready(struct xa_vcpu *v, uint64_t cr0, uint64_t cr3,
-                                          uint64_t cr4, uint64_t efer)
-{
-    bool current = xai_walk_cache_current(v, cr0, cr3, cr4, efer, 0);
-    if (!current || v->walk.state == 1)
-        xai_walk_cache_update(v, current, cr0, cr3, cr4, efer, 0, 0);
-}
-
-/* The walk with the vCPU's walk cache (current: walk_cache_ready), never writing A/D bits: WALK_OK;
- * WALK_GENERAL when it faults or has some to set (the general path walks again); WALK_FAILED when a
- * callback failed (the instruction ends there). */
+/* The walk with the vCPU's walk cache (current: xai_walk_cache_ready), never writing A/D bits:
+ * WALK_OK; WALK_GENERAL when it faults or has some to set (the general path walks again);
+ * WALK_FAILED when a callback failed (the instruction ends there). */
 enum { WALK_OK, WALK_GENERAL, WALK_FAILED };
-static FRONT_INLINE unsigned walk(struct xa_vcpu *v, uint64_t la, enum xa_access access,
-                                  unsigned flags, uint64_t *gpa)
+static XAI_FORCE_INLINE unsigned walk(struct xa_vcpu *v, uint64_t la, enum xa_access access,
+                                      unsigned flags, uint64_t *gpa)
 {
     struct xa_walk_result w;
     struct xa_exception exc;
@@ -235,9 +219,9 @@ static FRONT_INLINE unsigned walk(struct xa_vcpu *v, uint64_t la, enum xa_access
 
 /* @p window: the register window (struct xa_vcpu regfile), or get_regs (a constant: the
  * function is compiled once for each). */
-static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_exit *ex,
-                                       struct xa_outcome *out, unsigned *ready, struct mov_plan *p,
-                                       const bool window)
+static XAI_FORCE_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_exit *ex,
+                                           struct xa_outcome *out, unsigned *ready,
+                                           struct mov_plan *p, const bool window)
 {
     const union xa_regval *W = v->regfile;
     struct name_list l;
@@ -290,7 +274,7 @@ static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_e
             avail = XA_MAX_INSN_LENGTH;
         if (!v->ram || !v->ram_size || !xai_canonical(rip, la57))
             goto regs_only;
-        walk_cache_ready(v, cr0, cr3, cr4, efer);
+        xai_walk_cache_ready(v, cr0, cr3, cr4, efer, 0, 0); /* keys not in force */
         cache_ready = true;
         unsigned got_code = walk(v, rip, XA_ACCESS_FETCH, user, &code);
         if (got_code == WALK_FAILED)
@@ -340,7 +324,7 @@ static FRONT_INLINE xa_status front_in(struct xa_vcpu *v, const struct xa_mmio_e
         user | ((unsigned)(rflags >> 16) & XA_WALK_AC) | (m->seg == XA_REG_SS ? XA_WALK_SS_REF : 0);
     uint64_t gpa;
     if (!cache_ready)
-        walk_cache_ready(v, cr0, cr3, cr4, efer);
+        xai_walk_cache_ready(v, cr0, cr3, cr4, efer, 0, 0); /* keys not in force */
     unsigned walked = walk(v, ea, p->store ? XA_ACCESS_WRITE : XA_ACCESS_READ, flags, &gpa);
     if (walked == WALK_FAILED)
         return done(out, XA_ERR_CALLBACK, insn->mnemonic);
@@ -401,9 +385,9 @@ regs_only:
 }
 
 /* The rest of the front, compiled twice: with the register window, and with get_regs. */
-static FRONT_INLINE xa_status front_rest(struct xa_vcpu *v, const struct xa_mmio_exit *ex,
-                                         struct xa_outcome *out, unsigned *ready,
-                                         struct mov_plan *p)
+static XAI_FORCE_INLINE xa_status front_rest(struct xa_vcpu *v, const struct xa_mmio_exit *ex,
+                                             struct xa_outcome *out, unsigned *ready,
+                                             struct mov_plan *p)
 {
     return v->regfile ? front_in(v, ex, out, ready, p, true)
                       : front_in(v, ex, out, ready, p, false);
@@ -414,8 +398,8 @@ static FRONT_INLINE xa_status front_rest(struct xa_vcpu *v, const struct xa_mmio
  * instruction it finds within the exit's bytes decodes the same from exactly those (it
  * reads each byte in order and stops at the instruction's end); a longer one is the
  * general path's. Anything but a MOV goes to the general path at once, decoded. */
-static FRONT_INLINE xa_status front(struct xa_vcpu *v, const struct xa_mmio_exit *ex,
-                                    struct xa_outcome *out, unsigned *ready)
+static XAI_FORCE_INLINE xa_status front(struct xa_vcpu *v, const struct xa_mmio_exit *ex,
+                                        struct xa_outcome *out, unsigned *ready)
 {
     *ready = XAI_FAST_NOTHING;
     /* A vCPU that was outside 64-bit mode at its last instruction most likely still is:

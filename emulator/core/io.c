@@ -23,7 +23,7 @@ static xa_status tss_byte(struct xai_emu *e, uint64_t la, uint8_t *out)
     unsigned flags = XA_WALK_IMPLICIT | (e->cpl == 3 ? XA_WALK_USER : 0);
     if (e->cpumode != XA_CPU_LONG)
         la &= 0xffffffffu;
-    xa_status st = xai_walk(e, la, XA_ACCESS_READ, flags, &w, &exc);
+    xa_status st = xai_walk_cached(e->v, la, XA_ACCESS_READ, flags, &w, &exc);
     if (st == XA_EXCEPTION) {
         e->out->exception = exc;
         return XA_EXCEPTION;

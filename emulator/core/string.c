@@ -405,7 +405,7 @@ xa_status xai_string(struct xai_emu *e, unsigned op, unsigned elem)
     if (s.count * elem > 2 * STR_BUF) {
         /* A failed callback here (PKRU, say) ends the instruction: no call may follow. */
         XAI_TRY(xai_paging_ready(e));
-        xai_paging_prepare(e);
+        xai_walk_cache_prepare(e->v);
     }
     return run_chunks(e, &s);
 }
